@@ -1,0 +1,81 @@
+"""The exceptions o365-relay raises, and the exit code each maps to.
+
+    RelayError                      base; .exit_code; str() is safe to show (never holds a secret)
+    ├── SpecError                   the spec is invalid; .problems lists every Problem   (exit 2)
+    ├── UsageError                  bad command-line use or configuration                (exit 2)
+    └── TenantError                 the tenant (or the network to it) failed             (exit 3)
+        ├── AuthError               no token, or the token was refused (401)
+        ├── PermissionDenied        the identity lacks a permission or role; .fix says how to grant it
+        ├── NotFound                the object does not exist
+        ├── Conflict                the object exists and differs from what was asked
+        ├── Throttled               still throttled after the retry budget was spent
+        └── TransientError          5xx / connection failures after the retry budget was spent
+
+Only the CLI (``o365relay.cli.main``) and the Pulumi entry point translate these into messages and
+exit codes; everything else raises.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input file, located precisely enough for an editor to jump to it."""
+
+    file: str
+    line: int
+    column: int
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}: {self.path}: {self.message}"
+
+
+class RelayError(Exception):
+    exit_code = 1
+
+
+class SpecError(RelayError):
+    exit_code = 2
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems, key=lambda p: (p.file, p.line, p.column, p.path, p.message))
+        noun = "problem" if len(self.problems) == 1 else "problems"
+        super().__init__(f"{len(self.problems)} {noun} in the spec")
+
+
+class UsageError(RelayError):
+    exit_code = 2
+
+
+class TenantError(RelayError):
+    exit_code = 3
+
+
+class AuthError(TenantError):
+    pass
+
+
+class PermissionDenied(TenantError):
+    def __init__(self, message: str, fix: str = ""):
+        self.fix = fix
+        super().__init__(f"{message}\n  fix: {fix}" if fix else message)
+
+
+class NotFound(TenantError):
+    pass
+
+
+class Conflict(TenantError):
+    pass
+
+
+class Throttled(TenantError):
+    pass
+
+
+class TransientError(TenantError):
+    pass

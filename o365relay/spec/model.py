@@ -1,0 +1,167 @@
+"""The relay spec as typed, immutable values.
+
+The loader (``o365relay.spec.loader``) builds these from YAML after the JSON Schema and the semantic
+checks pass, so code that receives a :class:`RelaySpec` may trust every field. Defaults here are the
+defaults of the spec format: keep them in step with ``schemas/relay.v1.schema.json`` (a test checks).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+SPEC_VERSION = 1
+
+SmtpAuthSetting = Literal["enabled", "disabled"]
+SpfAll = Literal["-all", "~all"]
+DmarcPolicy = Literal["none", "quarantine", "reject"]
+AccountKind = Literal["application", "mailbox"]
+CredentialType = Literal["federated", "certificate", "secret"]
+DnsBackendKind = Literal["none", "azure"]
+
+MICROSOFT_SPF_INCLUDE = "spf.protection.outlook.com"
+GITHUB_OIDC_ISSUER = "https://token.actions.githubusercontent.com"
+ENTRA_TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange"
+
+# A location in the source file: (line, column), both 1-based.
+Position = tuple[int, int]
+# A path into the spec, e.g. ("connectors", "dc1-relay", "senderIPs", 0).
+SpecPath = tuple[str | int, ...]
+
+
+def format_path(path: SpecPath) -> str:
+    """Render a spec path the way users read it: ``connectors.dc1-relay.senderIPs[0]``."""
+    out = "spec"
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return out
+
+
+@dataclass(frozen=True)
+class Tenant:
+    id: str
+    initial_domain: str
+    smtp_auth: SmtpAuthSetting = "disabled"
+    reject_direct_send: bool = True
+
+
+@dataclass(frozen=True)
+class Spf:
+    include: tuple[str, ...] = (MICROSOFT_SPF_INCLUDE,)
+    ip4: tuple[str, ...] = ()
+    all: SpfAll = "-all"
+
+
+@dataclass(frozen=True)
+class Dkim:
+    enabled: bool = True
+    key_size: int = 2048
+
+
+@dataclass(frozen=True)
+class Dmarc:
+    policy: DmarcPolicy
+    pct: int = 100
+    rua: tuple[str, ...] = ()
+    ruf: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DnsHosting:
+    backend: DnsBackendKind = "none"
+    resource_group: str | None = None
+    zone: str | None = None
+
+
+@dataclass(frozen=True)
+class Domain:
+    name: str
+    spf: Spf = field(default_factory=Spf)
+    dkim: Dkim = field(default_factory=Dkim)
+    dmarc: Dmarc | None = None
+    dns: DnsHosting = field(default_factory=DnsHosting)
+
+
+@dataclass(frozen=True)
+class Credential:
+    type: CredentialType
+    # federated
+    issuer: str | None = None
+    subject: str | None = None
+    audiences: tuple[str, ...] = (ENTRA_TOKEN_EXCHANGE_AUDIENCE,)
+    # certificate: a PEM file of the public certificate (the key never leaves the device)
+    certificate_file: str | None = None
+    # secret: lifetime of the generated client secret
+    expires_in_days: int | None = None
+
+
+@dataclass(frozen=True)
+class MailboxCreation:
+    """Set when the stack creates the sender's mailbox (an Entra user plus a licence)."""
+
+    license: str
+    usage_location: str
+    display_name: str | None = None
+
+
+@dataclass(frozen=True)
+class ServiceAccount:
+    name: str
+    kind: AccountKind
+    mailbox: str
+    description: str = ""
+    credential: Credential | None = None  # application senders only
+    create: MailboxCreation | None = None  # mailbox senders only
+
+
+@dataclass(frozen=True)
+class Connector:
+    name: str
+    sender_ips: tuple[str, ...] = ()
+    certificate_name: str | None = None
+    sender_domains: tuple[str, ...] = ("*",)
+    sends_for: tuple[str, ...] = ()  # declared domains whose SPF must authorise the IPs; () = all
+    require_tls: bool = True
+    enabled: bool = True
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class SendAsGrant:
+    trustee: str  # a service account name
+    mailbox: str
+
+
+@dataclass(frozen=True)
+class Waiver:
+    rule: str
+    target: str
+    reason: str
+    expires: date
+
+
+@dataclass(frozen=True)
+class RelaySpec:
+    version: int
+    tenant: Tenant
+    domains: dict[str, Domain] = field(default_factory=dict)
+    service_accounts: dict[str, ServiceAccount] = field(default_factory=dict)
+    connectors: dict[str, Connector] = field(default_factory=dict)
+    send_as: tuple[SendAsGrant, ...] = ()
+    waivers: tuple[Waiver, ...] = ()
+    # Where each node came from, for error messages and SARIF: spec path -> (line, column).
+    source: str = "<spec>"
+    positions: dict[SpecPath, Position] = field(default_factory=dict, compare=False, repr=False)
+
+    def position(self, path: SpecPath) -> Position:
+        """The closest known position of ``path`` (walking up to its parents), else (1, 1)."""
+        while path:
+            if path in self.positions:
+                return self.positions[path]
+            path = path[:-1]
+        return self.positions.get((), (1, 1))
+
+    def connectors_sending_for(self, domain: str) -> list[Connector]:
+        """Connectors whose sender IPs a domain's SPF record must authorise."""
+        return [c for c in self.connectors.values() if not c.sends_for or domain in c.sends_for]
