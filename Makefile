@@ -14,7 +14,12 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(VENV)/bin/relayctl demo
 
-test: $(STAMP)
+TOOLS := tools/node_modules/.package-lock.json
+
+$(TOOLS): tools/package.json tools/package-lock.json
+	npm ci --prefix tools --silent --no-audit --no-fund
+
+test: $(STAMP) $(TOOLS)
 	$(PY) -m pytest -q
 
 lint: $(STAMP)
