@@ -19,6 +19,13 @@ from o365relay.errors import RelayError, SpecError
 # Subcommand name -> module. Each module defines HELP (one line), add_arguments(parser), run(args) -> int.
 COMMANDS: dict[str, str] = {
     "validate": "o365relay.cli.validate",
+    "usage": "o365relay.cli.usage",
+    "audit": "o365relay.cli.audit",
+    "headers": "o365relay.cli.headers",
+    "sandbox": "o365relay.cli.sandbox",
+    "explain": "o365relay.cli.explain",
+    "lint": "o365relay.cli.lint",
+    "dns": "o365relay.cli.dns",
 }
 
 EPILOG = """exit codes: 0 ok, 1 findings or drift, 2 invalid spec or usage, 3 tenant or network failure

@@ -1,0 +1,80 @@
+"""The mail-authentication DNS records a domain needs, derived from the spec (pure, no Pulumi).
+
+SPF gains the sender IPs of every connector that sends for the domain; DKIM CNAME targets are not
+derived here: they are the tenant's values, passed in by the caller.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+
+from o365relay.spec.model import Dmarc, Domain, RelaySpec
+
+TTL = 3600
+
+
+@dataclass(frozen=True)
+class DnsRecord:
+    """One record, ``name`` relative to the zone apex (``@`` for the apex itself)."""
+
+    name: str
+    type: str  # "TXT" or "CNAME"
+    value: str
+    ttl: int = TTL
+
+    def zone_line(self) -> str:
+        """The record as a line of a BIND zone file."""
+        value = f'"{self.value}"' if self.type == "TXT" else _absolute(self.value)
+        return f"{self.name}\t{self.ttl}\tIN\t{self.type}\t{value}"
+
+
+def _absolute(name: str) -> str:
+    return name if name.endswith(".") else name + "."
+
+
+def spf_ip4(spec: RelaySpec, domain: Domain) -> list[str]:
+    """The domain's own ip4 entries, then its connectors' IPs; duplicates removed, order kept."""
+    seen: dict[str, None] = {}
+    for value in (*domain.spf.ip4, *(ip for c in spec.connectors_sending_for(domain.name) for ip in c.sender_ips)):
+        net = ipaddress.ip_network(value, strict=False)
+        seen.setdefault(str(net.network_address) if net.prefixlen == 32 else str(net))
+    return list(seen)
+
+
+def spf_value(spec: RelaySpec, domain: Domain) -> str:
+    """``v=spf1 ip4:… include:… -all``: ip4 entries cost no DNS lookups, so they go first."""
+    parts = ["v=spf1", *(f"ip4:{ip}" for ip in spf_ip4(spec, domain)),
+             *(f"include:{inc}" for inc in domain.spf.include), domain.spf.all]
+    return " ".join(parts)
+
+
+def dmarc_value(dmarc: Dmarc) -> str:
+    """``v=DMARC1; p=…; pct=…; rua=…; ruf=…`` (report URIs comma-separated, as RFC 7489 wants)."""
+    parts = ["v=DMARC1", f"p={dmarc.policy}", f"pct={dmarc.pct}"]
+    if dmarc.rua:
+        parts.append("rua=" + ",".join(dmarc.rua))
+    if dmarc.ruf:
+        parts.append("ruf=" + ",".join(dmarc.ruf))
+    return "; ".join(parts)
+
+
+def static_records(spec: RelaySpec, domain: Domain) -> list[DnsRecord]:
+    """SPF and DMARC: everything the spec alone decides."""
+    records = [DnsRecord("@", "TXT", spf_value(spec, domain))]
+    if domain.dmarc is not None:
+        records.append(DnsRecord("_dmarc", "TXT", dmarc_value(domain.dmarc)))
+    return records
+
+
+def dkim_records(selector1_cname: str, selector2_cname: str) -> list[DnsRecord]:
+    """The two selector CNAMEs, targets as ``Get-DkimSigningConfig`` reports them."""
+    return [DnsRecord("selector1._domainkey", "CNAME", selector1_cname),
+            DnsRecord("selector2._domainkey", "CNAME", selector2_cname)]
+
+
+def zone_snippet(domain: str, records: list[DnsRecord]) -> str:
+    """A zone-file fragment a DNS team can paste (or compare with what they have)."""
+    lines = [f"; o365-relay records for {domain}", f"$ORIGIN {_absolute(domain)}"]
+    lines += [r.zone_line() for r in records]
+    return "\n".join(lines) + "\n"

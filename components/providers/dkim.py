@@ -1,0 +1,89 @@
+"""exchange:DkimSigningConfig: a domain's DKIM signing config, and whether it signs.
+
+A domain needs two resources of this kind, because signing may only start once DNS holds the two
+selector CNAMEs, and their targets are read from the config (never computed):
+
+1. the config (``enabled`` absent): created disabled if missing, adopted if the tenant already
+   has one; its outputs ``selector1_cname`` / ``selector2_cname`` feed the DNS records;
+2. the switch (``enabled`` set), registered with ``depends_on`` on those records.
+
+A domain's config belongs to the accepted domain, so removing either resource turns signing off and
+leaves the config (and its selector keys) in place.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import Resource
+
+from components.providers import exo
+from components.providers.base import Props, TenantProvider
+from components.providers.fields import Field, check_domain, norm_bool, norm_int, norm_lower
+from components.providers.session import TenantSession
+
+
+class DkimSigningConfigProvider(TenantProvider):
+    kind = "DKIM signing config"
+    converge_existing = True
+    fields = (
+        Field("domain", str, replace=True, norm=norm_lower, item_check=check_domain),
+        Field("key_size", int, norm=norm_int, choices=(1024, 2048)),
+        Field("enabled", bool, required=False, norm=norm_bool, managed_if_set=True),
+    )
+
+    def object_id(self, props: Props) -> str:
+        return str(props["domain"]).lower()
+
+    async def fetch(self, session: TenantSession, props: Props) -> Props | None:
+        row = await exo.find(session, "Get-DkimSigningConfig", {"Identity": props["domain"]},
+                             lambda r: exo.same(r.get("Domain") or r.get("Identity"), props["domain"]))
+        if row is None:
+            return None
+        sizes = [int(s) for s in (row.get("Selector1KeySize"), row.get("Selector2KeySize")) if s]
+        return {"domain": props["domain"], "key_size": max(sizes) if sizes else None,
+                "enabled": row.get("Enabled"), "selector1_cname": row.get("Selector1CNAME"),
+                "selector2_cname": row.get("Selector2CNAME"), "status": row.get("Status")}
+
+    def computed(self, current: Props) -> Props:
+        # Signing state is an output only of the switch resource: the config leaves it alone.
+        return {k: v for k, v in current.items() if k in ("selector1_cname", "selector2_cname", "status")}
+
+    async def create_object(self, session: TenantSession, props: Props) -> Props:
+        await exo.invoke(session, "New-DkimSigningConfig", {
+            "DomainName": props["domain"], "KeySize": props["key_size"], "Enabled": False})
+        created = await self.fetch(session, props)
+        if props.get("enabled") and created is not None:
+            await self._enable(session, props, True)
+        return self.computed(created or {})
+
+    async def update_object(self, session: TenantSession, olds: Props, news: Props) -> Props:
+        if news.get("enabled") is not None and norm_bool(olds.get("enabled")) != news["enabled"]:
+            await self._enable(session, news, news["enabled"])
+        if norm_int(olds.get("key_size")) != news["key_size"]:
+            # Exchange rotates only a signing config; a rotation gives the inactive selector the new
+            # size (key_size reads the larger selector, so one rotation settles the diff).
+            await exo.invoke(session, "Rotate-DkimSigningConfig",
+                             {"Identity": news["domain"], "KeySize": news["key_size"]})
+        return self.computed(olds)
+
+    async def delete_object(self, session: TenantSession, props: Props) -> None:
+        current = await self.fetch(session, props)
+        if current is not None and current.get("enabled"):
+            await self._enable(session, props, False)
+
+    async def _enable(self, session: TenantSession, props: Props, enabled: bool) -> None:
+        await exo.invoke(session, "Set-DkimSigningConfig", {"Identity": props["domain"], "Enabled": enabled})
+
+
+class DkimSigningConfig(Resource, module="exchange", name="DkimSigningConfig"):
+    """A domain's DKIM config (``pulumi-python:dynamic/exchange:DkimSigningConfig``)."""
+
+    selector1_cname: pulumi.Output[str]
+    selector2_cname: pulumi.Output[str]
+
+    def __init__(self, resource_name: str, props: dict[str, Any],
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        outputs = {"selector1_cname": None, "selector2_cname": None, "status": None}
+        super().__init__(DkimSigningConfigProvider(), resource_name, {**outputs, **props}, opts)

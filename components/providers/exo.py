@@ -1,0 +1,54 @@
+"""Exchange cmdlet calls shared by the Exchange-backed kinds."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from components.providers.session import TenantSession
+from o365relay.errors import NotFound
+
+Row = dict[str, Any]
+
+
+async def invoke(session: TenantSession, cmdlet: str, parameters: dict[str, Any] | None = None) -> list[Row]:
+    """Run one cmdlet through the session's Exchange client.
+
+    Set-* cmdlets here carry absolute values, so they may be retried after an ambiguous failure;
+    New-/Add-/Remove- are not (create and delete read the tenant first instead).
+    """
+    client = await session.exchange()
+    idempotent = cmdlet.startswith(("Get-", "Set-"))
+    return list(await client.invoke(cmdlet, parameters or {}, idempotent=idempotent))
+
+
+async def find(session: TenantSession, cmdlet: str, parameters: dict[str, Any],
+               match: Callable[[Row], bool]) -> Row | None:
+    """The first row of a Get- cmdlet that ``match`` accepts, or None.
+
+    Filtering is client-side on purpose: Get-InboundConnector and Get-ServicePrincipal return *all*
+    objects when the Identity does not exist. A missing object (NotFound) is None, not an error.
+    """
+    try:
+        rows = await invoke(session, cmdlet, parameters)
+    except NotFound:
+        return None
+    return next((row for row in rows if match(row)), None)
+
+
+def same(a: Any, b: Any) -> bool:
+    """Exchange identities compare case-insensitively."""
+    return str(a or "").strip().lower() == str(b or "").strip().lower()
+
+
+def first(rows: list[Row]) -> Row:
+    """The single object a Get- of a singleton (TransportConfig, OrganizationConfig) returns."""
+    if not rows:
+        raise NotFound("the tenant returned no object")
+    return rows[0]
+
+
+def rights(row: Row) -> list[str]:
+    """AccessRights as a list (Exchange returns a string or a list)."""
+    value = row.get("AccessRights") or []
+    return [value] if isinstance(value, str) else [str(v) for v in value]

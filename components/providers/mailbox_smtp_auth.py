@@ -1,0 +1,54 @@
+"""exchange:MailboxSmtpAuth: the per-mailbox SMTP AUTH exception (Set-CASMailbox).
+
+``SmtpClientAuthenticationDisabled`` is tri-state: False = enabled, True = disabled, null = follow
+the organisation. Removing the resource sets it back to null, i.e. "no exception for this mailbox".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import Resource
+
+from components.providers import exo
+from components.providers.base import Props, SettingProvider
+from components.providers.fields import Field, check_address, norm_bool, norm_lower
+from components.providers.session import TenantSession
+
+
+class MailboxSmtpAuthProvider(SettingProvider):
+    kind = "mailbox SMTP AUTH setting"
+    fields = (
+        Field("mailbox", str, replace=True, norm=norm_lower, item_check=check_address),
+        Field("enabled", bool, norm=norm_bool),
+    )
+
+    def object_id(self, props: Props) -> str:
+        return str(props["mailbox"])
+
+    async def fetch(self, session: TenantSession, props: Props) -> Props | None:
+        row = await exo.find(session, "Get-CASMailbox", {"Identity": props["mailbox"]}, lambda r: True)
+        if row is None:
+            return None
+        disabled = row.get("SmtpClientAuthenticationDisabled")
+        return {"mailbox": props["mailbox"], "enabled": None if disabled is None else not disabled}
+
+    async def update_object(self, session: TenantSession, olds: Props, news: Props) -> Props:
+        await self._set(session, news["mailbox"], not news["enabled"])
+        return {}
+
+    async def release(self, session: TenantSession, props: Props) -> None:
+        await self._set(session, props["mailbox"], None)
+
+    async def _set(self, session: TenantSession, mailbox: str, disabled: bool | None) -> None:
+        await exo.invoke(session, "Set-CASMailbox",
+                         {"Identity": mailbox, "SmtpClientAuthenticationDisabled": disabled})
+
+
+class MailboxSmtpAuth(Resource, module="exchange", name="MailboxSmtpAuth"):
+    """SMTP AUTH on one mailbox (``pulumi-python:dynamic/exchange:MailboxSmtpAuth``)."""
+
+    def __init__(self, resource_name: str, props: dict[str, Any],
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(MailboxSmtpAuthProvider(), resource_name, props, opts)

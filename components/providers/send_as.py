@@ -1,0 +1,51 @@
+"""exchange:SendAsGrant: Send As on a mailbox for a service account (Add-RecipientPermission)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import Resource
+
+from components.providers import exo
+from components.providers.base import Props, TenantProvider
+from components.providers.fields import Field, check_address, norm_lower
+from components.providers.session import TenantSession
+
+
+class SendAsGrantProvider(TenantProvider):
+    kind = "send-as grant"
+    fields = (
+        Field("mailbox", str, replace=True, norm=norm_lower, item_check=check_address),
+        Field("trustee", str, replace=True, norm=norm_lower),
+        Field("service_account", str, tenant=False),
+    )
+
+    def object_id(self, props: Props) -> str:
+        return f"{props['mailbox']}/SendAs/{props['trustee']}"
+
+    async def fetch(self, session: TenantSession, props: Props) -> Props | None:
+        row = await exo.find(
+            session, "Get-RecipientPermission",
+            {"Identity": props["mailbox"], "Trustee": props["trustee"], "AccessRights": "SendAs"},
+            lambda r: exo.same(r.get("Trustee"), props["trustee"]) and "SendAs" in exo.rights(r))
+        return None if row is None else {"mailbox": props["mailbox"], "trustee": props["trustee"]}
+
+    async def create_object(self, session: TenantSession, props: Props) -> Props:
+        await exo.invoke(session, "Add-RecipientPermission", {
+            "Identity": props["mailbox"], "Trustee": props["trustee"], "AccessRights": "SendAs", "Confirm": False})
+        return {}
+
+    async def delete_object(self, session: TenantSession, props: Props) -> None:
+        if await self.fetch(session, props) is None:
+            return  # already gone (Remove- of an absent grant only warns in Exchange)
+        await exo.invoke(session, "Remove-RecipientPermission", {
+            "Identity": props["mailbox"], "Trustee": props["trustee"], "AccessRights": "SendAs", "Confirm": False})
+
+
+class SendAsGrant(Resource, module="exchange", name="SendAsGrant"):
+    """Send As on ``mailbox`` for ``trustee`` (``pulumi-python:dynamic/exchange:SendAsGrant``)."""
+
+    def __init__(self, resource_name: str, props: dict[str, Any],
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(SendAsGrantProvider(), resource_name, props, opts)

@@ -1,0 +1,137 @@
+"""o365relay:identity:SmtpServiceAccount: an identity that authenticates to SMTP AUTH.
+
+``application``: an Entra app + service principal holding ``SMTP.SendAsApp`` on Office 365 Exchange
+Online, its credential (federated identity preferred, certificate, or a client secret kept secret),
+its registration in Exchange, FullAccess on its mailbox and SMTP AUTH enabled on that mailbox.
+
+``mailbox``: SMTP AUTH enabled on the mailbox, which the stack may also create (an Entra user with a
+generated password, always secret, and a licence assigned after its usage location is set).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pulumi
+import pulumi_azuread as azuread
+import pulumi_random as random
+
+from components.providers.full_access import FullAccessGrant
+from components.providers.license import LicenseAssignment
+from components.providers.mailbox_smtp_auth import MailboxSmtpAuth
+from components.providers.service_principal import ServicePrincipal as ExchangeServicePrincipal
+from o365relay.errors import UsageError
+from o365relay.spec.model import Credential, ServiceAccount
+
+EXCHANGE_ONLINE_APP_ID = "00000002-0000-0ff1-ce00-000000000000"  # Office 365 Exchange Online
+SMTP_SEND_AS_APP = "SMTP.SendAsApp"
+PASSWORD_LENGTH = 32
+
+
+class SmtpServiceAccount(pulumi.ComponentResource):
+    """One declared service account; ``trustee`` is its identity for Send As grants."""
+
+    mailbox: pulumi.Output[str]
+    trustee: pulumi.Output[str]
+    client_id: pulumi.Output[str | None]
+    secret: pulumi.Output[str | None]  # client secret or initial password; always a Pulumi secret
+
+    def __init__(self, name: str, account: ServiceAccount, spec_dir: Path,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("o365relay:identity:SmtpServiceAccount", name, {}, opts)
+        self._name = name
+        self.mailbox = pulumi.Output.from_input(account.mailbox)
+        self.client_id = pulumi.Output.from_input(None)
+        self.secret = pulumi.Output.secret(None)
+        if account.kind == "application":
+            self._application(account, spec_dir)
+        else:
+            self._mailbox(account)
+        self.register_outputs({"mailbox": self.mailbox, "trustee": self.trustee,
+                               "client_id": self.client_id, "secret": self.secret})
+
+    def _opts(self, **kwargs: object) -> pulumi.ResourceOptions:
+        return pulumi.ResourceOptions(parent=self, **kwargs)  # type: ignore[arg-type]
+
+    def _application(self, account: ServiceAccount, spec_dir: Path) -> None:
+        name = self._name
+        display_name = f"o365-relay {account.name}"
+        app = azuread.Application(f"{name}-app", display_name=display_name, notes=account.description or None,
+                                  sign_in_audience="AzureADMyOrg", tags=["o365-relay"], opts=self._opts())
+        sp = azuread.ServicePrincipal(f"{name}-sp", client_id=app.client_id, tags=["o365-relay"],
+                                      opts=self._opts())
+        exchange_online = azuread.get_service_principal_output(
+            client_id=EXCHANGE_ONLINE_APP_ID, opts=pulumi.InvokeOutputOptions(parent=self))
+        azuread.AppRoleAssignment(
+            f"{name}-smtp-sendasapp",
+            app_role_id=exchange_online.app_role_ids.apply(lambda ids: ids[SMTP_SEND_AS_APP]),
+            principal_object_id=sp.object_id, resource_object_id=exchange_online.object_id, opts=self._opts())
+        self._credential(app, account.credential, spec_dir)
+
+        registration = ExchangeServicePrincipal(
+            f"{name}-exchange-sp", {"app_id": app.client_id, "object_id": sp.object_id, "display_name": display_name},
+            self._opts())
+        FullAccessGrant(f"{name}-fullaccess", {"mailbox": account.mailbox, "user": registration.identity,
+                                               "service_account": account.name}, self._opts())
+        MailboxSmtpAuth(f"{name}-smtp-auth", {"mailbox": account.mailbox, "enabled": True}, self._opts())
+        self.client_id = app.client_id
+        self.trustee = registration.identity
+
+    def _credential(self, app: azuread.Application, credential: Credential | None, spec_dir: Path) -> None:
+        name = self._name
+        if credential is None or credential.type == "federated":
+            if credential is None or not (credential.issuer and credential.subject):
+                raise UsageError(f"service account {name}: a federated credential needs issuer and subject")
+            azuread.ApplicationFederatedIdentityCredential(
+                f"{name}-federated", application_id=app.id, display_name=f"o365-relay-{name}",
+                issuer=credential.issuer, subject=credential.subject, audiences=list(credential.audiences),
+                opts=self._opts())
+        elif credential.type == "certificate":
+            azuread.ApplicationCertificate(
+                f"{name}-certificate", application_id=app.id, type="AsymmetricX509Cert", encoding="pem",
+                value=_read_certificate(spec_dir, credential.certificate_file, name),
+                opts=self._opts())
+        else:
+            days = credential.expires_in_days
+            password = azuread.ApplicationPassword(
+                f"{name}-client-secret", application_id=app.id, display_name=f"o365-relay {name}",
+                end_date_relative=f"{days * 24}h" if days else None, opts=self._opts())
+            self.secret = pulumi.Output.secret(password.value)
+
+    def _mailbox(self, account: ServiceAccount) -> None:
+        name = self._name
+        depends: list[pulumi.Resource] = []
+        if account.create is not None:
+            create = account.create
+            password = random.RandomPassword(f"{name}-initial-password", length=PASSWORD_LENGTH, special=True,
+                                             min_lower=2, min_upper=2, min_numeric=2, min_special=2,
+                                             opts=self._opts())
+            user = azuread.User(
+                f"{name}-user", user_principal_name=account.mailbox,
+                display_name=create.display_name or account.name, mail_nickname=account.mailbox.split("@")[0],
+                password=pulumi.Output.secret(password.result), usage_location=create.usage_location,
+                # a scanner cannot answer a "change your password" prompt or follow an expiry
+                force_password_change=False, disable_password_expiration=True, opts=self._opts())
+            depends.append(LicenseAssignment(
+                f"{name}-license", {"user": user.user_principal_name, "sku_part_number": create.license,
+                                    "usage_location": create.usage_location}, self._opts()))
+            self.secret = pulumi.Output.secret(password.result)
+        MailboxSmtpAuth(f"{name}-smtp-auth", {"mailbox": account.mailbox, "enabled": True},
+                        self._opts(depends_on=depends))
+        self.trustee = pulumi.Output.from_input(account.mailbox)
+
+
+def _read_certificate(spec_dir: Path, certificate_file: str | None, name: str) -> str:
+    """The public certificate (PEM) of a certificate credential, relative to the spec's folder."""
+    if not certificate_file:
+        raise UsageError(f"service account {name}: a certificate credential needs certificateFile")
+    path = Path(certificate_file)
+    path = path if path.is_absolute() else spec_dir / path
+    try:
+        text = path.read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError) as err:
+        raise UsageError(f"service account {name}: cannot read certificateFile {path}: {err}") from None
+    if "-----BEGIN CERTIFICATE-----" not in text:
+        raise UsageError(f"service account {name}: {path} holds no PEM certificate "
+                         "(expected -----BEGIN CERTIFICATE-----; only the public certificate belongs here)")
+    return text

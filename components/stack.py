@@ -1,0 +1,66 @@
+"""o365relay:index:RelayStack: the whole relay of one spec, and what device owners need from it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pulumi
+
+from components.mail_domain import MailDomain
+from components.providers.org_smtp_auth import OrgSmtpAuth
+from components.providers.reject_direct_send import RejectDirectSend
+from components.relay_connector import RelayConnector
+from components.send_as import SendAs
+from components.senders import account_settings, connector_settings
+from components.service_account import SmtpServiceAccount
+from o365relay.spec.model import RelaySpec, ServiceAccount
+
+
+class RelayStack(pulumi.ComponentResource):
+    """Every resource the spec declares, each under the component of its concept.
+
+    Registered with one input, ``spec``: the canonical plain document of the spec (no secrets), so
+    a stack policy can run the core rules on exactly what ``relayctl lint`` sees.
+    """
+
+    senders: pulumi.Output[dict[str, Any]]
+    dns_records: pulumi.Output[dict[str, Any]]
+    zone_files: pulumi.Output[dict[str, str]]
+    secrets: pulumi.Output[dict[str, Any]]
+
+    def __init__(self, name: str, spec: RelaySpec, spec_dir: Path,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        from o365relay.spec.document import to_document
+
+        document = to_document(spec)
+        super().__init__("o365relay:index:RelayStack", name, {"spec": document}, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        OrgSmtpAuth("org-smtp-auth", {"enabled": spec.tenant.smtp_auth == "enabled"}, child)
+        RejectDirectSend("reject-direct-send", {"enabled": spec.tenant.reject_direct_send}, child)
+
+        for key, connector in spec.connectors.items():
+            RelayConnector(key, connector, child)
+        accounts = {key: SmtpServiceAccount(key, a, spec_dir, child) for key, a in spec.service_accounts.items()}
+        for trustee, account in accounts.items():
+            grants = [g for g in spec.send_as if g.trustee == trustee]
+            if grants:
+                SendAs(f"{trustee}-sendas", trustee, account.trustee, grants, child)
+        domains = {key: MailDomain(key, spec, d, child) for key, d in spec.domains.items()}
+
+        senders: dict[str, Any] = {key: connector_settings(spec, c) for key, c in spec.connectors.items()}
+        for key, account in accounts.items():
+            senders[key] = account_settings(spec, spec.service_accounts[key], account.client_id)
+        self.senders = pulumi.Output.from_input(senders)
+        self.dns_records = pulumi.Output.from_input({key: d.records for key, d in domains.items()})
+        self.zone_files = pulumi.Output.from_input({key: d.zone_snippet for key, d in domains.items()})
+        self.secrets = pulumi.Output.secret({key: a.secret for key, a in accounts.items()
+                                             if _has_secret(spec.service_accounts[key])})
+        # "spec" again as an output: AnalyzeStack sees a component's registered outputs, not its inputs.
+        self.register_outputs({"spec": document, "senders": self.senders, "dns_records": self.dns_records,
+                               "zone_files": self.zone_files, "secrets": self.secrets})
+
+
+def _has_secret(account: ServiceAccount) -> bool:
+    """A client secret or a generated initial password: something only the device owner may read."""
+    return account.create is not None or (account.credential is not None and account.credential.type == "secret")

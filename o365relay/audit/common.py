@@ -1,0 +1,51 @@
+"""Helpers every comparison uses: unknown-if-a-read-failed, field diffs, row lookups."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from o365relay import exchange_values as xv
+from o365relay.audit.model import FieldDiff, Item
+from o365relay.audit.snapshot import Read, Row
+
+
+def unknown_item(kind: str, name: str, reads: Iterable[Read[Any]], spec_path: str = "") -> Item | None:
+    """An ``unknown`` item naming every failed read, or None when all of them succeeded."""
+    failures = [f"{r.what}: {r.error}" for r in reads if not r.ok]
+    if not failures:
+        return None
+    return Item(kind, name, "unknown", reason="; ".join(failures), spec_path=spec_path)
+
+
+def diffs(desired: dict[str, Any], actual: dict[str, Any]) -> tuple[FieldDiff, ...]:
+    """Field-by-field differences of two already-normalised dicts (keys of ``desired``)."""
+    return tuple(FieldDiff(k, desired[k], actual.get(k)) for k in desired if desired[k] != actual.get(k))
+
+
+def compared(kind: str, name: str, desired: dict[str, Any], actual: dict[str, Any], evidence: Row,
+             spec_path: str = "") -> Item:
+    found = diffs(desired, actual)
+    return Item(kind, name, "drift" if found else "in_sync", found, evidence=evidence, spec_path=spec_path)
+
+
+def find_row(rows: Iterable[Row], key: Callable[[Row], Iterable[Any]], wanted: str) -> Row | None:
+    """The first row any of whose ``key`` values equals ``wanted`` case-insensitively."""
+    target = xv.lower(wanted)
+    return next((row for row in rows if target in {xv.lower(v) for v in key(row) if v}), None)
+
+
+def mailbox_keys(row: Row) -> list[Any]:
+    """Every way Exchange names a mailbox (alias, addresses, ids), for matching trustees and rows."""
+    return [row.get(k) for k in ("PrimarySmtpAddress", "UserPrincipalName", "WindowsEmailAddress", "Identity",
+                                 "Name", "Alias", "ExternalDirectoryObjectId", "Guid")]
+
+
+def principal_keys(row: Row) -> list[Any]:
+    """Every way Exchange names a service principal."""
+    return [row.get(k) for k in ("Identity", "ObjectId", "AppId", "DisplayName", "Name", "ServiceId")]
+
+
+def public(row: Row | None, *keys: str) -> Row:
+    """A row cut down to the named fields, for evidence (drops OData sidecar keys and internals)."""
+    return {k: row.get(k) for k in keys if k in row} if row else {}

@@ -1,0 +1,26 @@
+"""Compare a spec with a tenant snapshot: pure, no I/O, so every status is testable from data."""
+
+from __future__ import annotations
+
+from o365relay.audit.compare_accounts import compare_applications, compare_mailboxes, compare_smtp_auth
+from o365relay.audit.compare_connectors import compare_connectors
+from o365relay.audit.compare_org import compare_dkim, compare_domains, compare_org
+from o365relay.audit.compare_send_as import compare_send_as, declared_mailboxes
+from o365relay.audit.identities import resolve
+from o365relay.audit.model import Item
+from o365relay.audit.snapshot import Snapshot
+from o365relay.spec.model import RelaySpec
+
+
+def compare(spec: RelaySpec, snap: Snapshot) -> list[Item]:
+    identities = {name: resolve(account, snap) for name, account in spec.service_accounts.items()}
+    return [
+        *compare_org(spec, snap),
+        *compare_domains(spec, snap),
+        *compare_dkim(spec, snap),
+        *compare_connectors(spec, snap),
+        *compare_mailboxes(declared_mailboxes(spec), snap),
+        *compare_applications(spec, identities, snap),
+        *compare_smtp_auth(spec, identities, snap),
+        *compare_send_as(spec, identities, snap),
+    ]

@@ -1,0 +1,105 @@
+"""Service accounts: mailboxes, SMTP.SendAsApp holders, Exchange service principals, FullAccess
+and SMTP AUTH exceptions; plus undeclared holders and undeclared SMTP AUTH exceptions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from o365relay import exchange_values as xv
+from o365relay.audit.common import mailbox_keys, public, unknown_item
+from o365relay.audit.identities import Identity
+from o365relay.audit.model import FieldDiff, Item
+from o365relay.audit.snapshot import Read, Snapshot
+from o365relay.spec.model import RelaySpec
+
+
+def compare_mailboxes(addresses: Iterable[str], snap: Snapshot) -> list[Item]:
+    items = []
+    for address in sorted(set(addresses)):
+        read = snap.users.get(address.lower(), Read(f"user {address}", error="not read"))
+        failed = unknown_item("mailbox", address, [read])
+        if failed:
+            items.append(failed)
+        elif read.value is None:
+            items.append(Item("mailbox", address, "missing", reason="no such user in the directory"))
+        else:
+            items.append(Item("mailbox", address, "in_sync",
+                              evidence=public(read.value, "id", "userPrincipalName", "mail", "accountEnabled")))
+    return items
+
+
+def compare_applications(spec: RelaySpec, identities: dict[str, Identity], snap: Snapshot) -> list[Item]:
+    items = []
+    for name, ident in identities.items():
+        if ident.account.kind != "application":
+            continue
+        path = f"spec.serviceAccounts.{name}"
+        items.append(
+            unknown_item("application", name, [snap.send_as_app_holders], path)
+            or (Item("application", name, "in_sync", spec_path=path,
+                     evidence=public(ident.holder, "principalId", "principalDisplayName", "appRoleId"))
+                if ident.holder else
+                Item("application", name, "missing", spec_path=path,
+                     reason="no application named so holds SMTP.SendAsApp")))
+        items.append(
+            unknown_item("exchange_service_principal", name, [snap.exchange_service_principals], path)
+            or (Item("exchange_service_principal", name, "in_sync", spec_path=path,
+                     evidence=public(ident.principal, "AppId", "ObjectId", "DisplayName", "Identity"))
+                if ident.principal else
+                Item("exchange_service_principal", name, "missing", spec_path=path,
+                     reason="not registered in Exchange (New-ServicePrincipal)")))
+        items.append(_full_access(ident, snap, path))
+    declared = {xv.lower(i.holder.get("principalId")) for i in identities.values() if i.holder}
+    for holder in snap.send_as_app_holders.value or []:
+        if xv.lower(holder.get("principalId")) not in declared:
+            items.append(Item("application", str(holder.get("principalDisplayName")), "unexpected",
+                              reason="holds SMTP.SendAsApp but is not a declared service account",
+                              evidence=public(holder, "principalId", "principalDisplayName", "createdDateTime")))
+    return items
+
+
+def _full_access(ident: Identity, snap: Snapshot, path: str) -> Item:
+    mailbox = ident.account.mailbox
+    name = f"{ident.account.name} on {mailbox}"
+    read = snap.mailbox_permissions.get(mailbox.lower(), Read(f"Get-MailboxPermission {mailbox}", error="not read"))
+    failed = unknown_item("full_access", name, [snap.exchange_service_principals, read], path)
+    if failed:
+        return failed
+    if ident.principal is None:
+        return Item("full_access", name, "missing", spec_path=path,
+                    reason="the service account has no Exchange service principal to hold it")
+    keys = ident.keys
+    for row in read.value or []:
+        if xv.lower(row.get("User")) in keys and "fullaccess" in xv.access_rights(row) and not row.get("Deny"):
+            return Item("full_access", name, "in_sync", spec_path=path,
+                        evidence=public(row, "Identity", "User", "AccessRights", "IsInherited"))
+    return Item("full_access", name, "missing", spec_path=path)
+
+
+def compare_smtp_auth(spec: RelaySpec, identities: dict[str, Identity], snap: Snapshot) -> list[Item]:
+    """Mailbox senders need SMTP AUTH on for their mailbox; any other mailbox with it on is unexpected."""
+    senders = {i.account.mailbox.lower(): i for i in identities.values() if i.account.kind == "mailbox"}
+    if not snap.cas_mailboxes.ok:
+        names = [i.account.mailbox for i in senders.values()] or ["(undeclared SMTP AUTH exceptions)"]
+        return [unknown_item("mailbox_smtp_auth", n, [snap.cas_mailboxes]) for n in names]  # type: ignore[misc]
+    items = []
+    claimed: set[int] = set()
+    for address, ident in senders.items():
+        path = f"spec.serviceAccounts.{ident.account.name}"
+        if ident.mailbox is None:
+            items.append(Item("mailbox_smtp_auth", address, "missing", reason="no such mailbox", spec_path=path))
+            continue
+        claimed.add(id(ident.mailbox))
+        actual = xv.smtp_auth_state(ident.mailbox.get("SmtpClientAuthenticationDisabled"))
+        evidence = public(ident.mailbox, "PrimarySmtpAddress", "SmtpClientAuthenticationDisabled")
+        status = "in_sync" if actual == "enabled" else "drift"
+        diffs = () if status == "in_sync" else (FieldDiff("SmtpAuth", "enabled", actual),)
+        items.append(Item("mailbox_smtp_auth", address, status, diffs, evidence=evidence, spec_path=path))
+    for row in snap.cas_mailboxes.value or []:
+        if id(row) in claimed or xv.smtp_auth_state(row.get("SmtpClientAuthenticationDisabled")) != "enabled":
+            continue
+        name = next((str(k) for k in mailbox_keys(row) if k and "@" in str(k)), str(row.get("Identity")))
+        items.append(Item("mailbox_smtp_auth", name, "unexpected",
+                          reason="SMTP AUTH is switched on for a mailbox that is not a declared mailbox sender",
+                          evidence=public(row, "PrimarySmtpAddress", "Identity", "SmtpClientAuthenticationDisabled")))
+    return items

@@ -1,0 +1,65 @@
+"""Relay connectors: declared ones field by field, and undeclared OnPremises inbound connectors.
+
+Only OnPremises connectors are in scope: they are what lets a device relay through the tenant, and
+the spec cannot declare any other type. Partner connectors belong to other integrations.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from o365relay import exchange_values as xv
+from o365relay.audit.common import compared, public, unknown_item
+from o365relay.audit.model import Item
+from o365relay.audit.snapshot import Row, Snapshot
+from o365relay.spec.model import Connector, RelaySpec
+
+EVIDENCE_FIELDS = ("Name", "ConnectorType", "SenderIPAddresses", "SenderDomains", "TlsSenderCertificateName",
+                   "RequireTls", "Enabled", "Comment", "WhenChangedUTC")
+
+
+def desired_fields(connector: Connector) -> dict[str, Any]:
+    return {
+        "ConnectorType": "OnPremises",
+        "SenderIPAddresses": xv.ip_ranges(connector.sender_ips),
+        "SenderDomains": xv.sender_domains(connector.sender_domains),
+        "TlsSenderCertificateName": xv.optional_lower(connector.certificate_name),
+        "RequireTls": connector.require_tls,
+        "Enabled": connector.enabled,
+        "Comment": connector.comment,
+    }
+
+
+def actual_fields(row: Row) -> dict[str, Any]:
+    return {
+        "ConnectorType": row.get("ConnectorType"),
+        "SenderIPAddresses": xv.ip_ranges(row.get("SenderIPAddresses")),
+        "SenderDomains": xv.sender_domains(row.get("SenderDomains")),
+        "TlsSenderCertificateName": xv.optional_lower(row.get("TlsSenderCertificateName")),
+        "RequireTls": xv.boolean(row.get("RequireTls")),
+        "Enabled": xv.boolean(row.get("Enabled")),
+        "Comment": xv.text(row.get("Comment")),
+    }
+
+
+def compare_connectors(spec: RelaySpec, snap: Snapshot) -> list[Item]:
+    if not snap.connectors.ok:
+        names = list(spec.connectors) or ["(undeclared connectors)"]
+        return [unknown_item("connector", n, [snap.connectors], f"spec.connectors.{n}") for n in names]  # type: ignore[misc]
+    rows = {xv.lower(r.get("Name")): r for r in snap.connectors.value or []}
+    items = []
+    for name, connector in spec.connectors.items():
+        path = f"spec.connectors.{name}"
+        row = rows.pop(name.lower(), None)
+        if row is None:
+            items.append(Item("connector", name, "missing", spec_path=path,
+                              evidence={"desired": desired_fields(connector)}))
+        else:
+            items.append(compared("connector", name, desired_fields(connector), actual_fields(row),
+                                  public(row, *EVIDENCE_FIELDS), path))
+    for row in rows.values():
+        if row.get("ConnectorType") == "OnPremises":
+            items.append(Item("connector", str(row.get("Name")), "unexpected",
+                              reason="an OnPremises inbound connector the spec does not declare",
+                              evidence=public(row, *EVIDENCE_FIELDS)))
+    return items

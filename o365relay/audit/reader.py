@@ -1,0 +1,177 @@
+"""Read everything an audit compares, in bulk: few round trips, run concurrently.
+
+Exchange: the tenant-wide list cmdlets and the per-mailbox permission reads all go through
+``$batch`` (10 commands a request; the client runs batches concurrently within Exchange's
+concurrency limit). Graph: domains, the Exchange resource's service principal and every declared
+user through ``$batch`` (20 requests each), then one paged list of who holds ``SMTP.SendAsApp``.
+The Exchange and Graph sides run at the same time. A failed read is kept, with its reason, as a
+failed :class:`~o365relay.audit.snapshot.Read`; nothing is raised for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+from urllib.parse import quote
+
+from o365relay.audit.snapshot import Read, Row, Snapshot, failed
+from o365relay.errors import NotFound, TenantError
+
+EXCHANGE_RESOURCE_APP_ID = "00000002-0000-0ff1-ce00-000000000000"
+SEND_AS_APP_ROLE = "SMTP.SendAsApp"
+EXO_BATCH = 10
+GRAPH_BATCH = 20
+
+LIST_CMDLETS: dict[str, tuple[str, dict[str, Any]]] = {
+    "connectors": ("Get-InboundConnector", {}),
+    "transport_config": ("Get-TransportConfig", {}),
+    "organization_config": ("Get-OrganizationConfig", {}),
+    "exchange_service_principals": ("Get-ServicePrincipal", {}),
+    "dkim_configs": ("Get-DkimSigningConfig", {}),
+    "cas_mailboxes": ("Get-CASMailbox", {"ResultSize": "Unlimited"}),
+}
+SINGLETONS = {"transport_config", "organization_config"}
+
+Progress = Callable[[int], None]  # called with the number of reads just completed
+
+
+class Exchange(Protocol):
+    async def invoke_batch(self, commands: Sequence[tuple[str, dict[str, Any]]]) -> list[Any]: ...
+
+
+class Graph(Protocol):
+    async def batch_get(self, urls: list[str]) -> list[Any]: ...
+
+
+@dataclass(frozen=True)
+class ReadPlan:
+    """Which per-object reads the spec needs: Send As and users for ``mailboxes``, FullAccess for
+    the application senders' mailboxes."""
+
+    mailboxes: tuple[str, ...]
+    full_access_mailboxes: tuple[str, ...]
+
+    @property
+    def total(self) -> int:
+        """Reads to report progress against."""
+        return len(LIST_CMDLETS) + 3 + 2 * len(self.mailboxes) + len(self.full_access_mailboxes)
+
+
+async def read_tenant(exo: Exchange, graph: Graph, plan: ReadPlan, progress: Progress | None = None) -> Snapshot:
+    tick = progress or (lambda n: None)
+    exchange, directory = await asyncio.gather(_read_exchange(exo, plan, tick), _read_graph(graph, plan, tick))
+    lists, recipient, mailbox = exchange
+    domains, holders, users = directory
+    return Snapshot(**lists, domains=domains, send_as_app_holders=holders,
+                    recipient_permissions=recipient, mailbox_permissions=mailbox, users=users)
+
+
+async def _chunked(run: Callable[[list[Any]], Any], items: list[Any], size: int, tick: Progress) -> list[Any]:
+    """Run ``run`` over chunks of ``items`` concurrently; results line up with ``items``."""
+    async def one(chunk: list[Any]) -> list[Any]:
+        out = await run(chunk)
+        tick(len(chunk))
+        return list(out)
+
+    chunks = [items[i:i + size] for i in range(0, len(items), size)]
+    results = await asyncio.gather(*(one(c) for c in chunks))
+    return [r for chunk in results for r in chunk]
+
+
+async def _read_exchange(exo: Exchange, plan: ReadPlan, tick: Progress) -> tuple[
+        dict[str, Read[Any]], dict[str, Read[list[Row]]], dict[str, Read[list[Row]]]]:
+    commands: list[tuple[str, dict[str, Any]]] = list(LIST_CMDLETS.values())
+    commands += [("Get-RecipientPermission", {"Identity": m, "AccessRights": "SendAs"}) for m in plan.mailboxes]
+    commands += [("Get-MailboxPermission", {"Identity": m}) for m in plan.full_access_mailboxes]
+    try:
+        results = await _chunked(exo.invoke_batch, commands, EXO_BATCH, tick)
+    except TenantError as error:  # the whole endpoint failed (e.g. no token): every read is unknown
+        results = [error] * len(commands)
+    lists: dict[str, Read[Any]] = {}
+    for (key, (cmdlet, _)), result in zip(LIST_CMDLETS.items(), results, strict=False):
+        lists[key] = _list_read(cmdlet, result, single=key in SINGLETONS)
+    rest = iter(results[len(LIST_CMDLETS):])
+    recipient = {m.lower(): _per_mailbox("Get-RecipientPermission", m, next(rest)) for m in plan.mailboxes}
+    mailbox = {m.lower(): _per_mailbox("Get-MailboxPermission", m, next(rest)) for m in plan.full_access_mailboxes}
+    return lists, recipient, mailbox
+
+
+def _list_read(cmdlet: str, result: Any, single: bool) -> Read[Any]:
+    if isinstance(result, BaseException):
+        return failed(cmdlet, result)
+    if not single:
+        return Read(cmdlet, list(result))
+    return Read(cmdlet, result[0]) if result else failed(cmdlet, "the tenant returned no object")
+
+
+def _per_mailbox(cmdlet: str, mailbox: str, result: Any) -> Read[list[Row]]:
+    what = f"{cmdlet} {mailbox}"
+    if isinstance(result, NotFound):
+        return Read(what, [])  # no such mailbox: it holds no grants (the mailbox item says it is missing)
+    if isinstance(result, BaseException):
+        return failed(what, result)
+    return Read(what, list(result))
+
+
+async def _read_graph(graph: Graph, plan: ReadPlan, tick: Progress) -> tuple[
+        Read[list[Row]], Read[list[Row]], dict[str, Read[Row | None]]]:
+    urls = ["/domains?$select=id,isVerified,supportedServices",
+            f"/servicePrincipals?$filter=appId eq '{EXCHANGE_RESOURCE_APP_ID}'&$select=id,appId,appRoles"]
+    urls += [f"/users/{quote(m, safe='@')}?$select=id,userPrincipalName,mail,accountEnabled" for m in plan.mailboxes]
+    try:
+        results = await _chunked(graph.batch_get, urls, GRAPH_BATCH, tick)
+    except TenantError as error:
+        results = [error] * len(urls)
+    domains = await _paged(graph, "GET /domains", results[0])
+    holders = await _holders(graph, results[1])
+    tick(1)
+    users = {m.lower(): _user(m, r) for m, r in zip(plan.mailboxes, results[2:], strict=True)}
+    return domains, holders, users
+
+
+def _user(mailbox: str, result: Any) -> Read[Row | None]:
+    what = f"GET /users/{mailbox}"
+    if isinstance(result, NotFound):
+        return Read(what, None)
+    if isinstance(result, BaseException):
+        return failed(what, result)
+    return Read(what, result)
+
+
+async def _paged(graph: Graph, what: str, first: Any) -> Read[list[Row]]:
+    """All items of a Graph collection, following ``@odata.nextLink`` one page at a time."""
+    rows: list[Row] = []
+    page = first
+    while True:
+        if isinstance(page, BaseException):
+            return failed(what, page)
+        rows += page.get("value", [])
+        link = page.get("@odata.nextLink")
+        if not link:
+            return Read(what, rows)
+        [page] = await graph.batch_get([_relative(link)])
+
+
+def _relative(link: str) -> str:
+    """``https://host/v1.0/servicePrincipals/...`` -> ``/servicePrincipals/...`` (what $batch takes)."""
+    marker = "/v1.0/"
+    return "/" + link.split(marker, 1)[1] if marker in link else link
+
+
+async def _holders(graph: Graph, resource: Any) -> Read[list[Row]]:
+    """Principals holding SMTP.SendAsApp on Office 365 Exchange Online."""
+    what = "GET /servicePrincipals/{Exchange}/appRoleAssignedTo"
+    found = await _paged(graph, "GET /servicePrincipals?$filter=appId eq Exchange", resource)
+    if not found.ok:
+        return failed(what, found.error or "")
+    if not found.value:
+        return Read(what, [])  # Exchange Online is not in the directory: nobody can hold its roles
+    sp = found.value[0]
+    role_ids = {r.get("id") for r in sp.get("appRoles", []) if r.get("value") == SEND_AS_APP_ROLE}
+    [first] = await graph.batch_get([f"/servicePrincipals/{sp['id']}/appRoleAssignedTo?$top=999"])
+    assigned = await _paged(graph, what, first)
+    if not assigned.ok:
+        return assigned
+    return Read(what, [a for a in assigned.value or [] if a.get("appRoleId") in role_ids])

@@ -1,0 +1,44 @@
+"""The tenant as read for one audit: every read is a :class:`Read` that either holds data or says
+why it failed, so comparisons can tell "absent" from "could not look"."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Read(Generic[T]):
+    """A read's outcome: ``value`` when it succeeded, else ``error`` (the reason, safe to show)."""
+
+    what: str
+    value: T | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def failed(what: str, error: BaseException | str) -> Read[Any]:
+    return Read(what, None, str(error) or type(error).__name__)
+
+
+@dataclass
+class Snapshot:
+    """Everything the audit compares. Per-mailbox reads are keyed by lower-case address."""
+
+    connectors: Read[list[Row]]
+    transport_config: Read[Row]
+    organization_config: Read[Row]
+    exchange_service_principals: Read[list[Row]]
+    dkim_configs: Read[list[Row]]
+    cas_mailboxes: Read[list[Row]]
+    domains: Read[list[Row]]
+    send_as_app_holders: Read[list[Row]]
+    recipient_permissions: dict[str, Read[list[Row]]] = field(default_factory=dict)
+    mailbox_permissions: dict[str, Read[list[Row]]] = field(default_factory=dict)
+    users: dict[str, Read[Row | None]] = field(default_factory=dict)

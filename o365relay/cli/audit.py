@@ -1,0 +1,96 @@
+"""``relayctl audit SPEC``: desired (the spec) against actual (the tenant), with evidence."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+HELP = "compare the tenant with the spec: in sync, drift, missing, unexpected, unknown"
+DESCRIPTION = """Read the tenant in bulk and compare it with the spec. Every object ends as
+  in sync     declared, present, equal (Exchange value forms such as smtp:*;1 normalised)
+  drift       declared and present, fields differ (desired -> actual)
+  missing     declared, absent
+  unexpected  present, undeclared: relay connectors, Send As grants on declared mailboxes, apps holding
+              SMTP.SendAsApp, mailboxes with SMTP AUTH switched on
+  unknown     the read failed (the reason is given); never reported as drift or missing
+The tenant and credentials come from the environment (AZURE_TENANT_ID/AZURE_CLIENT_ID/..., RELAY_*).
+Exit 0 in sync, 1 findings, 3 when failed reads prevent a verdict."""
+
+FORMATS = ("text", "markdown", "json", "html")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("spec", help="the relay spec (relay.<stack>.yaml)")
+    parser.add_argument("--format", choices=FORMATS, default="text")
+    parser.add_argument("--output", "-o", metavar="FILE", help="write the report here instead of stdout")
+    parser.add_argument("--hide-in-sync", action="store_true", help="text format: list only findings and unknowns")
+
+
+def run(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from o365relay.audit.runner import audit, plan_reads, spec_revision
+    from o365relay.errors import UsageError
+    from o365relay.spec.loader import load_spec
+    from o365relay.tenant.settings import Endpoints
+
+    spec = load_spec(args.spec)
+    endpoints = Endpoints.from_env()
+    if endpoints.tenant_id.lower() not in (spec.tenant.id.lower(), spec.tenant.initial_domain.lower()):
+        raise UsageError(f"{args.spec} declares tenant {spec.tenant.id} but the credentials are for "
+                         f"{endpoints.tenant_id}: set AZURE_TENANT_ID to the spec's tenant")
+    revision = spec_revision(args.spec)
+    interactive = sys.stderr.isatty() and args.format == "text"
+    with _progress(interactive, plan_reads(spec).total) as tick:
+        result = asyncio.run(audit(spec, endpoints, revision=revision, progress=tick))
+    text = _render(result, args.format, rich=sys.stdout.isatty() and not args.output,
+                   show_in_sync=not args.hide_in_sync)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return result.exit_code
+
+
+def _render(result: Any, fmt: str, *, rich: bool, show_in_sync: bool) -> str:
+    if fmt == "text":
+        from o365relay.reports.audit_text import render_text
+
+        return render_text(result, rich=rich, show_in_sync=show_in_sync)
+    if fmt == "markdown":
+        from o365relay.reports.audit_markdown import render_markdown
+
+        return render_markdown(result)
+    if fmt == "json":
+        from o365relay.reports.audit_json import render_json
+
+        return render_json(result)
+    from o365relay.reports.audit_html import render_html
+
+    return render_html(result)
+
+
+class _progress:
+    """A rich progress bar on stderr while reading (terminal only); a no-op callback otherwise."""
+
+    def __init__(self, enabled: bool, total: int):
+        self.enabled = enabled
+        self.total = total
+        self._bar: Any = None
+
+    def __enter__(self) -> Any:
+        if not self.enabled:
+            return None
+        from rich.console import Console
+        from rich.progress import Progress
+
+        self._bar = Progress(console=Console(stderr=True), transient=True)
+        self._bar.start()
+        task = self._bar.add_task("reading the tenant", total=self.total)
+        return lambda n: self._bar.advance(task, n)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()

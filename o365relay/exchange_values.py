@@ -1,0 +1,85 @@
+"""Exchange's value forms, normalised so that comparing desired and actual never shows false drift.
+
+Exchange hands values back in its own forms: a connector's sender domain as the address space
+``smtp:*;1`` (or ``SMTP:Contoso.com;1``), single IPs with or without ``/32``, lists in any order,
+domains and addresses in any case, ``null`` for an empty comment, and SMTP AUTH switches as a
+tri-state (``True`` disabled, ``False`` enabled, ``null`` follows the organisation). Everything that
+compares spec and tenant (the audit, the export, the dynamic providers' diff) uses these functions,
+so a value that round-trips through Exchange compares equal to what was asked for.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable
+from typing import Any, Literal
+
+SmtpAuthState = Literal["enabled", "disabled", "inherit"]
+
+
+def sender_domain(value: str) -> str:
+    """``smtp:*.Contoso.com;1`` -> ``*.contoso.com``; plain domains are lower-cased."""
+    text = value.strip()
+    if text.lower().startswith("smtp:"):
+        text = text[5:]
+    return text.split(";", 1)[0].strip().lower()
+
+
+def sender_domains(values: Iterable[str] | None) -> list[str]:
+    """A sorted, de-duplicated list of sender domains in plain form."""
+    return sorted({sender_domain(v) for v in values or ()})
+
+
+def ipv4_range(value: str) -> str:
+    """``198.51.100.25/32`` -> ``198.51.100.25``; ranges keep their prefix (host bits cleared)."""
+    network = ipaddress.ip_network(value.strip(), strict=False)
+    return str(network.network_address) if network.prefixlen == network.max_prefixlen else str(network)
+
+
+def ip_ranges(values: Iterable[str] | None) -> list[str]:
+    """Sender IPs as a de-duplicated list in address order."""
+    def key(text: str) -> tuple[int, int, int]:
+        network = ipaddress.ip_network(text, strict=False)
+        return network.version, int(network.network_address), network.prefixlen
+
+    return sorted({ipv4_range(v) for v in values or ()}, key=key)
+
+
+def text(value: Any) -> str:
+    """``None`` and ``""`` are the same text to Exchange (e.g. an unset Comment)."""
+    return "" if value is None else str(value)
+
+
+def lower(value: Any) -> str:
+    """Case-insensitive names: domains, addresses, certificate names, identities."""
+    return text(value).strip().lower()
+
+
+def optional_lower(value: Any) -> str | None:
+    """Like :func:`lower` but keeps "unset" (``None`` or ``""``) as ``None``."""
+    return lower(value) or None
+
+
+def boolean(value: Any) -> bool | None:
+    """JSON booleans, or the ``"True"``/``"False"`` strings some serialisers produce."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return {"true": True, "false": False, "": None}.get(value.strip().lower(), bool(value))
+    return bool(value)
+
+
+def smtp_auth_state(disabled: Any) -> SmtpAuthState:
+    """The tri-state ``SmtpClientAuthenticationDisabled`` as words (a mailbox's ``null`` inherits)."""
+    flag = boolean(disabled)
+    if flag is None:
+        return "inherit"
+    return "disabled" if flag else "enabled"
+
+
+def access_rights(row: dict[str, Any]) -> set[str]:
+    """AccessRights of a permission row: a list, or a comma-separated string."""
+    rights = row.get("AccessRights") or []
+    if isinstance(rights, str):
+        rights = rights.split(",")
+    return {str(r).strip().lower() for r in rights}

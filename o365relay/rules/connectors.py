@@ -1,0 +1,78 @@
+"""Relay connector rules: no open relay, TLS on every connector.
+
+What counts as public address space is decided in one place, :mod:`o365relay.spec.addresses` (the
+RFC 5737 documentation ranges are accepted there so examples and tests can use them).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterator
+
+from o365relay.rules.base import LintOptions, Violation, rule
+from o365relay.spec.addresses import MIN_PREFIX, sender_ip_scope
+from o365relay.spec.model import Connector, RelaySpec, SpecPath
+
+
+def sender_ip_problem(value: str) -> str | None:
+    """Why ``value`` cannot be a relay connector's sender IP, or None when it can."""
+    try:
+        net = ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        return f"{value!r} is not an IPv4 address or CIDR range"
+    if net.version != 4:
+        return f"{value} is IPv6; connectors match IPv4 senders only"
+    if net.prefixlen < MIN_PREFIX:
+        return f"{value} is wider than /{MIN_PREFIX} ({net.num_addresses} addresses may relay)"
+    return sender_ip_scope(value)
+
+
+def open_relay_violations(connector: Connector, path: SpecPath) -> Iterator[Violation]:
+    """The open-relay problems of one connector (shared with the policy pack's resource policy)."""
+    if not connector.sender_ips and not connector.certificate_name:
+        yield Violation(path, f"connector {connector.name} names neither senderIPs nor certificateName, "
+                              "so it would trust any sender")
+    for i, ip in enumerate(connector.sender_ips):
+        problem = sender_ip_problem(ip)
+        if problem:
+            yield Violation((*path, "senderIPs", i), f"connector {connector.name}: {problem}")
+
+
+def tls_violations(connector: Connector, path: SpecPath) -> Iterator[Violation]:
+    if connector.require_tls:
+        return
+    if connector.certificate_name:
+        yield Violation((*path, "requireTls"), f"connector {connector.name} names certificate "
+                        f"{connector.certificate_name} but does not require TLS; the certificate is only "
+                        "checked on a TLS session")
+    else:
+        yield Violation((*path, "requireTls"), f"connector {connector.name} accepts relay mail in plain text")
+
+
+@rule(
+    "no-open-relay",
+    rationale="A connector must recognise its senders by a narrow public IPv4 range or a certificate, "
+    "or anyone can relay through the tenant.",
+    baselines=(),  # no CIS/ScubaGear/Maester control covers connector hygiene (baselines-and-peers.md 1.2)
+    severity="critical",
+    fix="List each device's public egress IP (or a /24-/32 range) in connectors.<name>.senderIPs, "
+    "or set connectors.<name>.certificateName to the name on the device's TLS certificate.",
+    waivable=False,
+)
+def no_open_relay(spec: RelaySpec, options: LintOptions) -> Iterator[Violation]:
+    for name, connector in spec.connectors.items():
+        yield from open_relay_violations(connector, ("connectors", name))
+
+
+@rule(
+    "connector-tls",
+    rationale="Relay traffic crosses the internet; without TLS, mail and any certificate check are in clear.",
+    baselines=(),
+    severity="high",
+    fix="Remove `requireTls: false` from connectors.<name> (TLS is the default) and configure the device "
+    "to use STARTTLS on port 25.",
+    waivable=False,
+)
+def connector_tls(spec: RelaySpec, options: LintOptions) -> Iterator[Violation]:
+    for name, connector in spec.connectors.items():
+        yield from tls_violations(connector, ("connectors", name))

@@ -1,0 +1,141 @@
+"""The sandbox's HTTPS application: token, Exchange admin and Graph routes in one starlette app.
+
+Composition (each module contributes ``routes(ctx) -> list[BaseRoute]`` with full paths):
+
+- :mod:`o365relay.sandbox.tokens`: ``/{tenant}/oauth2/v2.0/token`` and the OIDC discovery documents.
+- :mod:`o365relay.sandbox.exchange_api`: ``/adminapi/beta/{tenant}/InvokeCommand`` and ``/$batch``.
+- ``o365relay.sandbox.graph_api`` (SANDBOX-GRAPH-SMTP, optional until it exists): ``/v1.0/...``.
+- The sandbox admin routes below, **sandbox-only** (no real Microsoft service has them, and they
+  take no token because only a local test or person drives them):
+
+  - ``GET  /_sandbox/health`` -> ``{"status": "ok", "tenantId": ...}``
+  - ``GET  /_sandbox/dns`` -> ``{"records": [{"name", "type", "value"}]}``: the DNS view
+  - ``POST /_sandbox/dns`` with ``{"records": [{"name": "selector1._domainkey.contoso.com",
+    "type": "CNAME", "value": "selector1-contoso-com._domainkey.contoso.n-v1.dkim.mail.microsoft"}]}``
+    publishes records into the DNS view (what Set-DkimSigningConfig -Enabled $true checks).
+  - ``DELETE /_sandbox/dns/{name}`` unpublishes one.
+  - ``GET /_sandbox/faults`` / ``PUT /_sandbox/faults`` with ``{"spec": "429=0.2,seed=3"}`` (or
+    ``{"spec": ""}`` to switch faults off): see :mod:`o365relay.sandbox.faults`.
+
+All routes run behind :class:`~o365relay.sandbox.faults.FaultMiddleware` (admin routes exempt).
+The Graph module gets faults for free; for per-item faults inside a ``$batch`` it can call
+``ctx.faults.plan.decide(path)`` itself.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from o365relay.errors import UsageError
+from o365relay.sandbox import store as st
+from o365relay.sandbox.certs import SandboxPki
+from o365relay.sandbox.faults import FaultMiddleware, FaultPlan, FaultSwitch
+from o365relay.sandbox.tokens import TokenService
+
+GRAPH_MODULE = "o365relay.sandbox.graph_api"
+
+
+@dataclass
+class SandboxContext:
+    """What every route module and the SMTP servers share. ``base_url`` has no trailing slash."""
+
+    store: st.Store
+    pki: SandboxPki
+    state_dir: Path
+    base_url: str
+    faults: FaultSwitch
+    tokens: TokenService
+
+    @property
+    def tenant_id(self) -> str:
+        return str(self.store.organization()["id"])
+
+    @property
+    def initial_domain(self) -> str:
+        return str(self.store.organization()["initialDomain"])
+
+
+def build_app(ctx: SandboxContext) -> FaultMiddleware:
+    """The ASGI app of one sandbox: the starlette app inside the fault layer.
+
+    The fault layer is outermost so that it receives the server's own ``send`` (needed to drop a
+    connection) and so that faults hit requests before any route or middleware sees them.
+    """
+    from o365relay.sandbox import exchange_api, tokens
+
+    routes: list[BaseRoute] = [*_admin_routes(ctx), *tokens.routes(ctx), *exchange_api.routes(ctx)]
+    graph = _optional_module(GRAPH_MODULE)
+    if graph is not None:
+        routes.extend(graph.routes(ctx))
+    return FaultMiddleware(Starlette(routes=routes), ctx.faults)
+
+
+def _optional_module(name: str) -> Any:
+    """Import a module another engineer provides; None while it does not exist yet."""
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as error:
+        if error.name != name:
+            raise
+        return None
+
+
+def publish_dns(store: st.Store, name: str, value: str, rtype: str = "CNAME") -> None:
+    """Record ``name`` -> ``value`` in the sandbox's DNS view (names and targets compared lower-case)."""
+    if rtype.upper() != "CNAME":
+        raise UsageError(f"the sandbox DNS view holds CNAME records only, not {rtype}")
+    store.put(st.DNS_RECORD, {"id": name.lower().rstrip("."), "type": "CNAME",
+                              "value": value.lower().rstrip(".")})
+
+
+def _admin_routes(ctx: SandboxContext) -> list[BaseRoute]:
+    async def health(request: Request) -> Response:
+        return JSONResponse({"status": "ok", "tenantId": ctx.tenant_id})
+
+    async def dns_list(request: Request) -> Response:
+        records = [{"name": r["id"], "type": r["type"], "value": r["value"]}
+                   for r in ctx.store.list(st.DNS_RECORD)]
+        return JSONResponse({"records": records})
+
+    async def dns_publish(request: Request) -> Response:
+        body = await request.json()
+        try:
+            with ctx.store.transaction():
+                for record in body.get("records", []):
+                    publish_dns(ctx.store, record["name"], record["value"], record.get("type", "CNAME"))
+        except (KeyError, TypeError, AttributeError, UsageError) as error:
+            return JSONResponse({"error": f"bad record: {error}"}, status_code=400)
+        return await dns_list(request)
+
+    async def dns_delete(request: Request) -> Response:
+        found = ctx.store.delete(st.DNS_RECORD, request.path_params["name"].lower().rstrip("."))
+        return Response(status_code=204 if found else 404)
+
+    async def faults_get(request: Request) -> Response:
+        plan = ctx.faults.plan
+        return JSONResponse({"faults": plan.describe() if plan else None})
+
+    async def faults_put(request: Request) -> Response:
+        spec = (await request.json()).get("spec", "")
+        try:
+            ctx.faults.plan = FaultPlan.parse(spec) if spec else None
+        except UsageError as error:
+            return JSONResponse({"error": str(error)}, status_code=400)
+        return await faults_get(request)
+
+    return [
+        Route("/_sandbox/health", health, methods=["GET"]),
+        Route("/_sandbox/dns", dns_list, methods=["GET"]),
+        Route("/_sandbox/dns", dns_publish, methods=["POST"]),
+        Route("/_sandbox/dns/{name}", dns_delete, methods=["DELETE"]),
+        Route("/_sandbox/faults", faults_get, methods=["GET"]),
+        Route("/_sandbox/faults", faults_put, methods=["PUT"]),
+    ]

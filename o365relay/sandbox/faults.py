@@ -1,0 +1,176 @@
+"""Faults on demand: throttling (429), outages (503), latency and dropped connections.
+
+A :class:`FaultPlan` draws one decision per request from ``random.Random(seed)`` in arrival order,
+so a sequential client sees the same faults on every run with the same seed. It is applied by
+:class:`FaultMiddleware` (pure ASGI) to every HTTP route except the sandbox admin routes
+(``/_sandbox/...``), or only to the path prefixes in ``paths``. The plan can be swapped while the
+sandbox runs (``Sandbox.set_faults`` or ``POST /_sandbox/faults``).
+
+Shapes, as the real services give them:
+
+- 429 on ``/adminapi/``: ``text/plain`` "You have reached the maximum number of concurrent requests
+  per tenant. Please wait and try again" (the body ExoHelper retries on) plus ``Retry-After``.
+- 429 elsewhere: Graph's ``{"error":{"code":"TooManyRequests",...}}`` plus ``Retry-After``.
+- 503: ``{"error":{"code":"ServiceUnavailable",...}}`` plus ``Retry-After``.
+- drop: the TCP connection is aborted before any byte of the response (the client sees
+  "server disconnected without sending a response").
+
+Text form (``relayctl sandbox --faults``): ``429=0.2,503=0.1,drop=0.05,latency=0.05,seed=7,
+retry-after=1,paths=/v1.0:/adminapi``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from o365relay.errors import UsageError
+
+Fault = Literal["throttle", "unavailable", "drop"]
+
+EXO_CONCURRENCY_TEXT = (
+    "You have reached the maximum number of concurrent requests per tenant. Please wait and try again"
+)
+ADMIN_PREFIX = "/_sandbox"
+
+
+@dataclass
+class FaultPlan:
+    """Probabilities of each fault per request, reproducible by ``seed``.
+
+    ``latency`` (seconds) is added to every request the plan covers; ``retry_after`` is the
+    ``Retry-After`` value of 429/503 replies. ``stats`` counts what was injected.
+    """
+
+    throttle: float = 0.0
+    unavailable: float = 0.0
+    drop: float = 0.0
+    latency: float = 0.0
+    seed: int = 0
+    retry_after: int = 1
+    paths: tuple[str, ...] = ()
+    stats: Counter[str] = field(default_factory=Counter, init=False, repr=False)
+    _rng: random.Random = field(init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for name in ("throttle", "unavailable", "drop"):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise UsageError(f"fault rate {name}={value} must be between 0 and 1")
+        if self.throttle + self.unavailable + self.drop > 1.0:
+            raise UsageError("fault rates add up to more than 1")
+        self._rng = random.Random(self.seed)
+
+    def covers(self, path: str) -> bool:
+        if path.startswith(ADMIN_PREFIX):
+            return False
+        return not self.paths or any(path.startswith(p) for p in self.paths)
+
+    def decide(self, path: str) -> Fault | None:
+        """Draw the fault for one request on ``path`` (None: serve it normally)."""
+        if not self.covers(path):
+            return None
+        with self._lock:
+            draw = self._rng.random()
+            self.stats["requests"] += 1
+            fault: Fault | None = None
+            if draw < self.throttle:
+                fault = "throttle"
+            elif draw < self.throttle + self.unavailable:
+                fault = "unavailable"
+            elif draw < self.throttle + self.unavailable + self.drop:
+                fault = "drop"
+            if fault:
+                self.stats[fault] += 1
+            return fault
+
+    @classmethod
+    def parse(cls, text: str) -> FaultPlan:
+        """Build a plan from ``key=value`` pairs (see the module docstring)."""
+        names = {"429": "throttle", "503": "unavailable", "drop": "drop", "latency": "latency",
+                 "seed": "seed", "retry-after": "retry_after", "paths": "paths"}
+        kwargs: dict[str, Any] = {}
+        for item in filter(None, (part.strip() for part in text.split(","))):
+            key, sep, value = item.partition("=")
+            if not sep or key not in names:
+                raise UsageError(f"bad fault {item!r}: expected one of {', '.join(names)} as key=value")
+            try:
+                if key == "paths":
+                    kwargs["paths"] = tuple(p for p in value.split(":") if p)
+                elif key in ("seed", "retry-after"):
+                    kwargs[names[key]] = int(value)
+                else:
+                    kwargs[names[key]] = float(value)
+            except ValueError:
+                raise UsageError(f"bad fault {item!r}: {value!r} is not a number") from None
+        return cls(**kwargs)
+
+    def describe(self) -> dict[str, Any]:
+        return {"429": self.throttle, "503": self.unavailable, "drop": self.drop, "latency": self.latency,
+                "seed": self.seed, "retryAfter": self.retry_after, "paths": list(self.paths),
+                "stats": dict(self.stats)}
+
+
+class FaultSwitch:
+    """The current plan, replaceable at runtime from any thread."""
+
+    def __init__(self, plan: FaultPlan | None = None):
+        self.plan = plan
+
+
+class FaultMiddleware:
+    """ASGI middleware applying the switch's current plan to HTTP requests."""
+
+    def __init__(self, app: Any, switch: FaultSwitch):
+        self.app = app
+        self.switch = switch
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        plan = self.switch.plan
+        if scope["type"] != "http" or plan is None or not plan.covers(scope["path"]):
+            await self.app(scope, receive, send)
+            return
+        if plan.latency:
+            await asyncio.sleep(plan.latency)
+        fault = plan.decide(scope["path"])
+        if fault is None:
+            await self.app(scope, receive, send)
+        elif fault == "drop":
+            await _abort_connection(send)
+        else:
+            await _send_fault(send, fault, scope["path"], plan.retry_after)
+
+
+async def _send_fault(send: Any, fault: Fault, path: str, retry_after: int) -> None:
+    if fault == "throttle" and path.startswith("/adminapi/"):
+        status, ctype, body = 429, b"text/plain; charset=utf-8", EXO_CONCURRENCY_TEXT.encode()
+    elif fault == "throttle":
+        error = {"code": "TooManyRequests", "message": "Too many requests. Please retry after some time."}
+        status, ctype, body = 429, b"application/json", json.dumps({"error": error}).encode()
+    else:
+        error = {"code": "ServiceUnavailable", "message": "The service is temporarily unavailable."}
+        status, ctype, body = 503, b"application/json", json.dumps({"error": error}).encode()
+    headers = [(b"content-type", ctype), (b"retry-after", str(retry_after).encode()),
+               (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _abort_connection(send: Any) -> None:
+    """Close the socket without a response.
+
+    ASGI has no "abort" message, so this reaches uvicorn's per-request cycle object (the owner of
+    ``send``) for its transport; both of uvicorn's HTTP implementations keep it as ``.transport``.
+    """
+    transport = getattr(getattr(send, "__self__", None), "transport", None)
+    if transport is None:
+        raise ConnectionAbortedError("sandbox fault: dropped connection")
+    transport.abort()
+    for _ in range(3):  # let connection_lost run, so the server knows not to answer with a 500
+        await asyncio.sleep(0)

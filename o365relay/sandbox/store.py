@@ -1,0 +1,306 @@
+"""The sandbox tenant's state: one SQLite file (WAL) holding JSON documents, grouped by kind.
+
+Why a document store: the sandbox mimics two services (Graph, Exchange) whose objects are JSON
+already, and their shapes grow with every cmdlet; a table per kind would mean a migration per field.
+So every object is a JSON document in ``objects(kind, id, data)``, and the API is five verbs per kind
+(:meth:`Store.get`, :meth:`Store.list`, :meth:`Store.insert`, :meth:`Store.update`,
+:meth:`Store.delete`) plus :meth:`Store.transaction`. Thread-safe: the HTTP server and the SMTP
+servers run on different threads of one process and share one :class:`Store`.
+
+Field naming: Graph-side kinds use Graph's camelCase names (so the Graph API can return them almost
+as is); Exchange-side kinds use the cmdlet output's PascalCase names; ``x*`` keys are sandbox-only
+(never returned by an API). The kinds and their documents (``id`` is always the document key):
+
+==========================  ============================================================================
+KIND                        document
+==========================  ============================================================================
+ORGANIZATION ("org")        id = tenant id; displayName, initialDomain, smtpClientAuthenticationDisabled
+                            (bool, Set-TransportConfig), rejectDirectSend (bool, Set-OrganizationConfig)
+DOMAIN                      id = domain name; isVerified, isDefault, isInitial, supportedServices[],
+                            mxTarget (the MX host serviceConfigurationRecords returns; None for the
+                            initial domain), xDkim {selector1CNAME, selector2CNAME} (read-only facts
+                            used when New-DkimSigningConfig creates the config)
+DKIM_CONFIG                 id = domain; the Get-DkimSigningConfig object (Domain, Enabled, Status,
+                            Selector1CNAME, Selector2CNAME, Selector1KeySize, Selector2KeySize, ...)
+DNS_RECORD                  id = lower-case FQDN; type ("CNAME"), value (target, no trailing dot).
+                            The sandbox's DNS view: what the sandbox has been told is published.
+USER                        id = object id; userPrincipalName, displayName, mail, mailNickname,
+                            usageLocation, accountEnabled, assignedLicenses [{skuId, disabledPlans}],
+                            proxyAddresses, xHasMailbox (bool), xSmtpClientAuthenticationDisabled
+                            (None|True|False: the CAS tri-state), xPasswordHash (PBKDF2, see
+                            :func:`hash_secret`; for legacy AUTH LOGIN senders), xExchangeGuid
+SKU                         id = skuId; the subscribedSku object (skuPartNumber, prepaidUnits{enabled,...},
+                            consumedUnits is computed by the Graph API from USER.assignedLicenses)
+APPLICATION                 id = object id; appId, displayName, passwordCredentials [{keyId, displayName,
+                            hint, endDateTime, xHash}], keyCredentials [{keyId, customKeyIdentifier
+                            (SHA-1 thumbprint, hex upper), type "AsymmetricX509Cert", usage "Verify",
+                            displayName, xCertificatePem}], federatedIdentityCredentials [{id, name,
+                            issuer, subject, audiences}]
+SERVICE_PRINCIPAL           id = object id; appId, displayName, servicePrincipalType ("Application"),
+                            appRoles [{id, value, allowedMemberTypes, displayName}] (resource SPs only)
+APP_ROLE_ASSIGNMENT         id = assignment id; principalId (SP object id), resourceId (resource SP
+                            object id), appRoleId, principalDisplayName, resourceDisplayName,
+                            xRoleValue (the role's value, e.g. "Exchange.ManageAsApp")
+DIRECTORY_ROLE_ASSIGNMENT   id; principalId, roleDefinitionId (role template id), xRoleName
+EXO_SERVICE_PRINCIPAL       id = ObjectId; the Get-ServicePrincipal object (AppId, ObjectId, DisplayName,
+                            Identity, Name, Guid)
+INBOUND_CONNECTOR           id = Guid; the Get-InboundConnector object
+OUTBOUND_CONNECTOR          id = Guid; the Get-OutboundConnector object
+RECIPIENT_PERMISSION        id; Identity (mailbox), Trustee, AccessControlType, AccessRights ["SendAs"],
+                            IsInherited, InheritanceType, xMailboxId, xTrusteeId (USER or
+                            EXO_SERVICE_PRINCIPAL id)
+MAILBOX_PERMISSION          id; Identity, User, AccessRights ["FullAccess"], IsInherited, Deny,
+                            InheritanceType, xMailboxId, xUserId
+MESSAGE_TRACE               id = message trace id (one record per recipient, as Exchange keeps them);
+                            the Graph exchangeMessageTrace shape: senderAddress, recipientAddress,
+                            messageId, receivedDateTime (ISO 8601 Z), subject, size, fromIP, toIP,
+                            status (Graph enum, lower camel: delivered|failed|...), xDetails [{id,
+                            messageId, dateTime, event, action, description, data}]
+==========================  ============================================================================
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import sqlite3
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+Doc = dict[str, Any]
+
+ORGANIZATION = "org"
+DOMAIN = "domain"
+DKIM_CONFIG = "dkimConfig"
+DNS_RECORD = "dnsRecord"
+USER = "user"
+SKU = "sku"
+APPLICATION = "application"
+SERVICE_PRINCIPAL = "servicePrincipal"
+APP_ROLE_ASSIGNMENT = "appRoleAssignment"
+DIRECTORY_ROLE_ASSIGNMENT = "directoryRoleAssignment"
+EXO_SERVICE_PRINCIPAL = "exoServicePrincipal"
+INBOUND_CONNECTOR = "inboundConnector"
+OUTBOUND_CONNECTOR = "outboundConnector"
+RECIPIENT_PERMISSION = "recipientPermission"
+MAILBOX_PERMISSION = "mailboxPermission"
+MESSAGE_TRACE = "messageTrace"
+
+KINDS = frozenset(
+    {
+        ORGANIZATION, DOMAIN, DKIM_CONFIG, DNS_RECORD, USER, SKU, APPLICATION, SERVICE_PRINCIPAL,
+        APP_ROLE_ASSIGNMENT, DIRECTORY_ROLE_ASSIGNMENT, EXO_SERVICE_PRINCIPAL, INBOUND_CONNECTOR,
+        OUTBOUND_CONNECTOR, RECIPIENT_PERMISSION, MAILBOX_PERMISSION, MESSAGE_TRACE,
+    }
+)
+
+DB_FILE = "tenant.sqlite3"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS objects (
+    kind TEXT NOT NULL,
+    id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (kind, id)
+);
+CREATE INDEX IF NOT EXISTS objects_kind_seq ON objects (kind, seq);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+class StoreError(Exception):
+    """A programming error against the store (unknown kind, duplicate or missing id)."""
+
+
+class Store:
+    """Thread-safe JSON document store over one SQLite connection.
+
+    ``list`` returns documents in insertion order. Documents returned are copies: mutate them and
+    call :meth:`update` (or :meth:`put`) to persist. Wrap multi-step changes in :meth:`transaction`
+    so a concurrent reader never sees half of them and a failure leaves nothing behind.
+    """
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self._depth = 0
+        self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
+
+    @classmethod
+    def open(cls, state_dir: Path) -> Store:
+        """Open (creating if needed) the store of a sandbox state directory."""
+        return cls(Path(state_dir) / DB_FILE)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Store]:
+        """All-or-nothing block; re-entrant (inner blocks join the outer one)."""
+        with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield self
+                finally:
+                    self._depth -= 1
+                return
+            self._db.execute("BEGIN IMMEDIATE")
+            self._depth = 1
+            try:
+                yield self
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            else:
+                self._db.execute("COMMIT")
+            finally:
+                self._depth = 0
+
+    # -- the five verbs --------------------------------------------------------------------------
+
+    def get(self, kind: str, id: str) -> Doc | None:
+        """The document, or None."""
+        _check_kind(kind)
+        with self._lock:
+            row = self._db.execute("SELECT data FROM objects WHERE kind=? AND id=?", (kind, id)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def list(self, kind: str, where: Callable[[Doc], bool] | None = None, **equals: Any) -> list[Doc]:
+        """Documents of a kind in insertion order, filtered by ``field=value`` pairs and/or ``where``.
+
+        String comparisons in ``equals`` are case-insensitive, as directory lookups are.
+        """
+        _check_kind(kind)
+        with self._lock:
+            rows = self._db.execute("SELECT data FROM objects WHERE kind=? ORDER BY seq", (kind,)).fetchall()
+        docs = [json.loads(r[0]) for r in rows]
+        return [d for d in docs if _matches(d, equals) and (where is None or where(d))]
+
+    def find(self, kind: str, **equals: Any) -> Doc | None:
+        """The first document whose fields equal ``equals`` (case-insensitive strings), or None."""
+        found = self.list(kind, **equals)
+        return found[0] if found else None
+
+    def insert(self, kind: str, doc: Doc) -> Doc:
+        """Add a document; ``doc["id"]`` is generated (a GUID) when absent. Duplicate id: StoreError."""
+        _check_kind(kind)
+        doc = dict(doc)
+        doc.setdefault("id", new_id())
+        with self._lock:
+            try:
+                self._db.execute(
+                    "INSERT INTO objects (kind, id, seq, data) VALUES (?, ?, ?, ?)",
+                    (kind, doc["id"], self._next_seq(), json.dumps(doc)),
+                )
+            except sqlite3.IntegrityError as error:
+                raise StoreError(f"{kind} {doc['id']!r} already exists") from error
+        return doc
+
+    def update(self, kind: str, id: str, changes: Doc) -> Doc:
+        """Merge ``changes`` (top-level keys) into a document and return it. Missing id: StoreError."""
+        with self._lock:
+            doc = self.get(kind, id)
+            if doc is None:
+                raise StoreError(f"{kind} {id!r} does not exist")
+            doc.update(changes)
+            doc["id"] = id
+            self._db.execute("UPDATE objects SET data=? WHERE kind=? AND id=?", (json.dumps(doc), kind, id))
+        return doc
+
+    def put(self, kind: str, doc: Doc) -> Doc:
+        """Insert or replace a whole document (keeps its list position when it exists)."""
+        with self._lock:
+            if self.get(kind, doc["id"]) is None:
+                return self.insert(kind, doc)
+            self._db.execute(
+                "UPDATE objects SET data=? WHERE kind=? AND id=?", (json.dumps(doc), kind, doc["id"])
+            )
+        return dict(doc)
+
+    def delete(self, kind: str, id: str) -> bool:
+        """Remove a document; True when it existed."""
+        _check_kind(kind)
+        with self._lock:
+            cursor = self._db.execute("DELETE FROM objects WHERE kind=? AND id=?", (kind, id))
+        return cursor.rowcount > 0
+
+    def count(self, kind: str) -> int:
+        _check_kind(kind)
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM objects WHERE kind=?", (kind,)).fetchone()[0])
+
+    # -- conveniences used everywhere ------------------------------------------------------------
+
+    def organization(self) -> Doc:
+        """The one ORGANIZATION document (the store is seeded before use)."""
+        docs = self.list(ORGANIZATION)
+        if not docs:
+            raise StoreError("the sandbox store has not been seeded")
+        return docs[0]
+
+    def get_meta(self, key: str) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    def _next_seq(self) -> int:
+        row = self._db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM objects").fetchone()
+        return int(row[0])
+
+
+def new_id() -> str:
+    """A fresh object id (GUID), as Entra and Exchange make them."""
+    return str(uuid.uuid4())
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in KINDS:
+        raise StoreError(f"unknown kind {kind!r}")
+
+
+def _matches(doc: Doc, equals: dict[str, Any]) -> bool:
+    for key, want in equals.items():
+        have = doc.get(key)
+        if isinstance(want, str) and isinstance(have, str):
+            if have.lower() != want.lower():
+                return False
+        elif have != want:
+            return False
+    return True
+
+
+_PBKDF2_ROUNDS = 20_000  # sandbox secrets: slow enough to be a real hash, fast enough for tests
+
+
+def hash_secret(secret: str) -> str:
+    """PBKDF2-SHA256 hash of a client secret or mailbox password, as stored (never the secret)."""
+    salt = os.urandom(16)
+    digest = hashlib.pbkdf2_hmac("sha256", secret.encode(), salt, _PBKDF2_ROUNDS)
+    return f"pbkdf2${base64.b64encode(salt).decode()}${base64.b64encode(digest).decode()}"
+
+
+def verify_secret(secret: str, stored: str | None) -> bool:
+    """Constant-time check of a secret against :func:`hash_secret`'s output."""
+    if not stored or not stored.startswith("pbkdf2$"):
+        return False
+    _, salt_b64, digest_b64 = stored.split("$")
+    digest = hashlib.pbkdf2_hmac("sha256", secret.encode(), base64.b64decode(salt_b64), _PBKDF2_ROUNDS)
+    return hmac.compare_digest(digest, base64.b64decode(digest_b64))

@@ -1,0 +1,105 @@
+"""The sandbox's message trace: every message the SMTP endpoints accept or refuse, one record per
+recipient, readable through Graph's ``admin/exchange/tracing/messageTraces``.
+
+A stored MESSAGE_TRACE document has a unique store ``id`` plus ``xMessageTraceId``, the id Graph shows:
+it is shared by every recipient row of one message, as Exchange's MessageTraceId is (so a reader
+must key rows by id *and* recipient). Other sandbox-only keys: ``xDetails`` (the
+getDetailsByRecipient events), ``xSubmitter`` (the authenticated mailbox, for the submission quotas)
+and ``xEndpoint`` ("submission" or "mx").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from o365relay.sandbox import store as st
+
+DELIVERED = "delivered"
+FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one recipient: ``status`` (delivered|failed) and the SMTP reply or event text."""
+
+    recipient: str
+    status: str
+    detail: str
+
+
+def iso(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_iso(text: str) -> dt.datetime:
+    """ISO 8601 with Z or an offset, as Graph filters and the store carry it."""
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(dt.UTC)
+
+
+def new_message_id(domain: str) -> str:
+    """The Message-ID Exchange stamps on a message that arrived without one."""
+    return f"<{uuid.uuid4().hex.upper()}@{domain}>"
+
+
+def record(store: st.Store, *, sender: str, outcomes: list[Outcome], message_id: str, subject: str,
+           size: int, from_ip: str, to_ip: str, endpoint: str, submitter: str | None = None,
+           received: dt.datetime | None = None) -> str:
+    """Write one row per recipient; returns the message trace id they share."""
+    trace_id = str(uuid.uuid4())
+    when = received or dt.datetime.now(dt.UTC)
+    with store.transaction():
+        for outcome in outcomes:
+            event = "Deliver" if outcome.status == DELIVERED else "Fail"
+            details = [
+                {"id": str(uuid.uuid4()), "messageId": message_id, "dateTime": iso(when), "event": "Receive",
+                 "action": None, "description": f"Message received by: {endpoint} endpoint from {from_ip}",
+                 "data": None},
+                {"id": str(uuid.uuid4()), "messageId": message_id, "dateTime": iso(when), "event": event,
+                 "action": None, "description": outcome.detail, "data": None},
+            ]
+            store.insert(st.MESSAGE_TRACE, {
+                "xMessageTraceId": trace_id, "senderAddress": sender.lower(),
+                "recipientAddress": outcome.recipient.lower(), "messageId": message_id,
+                "receivedDateTime": iso(when), "subject": subject, "size": size, "fromIP": from_ip,
+                "toIP": to_ip, "status": outcome.status, "xDetails": details, "xSubmitter": submitter,
+                "xEndpoint": endpoint,
+            })
+    return trace_id
+
+
+def graph_view(doc: st.Doc) -> dict[str, Any]:
+    """The exchangeMessageTrace Graph returns (``receivedDateTime`` to the second)."""
+    received = parse_iso(doc["receivedDateTime"]).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return {"id": doc["xMessageTraceId"], "senderAddress": doc["senderAddress"],
+            "recipientAddress": doc["recipientAddress"], "messageId": doc["messageId"],
+            "receivedDateTime": received, "subject": doc["subject"], "size": doc["size"],
+            "fromIP": doc["fromIP"], "toIP": doc["toIP"], "status": doc["status"]}
+
+
+def in_window(store: st.Store, start: dt.datetime, end: dt.datetime) -> list[st.Doc]:
+    """Rows received in [start, end], newest first."""
+    rows = [d for d in store.list(st.MESSAGE_TRACE) if start <= parse_iso(d["receivedDateTime"]) <= end]
+    return sorted(rows, key=lambda d: d["receivedDateTime"], reverse=True)
+
+
+def details(store: st.Store, trace_id: str, recipient: str) -> list[st.Doc] | None:
+    """getDetailsByRecipient events; None when no such message/recipient row exists."""
+    row = store.find(st.MESSAGE_TRACE, xMessageTraceId=trace_id, recipientAddress=recipient)
+    return None if row is None else list(row.get("xDetails", []))
+
+
+def submitted_since(store: st.Store, submitter: str, since: dt.datetime) -> tuple[int, int]:
+    """(messages, recipients) a mailbox submitted through client submission since ``since``.
+
+    Counted from the trace so the quotas survive a sandbox restart. Refused messages do not count.
+    """
+    messages: set[str] = set()
+    recipients = 0
+    for row in store.list(st.MESSAGE_TRACE, xEndpoint="submission", xSubmitter=submitter, status=DELIVERED):
+        if parse_iso(row["receivedDateTime"]) >= since:
+            messages.add(row["xMessageTraceId"])
+            recipients += 1
+    return len(messages), recipients

@@ -1,0 +1,208 @@
+"""Semantic checks the JSON Schema cannot express: references, consistency, public addresses.
+
+They run on the plain document even when the schema found problems, so one run reports everything;
+each check therefore skips values of the wrong type (the schema has already reported those).
+"""
+
+from __future__ import annotations
+
+import difflib
+import ipaddress
+import re
+from collections.abc import Iterator
+from datetime import date
+from functools import cache
+from typing import Any
+
+from o365relay.spec.addresses import sender_ip_scope, sender_ip_syntax
+from o365relay.spec.model import SpecPath
+from o365relay.spec.schema import load_schema
+from o365relay.spec.yamlsource import Issue
+
+# Fields each credential type uses, and those it requires.
+_CREDENTIAL_FIELDS = {
+    "federated": ({"issuer", "subject", "audiences"}, ("issuer", "subject")),
+    "certificate": ({"certificateFile"}, ("certificateFile",)),
+    "secret": ({"expiresInDays"}, ()),
+}
+
+
+def semantic_issues(doc: dict[str, Any]) -> list[Issue]:
+    """Every semantic problem in ``doc`` (a mapping that may also have schema problems)."""
+    spec = _Spec(doc)
+    return [*spec.domains(), *spec.service_accounts(), *spec.connectors(), *spec.send_as(), *spec.waivers()]
+
+
+@cache
+def _pattern(name: str) -> re.Pattern[str]:
+    return re.compile(load_schema()["$defs"][name]["pattern"])
+
+
+def _ok(name: str, value: Any) -> bool:
+    """True if ``value`` is a string the schema's ``$defs/<name>`` pattern accepts."""
+    return isinstance(value, str) and _pattern(name).search(value) is not None
+
+
+def _dicts(value: Any) -> dict[str, dict[str, Any]]:
+    return {k: v for k, v in value.items() if isinstance(v, dict)} if isinstance(value, dict) else {}
+
+
+def _items(value: Any) -> list[tuple[int, dict[str, Any]]]:
+    return [(i, v) for i, v in enumerate(value) if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _keys(value: Any) -> set[str]:
+    return set(value) if isinstance(value, dict) else set()
+
+
+def _hint(name: str, choices: set[str], prefix: str = "") -> str:
+    close = difflib.get_close_matches(name, sorted(choices), n=1)
+    if close:
+        return f"did you mean '{prefix}{close[0]}'?"
+    return f"declared: {', '.join(prefix + c for c in sorted(choices))}" if choices else "none are declared"
+
+
+class _Spec:
+    def __init__(self, doc: dict[str, Any]):
+        self.doc = doc
+        tenant = doc.get("tenant")
+        initial = tenant.get("initialDomain") if isinstance(tenant, dict) else None
+        self.initial = initial.lower() if isinstance(initial, str) else None
+        self.domain_names = _keys(doc.get("domains"))
+        self.accounts = _dicts(doc.get("serviceAccounts"))
+
+    def mailbox(self, path: SpecPath, address: Any) -> Iterator[Issue]:
+        """A mailbox must be in a declared domain or the initial domain, or Exchange has no such address."""
+        if not _ok("mailAddress", address):
+            return
+        domain = address.rsplit("@", 1)[1].lower()
+        if domain in self.domain_names or domain == self.initial:
+            return
+        allowed = sorted(self.domain_names | ({self.initial} if self.initial else set()))
+        yield Issue(path, f"{address!r} is not in a declared domain; use an address in "
+                          f"{', '.join(allowed) or 'a domain declared under domains'} or declare {domain}")
+
+    def domains(self) -> Iterator[Issue]:
+        for name, domain in _dicts(self.doc.get("domains")).items():
+            dns = domain.get("dns")
+            if not isinstance(dns, dict):
+                continue
+            path: SpecPath = ("domains", name, "dns")
+            if dns.get("backend") == "azure" and "resourceGroup" not in dns:
+                yield Issue(path, "backend azure needs 'resourceGroup': the resource group of the DNS zone")
+            if dns.get("backend", "none") == "none":
+                for key in ("resourceGroup", "zone"):
+                    if key in dns:
+                        yield Issue(path + (key,), f"'{key}' applies only with backend: azure; "
+                                                   "remove it or set backend: azure", on_key=True)
+            zone = dns.get("zone")
+            if isinstance(zone, str) and zone != name and not name.endswith("." + zone):
+                yield Issue(path + ("zone",), f"zone {zone!r} cannot hold records of {name}; "
+                                              f"use {name} or one of its parent domains")
+
+    def service_accounts(self) -> Iterator[Issue]:
+        for name, account in self.accounts.items():
+            path: SpecPath = ("serviceAccounts", name)
+            yield from self.mailbox(path + ("mailbox",), account.get("mailbox"))
+            kind = account.get("kind")
+            if kind == "application" and "credential" not in account:
+                yield Issue(path, "an application sender needs 'credential' (type federated, certificate "
+                                  "or secret)")
+            if kind == "application" and "create" in account:
+                yield Issue(path + ("create",), "'create' applies to mailbox senders only; an application "
+                                                "sends as an existing mailbox", on_key=True)
+            if kind == "mailbox" and "credential" in account:
+                yield Issue(path + ("credential",), "a mailbox sender signs in to SMTP AUTH with the "
+                                                    "mailbox's own password; remove 'credential' or use "
+                                                    "kind: application", on_key=True)
+            credential = account.get("credential")
+            if isinstance(credential, dict):
+                yield from _credential(path + ("credential",), credential)
+
+    def connectors(self) -> Iterator[Issue]:
+        seen: list[tuple[ipaddress.IPv4Network, str]] = []
+        for name, connector in _dicts(self.doc.get("connectors")).items():
+            path: SpecPath = ("connectors", name)
+            ips = connector.get("senderIPs")
+            if not ips and "certificateName" not in connector:
+                yield Issue(path, "a connector needs 'senderIPs' or 'certificateName' to recognise the "
+                                  "devices that relay through it")
+            for i, ip in enumerate(ips if isinstance(ips, list) else []):
+                if not _ok("senderIp", ip):
+                    continue
+                network = ipaddress.IPv4Network(ip, strict=False)
+                where = f"connectors.{name}.senderIPs[{i}]"
+                problem = sender_ip_syntax(ip) or sender_ip_scope(ip)
+                clash = next((other for net, other in seen if net.overlaps(network)), None)
+                if problem:
+                    yield Issue(path + ("senderIPs", i), problem)
+                elif clash:
+                    yield Issue(path + ("senderIPs", i), f"{ip} overlaps {clash}; Exchange could not tell "
+                                                         "which connector the mail belongs to")
+                seen.append((network, where))
+            sends_for = connector.get("sendsFor")
+            for i, domain in enumerate(sends_for if isinstance(sends_for, list) else []):
+                if _ok("domainName", domain) and domain not in self.domain_names:
+                    yield Issue(path + ("sendsFor", i), f"{domain!r} is not a declared domain; "
+                                                        + _hint(domain, self.domain_names))
+
+    def send_as(self) -> Iterator[Issue]:
+        first: dict[tuple[str, str], int] = {}
+        for i, grant in _items(self.doc.get("sendAs")):
+            path: SpecPath = ("sendAs", i)
+            trustee, mailbox = grant.get("trustee"), grant.get("mailbox")
+            if isinstance(trustee, str) and _ok("name", trustee) and trustee not in self.accounts:
+                yield Issue(path + ("trustee",), f"{trustee!r} is not a declared service account; "
+                                                 + _hint(trustee, set(self.accounts)))
+            yield from self.mailbox(path + ("mailbox",), mailbox)
+            if isinstance(trustee, str) and isinstance(mailbox, str):
+                key = (trustee, mailbox.casefold())
+                if key in first:
+                    yield Issue(path, f"repeats the grant of sendAs[{first[key]}]; list each grant once")
+                first.setdefault(key, i)
+
+    def waivers(self) -> Iterator[Issue]:
+        first: dict[tuple[str, str], int] = {}
+        for i, waiver in _items(self.doc.get("waivers")):
+            path: SpecPath = ("waivers", i)
+            expires, target, rule = waiver.get("expires"), waiver.get("target"), waiver.get("rule")
+            if isinstance(expires, str) and _ok("isoDate", expires):
+                try:
+                    date.fromisoformat(expires)
+                except ValueError as error:
+                    yield Issue(path + ("expires",), f"{expires!r} is not a real date ({error}); "
+                                                     "write YYYY-MM-DD, e.g. 2027-03-31")
+            if isinstance(target, str):
+                yield from self.target(path + ("target",), target)
+            if isinstance(rule, str) and isinstance(target, str):
+                if (rule, target) in first:
+                    yield Issue(path, f"repeats the waiver of waivers[{first[(rule, target)]}]; "
+                                      "keep one waiver per rule and target")
+                first.setdefault((rule, target), i)
+
+    def target(self, path: SpecPath, target: str) -> Iterator[Issue]:
+        """A waiver target must name something the spec declares."""
+        section, _, name = target.partition(".")
+        declared = {
+            "domains": self.domain_names,
+            "serviceAccounts": set(self.accounts),
+            "connectors": _keys(self.doc.get("connectors")),
+        }.get(section)
+        if declared is None or name in declared:
+            return  # 'tenant', or a malformed target the schema has reported
+        yield Issue(path, f"{target!r} names nothing in the spec; {_hint(name, declared, section + '.')}")
+
+
+def _credential(path: SpecPath, credential: dict[str, Any]) -> Iterator[Issue]:
+    kind = credential.get("type")
+    if not isinstance(kind, str) or kind not in _CREDENTIAL_FIELDS:
+        return
+    allowed, required = _CREDENTIAL_FIELDS[kind]
+    for key in required:
+        if key not in credential:
+            yield Issue(path, f"a {kind} credential needs '{key}'")
+    for key in credential:
+        if key != "type" and key not in allowed and any(key in f for f, _ in _CREDENTIAL_FIELDS.values()):
+            yield Issue(path + (key,), f"'{key}' does not apply to a {kind} credential; remove it "
+                                       f"(a {kind} credential takes: {', '.join(sorted(allowed))})",
+                        on_key=True)

@@ -1,0 +1,97 @@
+"""Convert between the spec model and its plain document (the camelCase mapping YAML holds).
+
+``to_document`` gives the canonical form: keys as in YAML, values equal to the model's default
+left out, so the document is as short as a hand-written spec. ``from_document`` is its inverse for
+a document that has already passed validation (the loader calls it last).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+from typing import Any
+
+from o365relay.spec import model as m
+
+# Field names whose camelCase form is not the mechanical one.
+_CAMEL_OVERRIDES = {"sender_ips": "senderIPs"}
+# Fields that are the key of their entry in a map, not a property of it.
+_KEY_FIELDS = {"name"}
+# RelaySpec fields that are bookkeeping, not part of the document.
+_NOT_IN_DOCUMENT = {"source", "positions"}
+
+
+def camel(name: str) -> str:
+    """The document key of a model field: ``sender_ips`` -> ``senderIPs``, ``key_size`` -> ``keySize``."""
+    if name in _CAMEL_OVERRIDES:
+        return _CAMEL_OVERRIDES[name]
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def default_of(f: dataclasses.Field[Any]) -> Any:
+    """A dataclass field's default value, or ``dataclasses.MISSING``."""
+    if f.default_factory is not dataclasses.MISSING:
+        return f.default_factory()
+    return f.default
+
+
+def to_document(spec: m.RelaySpec) -> dict[str, Any]:
+    """The canonical plain dict of ``spec`` (JSON-serialisable; defaults omitted)."""
+    document = _plain(spec)
+    document["version"] = spec.version  # always written, though it equals the only version
+    return document
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(value):
+            if f.name in _KEY_FIELDS | _NOT_IN_DOCUMENT:
+                continue
+            item = getattr(value, f.name)
+            if item != default_of(f):
+                out[camel(f.name)] = _plain(item)
+        return out
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, tuple | list):
+        return [_plain(item) for item in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def from_document(doc: dict[str, Any], source: str, positions: dict[m.SpecPath, m.Position]) -> m.RelaySpec:
+    """Build the model from a validated document (unchecked input here is a programming error)."""
+    return m.RelaySpec(
+        version=doc["version"],
+        tenant=_build(m.Tenant, doc["tenant"]),
+        domains={name: _domain(name, d) for name, d in doc.get("domains", {}).items()},
+        service_accounts={name: _account(name, a) for name, a in doc.get("serviceAccounts", {}).items()},
+        connectors={name: _build(m.Connector, c, name=name) for name, c in doc.get("connectors", {}).items()},
+        send_as=tuple(_build(m.SendAsGrant, g) for g in doc.get("sendAs", [])),
+        waivers=tuple(_build(m.Waiver, w, expires=date.fromisoformat(w["expires"]))
+                      for w in doc.get("waivers", [])),
+        source=source,
+        positions=positions,
+    )
+
+
+def _build(cls: type, data: dict[str, Any], **given: Any) -> Any:
+    """``cls`` from a mapping: keys to field names, lists to tuples; ``given`` overrides."""
+    names = {camel(f.name): f.name for f in dataclasses.fields(cls)}
+    kwargs = {names[key]: tuple(value) if isinstance(value, list) else value for key, value in data.items()}
+    return cls(**{**kwargs, **given})
+
+
+def _domain(name: str, data: dict[str, Any]) -> m.Domain:
+    parts = {"spf": m.Spf, "dkim": m.Dkim, "dmarc": m.Dmarc, "dns": m.DnsHosting}
+    return _build(m.Domain, {}, name=name, **{k: _build(parts[k], v) for k, v in data.items()})
+
+
+def _account(name: str, data: dict[str, Any]) -> m.ServiceAccount:
+    nested = {"credential": m.Credential, "create": m.MailboxCreation}
+    parts = {k: _build(nested[k], data[k]) for k in nested if k in data}
+    plain = {k: v for k, v in data.items() if k not in nested}
+    return _build(m.ServiceAccount, plain, name=name, **parts)

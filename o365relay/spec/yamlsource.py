@@ -1,0 +1,261 @@
+"""Read a spec file into plain data plus the position of every node, refusing hostile input.
+
+PyYAML composes the node graph (libyaml's C parser when present: fast, and it caps nesting at
+1,000 levels itself); one walk over the graph then builds plain dicts, lists and scalars and records
+positions, rejecting duplicate keys, unsupported tags, excessive depth and alias expansion. Building
+the data ourselves rather than through ``yaml.safe_load`` is what lets every node keep its location
+at little cost, and lets the alias budget stop a "billion laughs" file before it expands.
+
+Scalars follow YAML 1.1 as ``yaml.safe_load`` does, except that dates stay strings (the schema and
+the semantic checks judge them) and mapping keys are always the key's text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from o365relay.spec.model import Position, SpecPath
+
+MAX_FILE_BYTES = 4 * 1024 * 1024
+MAX_DEPTH = 32
+# Nodes reached a second time through aliases, counted with their whole subtree.
+MAX_ALIAS_EXPANSION = 50_000
+
+_Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_STR = "tag:yaml.org,2002:str"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+_MERGE = "tag:yaml.org,2002:merge"
+_AS_TEXT = {"tag:yaml.org,2002:timestamp"}
+_CONSTRUCTED = {
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+}
+
+
+@dataclass
+class Issue:
+    """A problem found before positions are resolved: a spec path, a message, and where to point."""
+
+    path: SpecPath
+    message: str
+    at: Position | None = None  # an exact location, when the path alone would point elsewhere
+    on_key: bool = False  # point at the mapping key of ``path`` rather than at its value
+
+
+class SourceError(Exception):
+    """The file cannot be read as a spec at all; ``issues`` says why and where."""
+
+    def __init__(self, issues: list[Issue]):
+        self.issues = issues
+        super().__init__(issues[0].message)
+
+
+@dataclass
+class Source:
+    """A spec document with the position of each node (``positions``) and of each mapping key."""
+
+    data: Any
+    positions: dict[SpecPath, Position] = field(default_factory=dict)
+    key_positions: dict[SpecPath, Position] = field(default_factory=dict)
+    issues: list[Issue] = field(default_factory=list)
+
+
+def read_source(path: Path) -> Source:
+    """Read, decode and parse ``path``; raise :class:`SourceError` for anything that is not a spec."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise SourceError([Issue((), f"the file is {size:,} bytes; a spec may be at most "
+                                         f"{MAX_FILE_BYTES:,} bytes (split it per stack)")])
+        raw = path.read_bytes()
+    except OSError as error:
+        raise SourceError([Issue((), f"cannot read the file: {error.strerror or error}")]) from error
+    return parse_source(decode(raw))
+
+
+def decode(raw: bytes) -> str:
+    """UTF-8 text, or a :class:`SourceError` that says the file is binary or in another encoding."""
+    nul = raw.find(b"\0")
+    if nul >= 0:
+        raise SourceError([Issue((), f"this is a binary file (NUL byte at offset {nul}); "
+                                     "a spec is a UTF-8 YAML text file")])
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        text = raw[: error.start].decode("utf-8", "replace")
+        line = text.count("\n") + 1
+        column = len(text) - text.rfind("\n")
+        raise SourceError([Issue((), f"invalid UTF-8 (byte 0x{raw[error.start]:02x}); "
+                                     "save the file as UTF-8", (line, column))]) from error
+
+
+def parse_source(text: str) -> Source:
+    """Parse YAML text into a :class:`Source`; fatal problems raise :class:`SourceError`."""
+    loader = _Loader(text)
+    try:
+        root = loader.get_single_node()
+    except yaml.MarkedYAMLError as error:
+        raise SourceError([_yaml_issue(error, text)]) from error
+    except yaml.YAMLError as error:
+        raise SourceError([Issue((), f"not valid YAML: {error}")]) from error
+    except RecursionError as error:  # the pure-Python composer on very deep nesting
+        raise SourceError([Issue((), f"nesting is deeper than {MAX_DEPTH} levels")]) from error
+    finally:
+        loader.dispose()
+    if root is None:
+        raise SourceError([Issue((), "the file is empty; a spec starts with 'version: 1' and a "
+                                     "'tenant' section")])
+    if not isinstance(root, yaml.MappingNode):
+        kind = "a list" if isinstance(root, yaml.SequenceNode) else f"the scalar {root.value!r}"
+        raise SourceError([Issue((), f"the top level is {kind}; a spec is a mapping with keys version, "
+                                     "tenant, domains, serviceAccounts, connectors, sendAs, waivers",
+                                 _mark(root))])
+    return _Walker(merges="<<" in text).build(root)
+
+
+def _mark(node: yaml.Node) -> Position:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _yaml_issue(error: yaml.MarkedYAMLError, text: str) -> Issue:
+    mark = error.problem_mark or error.context_mark
+    parts = [p for p in (error.context, error.problem) if p]
+    message = "not valid YAML: " + (", ".join(parts) if parts else "syntax error")
+    if "maximum nesting depth" in message:
+        message = f"nesting is deeper than {MAX_DEPTH} levels; a spec needs at most a handful"
+    elif mark and text[mark.index : mark.index + 1] == "\t":
+        message += " (a tab); indent with spaces"
+    at = (mark.line + 1, mark.column + 1) if mark else None
+    return Issue((), message, at)
+
+
+class _Walker:
+    """One pass over the node graph: build data, record positions, enforce the limits."""
+
+    def __init__(self, merges: bool) -> None:
+        self.merges = merges  # a text without '<<' has no merge keys: skip looking for them
+        self.constructor = yaml.SafeLoader("")  # only its scalar constructors are used
+        self.seen: set[int] = set()
+        self.sizes: dict[int, int] = {}
+        self.expanded = 0
+        self.out = Source(None)
+
+    def build(self, root: yaml.MappingNode) -> Source:
+        self.out.positions[()] = _mark(root)
+        self.out.data = self.node(root, (), 0)
+        return self.out
+
+    def node(self, node: yaml.Node, path: SpecPath, depth: int, reused: bool = False) -> Any:
+        """Build one node; a node met again through an alias is charged to the alias budget."""
+        if not reused:
+            key = id(node)
+            if key in self.seen:
+                self.charge(node, path)
+                reused = True
+            else:
+                self.seen.add(key)
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node, path)
+        if depth >= MAX_DEPTH:
+            raise SourceError([Issue(path, f"nesting is deeper than {MAX_DEPTH} levels; "
+                                           "a spec needs at most a handful", _mark(node))])
+        if node.tag not in (_SEQ, _MAP):
+            self.unsupported(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.item(child, path + (i,), depth, reused) for i, child in enumerate(node.value)]
+        assert isinstance(node, yaml.MappingNode)
+        return self.mapping(node, path, depth, reused)
+
+    def charge(self, node: yaml.Node, path: SpecPath) -> None:
+        self.expanded += self.size(node, 0)
+        if self.expanded > MAX_ALIAS_EXPANSION:
+            raise SourceError([Issue(path, f"aliases expand to more than {MAX_ALIAS_EXPANSION:,} nodes "
+                                           "(a 'billion laughs' file?); write the values out instead",
+                                     _mark(node))])
+
+    def size(self, node: yaml.Node, depth: int) -> int:
+        """Nodes in the expanded subtree, memoised so that nested aliases cost linear time."""
+        key = id(node)
+        if key in self.sizes:
+            return self.sizes[key]
+        if depth > MAX_DEPTH:
+            raise SourceError([Issue((), "an alias refers to a node that contains it (a recursive "
+                                         "structure); write the values out instead", _mark(node))])
+        total = 1
+        if isinstance(node, yaml.SequenceNode):
+            total += sum(self.size(child, depth + 1) for child in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            total += sum(self.size(k, depth + 1) + self.size(v, depth + 1) for k, v in node.value)
+        self.sizes[key] = total
+        return total
+
+    def item(self, child: yaml.Node, path: SpecPath, depth: int, reused: bool) -> Any:
+        self.out.positions[path] = _mark(child)
+        return self.node(child, path, depth + 1, reused)
+
+    def mapping(self, node: yaml.MappingNode, path: SpecPath, depth: int, reused: bool) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        own: dict[str, Position] = {}
+        for key_node, value_node in self._entries(node, path):
+            name = str(key_node.value)
+            key_at = _mark(key_node)
+            child = path + (name,)
+            if key_node.tag != _MERGE and name in own:
+                line = own[name][0]
+                self.out.issues.append(Issue(child, f"duplicate key '{name}' (first at line {line}); "
+                                                    "each key may appear once", key_at))
+                continue
+            if key_node.tag != _MERGE:
+                own[name] = key_at
+            value_at = _mark(value_node)
+            self.out.key_positions[child] = key_at
+            self.out.positions[child] = value_at if value_at[0] == key_at[0] else key_at
+            result[name] = self.node(value_node, child, depth + 1, reused)
+        return result
+
+    def _entries(self, node: yaml.MappingNode, path: SpecPath) -> list[tuple[yaml.Node, yaml.Node]]:
+        """The mapping's entries with ``<<`` merges expanded (merged keys first, own keys win)."""
+        if not self.merges or not any(k.tag == _MERGE for k, _ in node.value):
+            return list(node.value)
+        merged: list[tuple[yaml.Node, yaml.Node]] = []
+        own: list[tuple[yaml.Node, yaml.Node]] = []
+        for key_node, value_node in node.value:
+            if key_node.tag != _MERGE:
+                own.append((key_node, value_node))
+                continue
+            sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+            for source in sources:
+                if not isinstance(source, yaml.MappingNode):
+                    self.out.issues.append(Issue(path, "'<<' merges mappings only; give it an alias "
+                                                       "of a mapping", _mark(source)))
+                    continue
+                merged.extend(self._entries(source, path))
+        taken = {str(k.value) for k, _ in own}
+        first: list[tuple[yaml.Node, yaml.Node]] = []
+        for key_node, value_node in merged:  # the first mapping merged wins, as in YAML's merge spec
+            if str(key_node.value) not in taken:
+                taken.add(str(key_node.value))
+                first.append((key_node, value_node))
+        return first + own
+
+    def scalar(self, node: yaml.ScalarNode, path: SpecPath) -> Any:
+        tag = node.tag
+        if tag == _STR or tag in _AS_TEXT:
+            return node.value
+        if tag in _CONSTRUCTED:
+            return self.constructor.construct_object(node)
+        self.unsupported(node, path)
+        return node.value
+
+    def unsupported(self, node: yaml.Node, path: SpecPath) -> None:
+        shown = node.tag.replace("tag:yaml.org,2002:", "!!")
+        self.out.issues.append(Issue(path, f"unsupported YAML tag {shown}; remove the tag "
+                                           "(a spec holds only strings, numbers, booleans, lists "
+                                           "and mappings)", _mark(node)))

@@ -1,0 +1,126 @@
+"""Build the deploying identity's azure-identity credential from the environment, at call time.
+
+The credential is made where a client opens and dropped when it closes; nothing here keeps a
+secret, an assertion or a token on a long-lived or picklable object. Which credential is used
+depends on what the environment offers, strongest first:
+
+1. ``AZURE_FEDERATED_TOKEN_FILE`` (AKS / generic workload identity): WorkloadIdentityCredential.
+2. ``ACTIONS_ID_TOKEN_REQUEST_URL`` + ``ACTIONS_ID_TOKEN_REQUEST_TOKEN`` (GitHub Actions with
+   ``permissions: id-token: write``): ClientAssertionCredential fed GitHub's OIDC token, fetched
+   fresh for each token request.
+3. ``AZURE_CLIENT_CERTIFICATE_PATH`` (+ optional ``AZURE_CLIENT_CERTIFICATE_PASSWORD``):
+   CertificateCredential.
+4. ``AZURE_CLIENT_SECRET``: ClientSecretCredential (the sandbox's seeded deployer uses this).
+5. Otherwise: ManagedIdentityCredential (``AZURE_CLIENT_ID`` picks a user-assigned identity).
+
+1-4 need ``AZURE_CLIENT_ID``. All use ``Endpoints.login_authority``; for a private authority (the
+sandbox) instance discovery is off and ``Endpoints.ca_file`` is the CA the token request trusts.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from o365relay.errors import AuthError, UsageError
+from o365relay.tenant.settings import Endpoints
+
+if TYPE_CHECKING:
+    from azure.core.credentials_async import AsyncTokenCredential
+
+# Audience GitHub's OIDC token must carry for Entra federation, per cloud.
+_FEDERATION_AUDIENCE = {
+    "login.microsoftonline.us": "api://AzureADTokenExchangeUSGov",
+    "login.chinacloudapi.cn": "api://AzureADTokenExchangeChina",
+    "login.partner.microsoftonline.cn": "api://AzureADTokenExchangeChina",
+}
+
+
+def credential_kind(environ: Mapping[str, str] | None = None) -> str:
+    """Name of the credential :func:`credential_for` would build (for messages; no secrets)."""
+    env = os.environ if environ is None else environ
+    if env.get("AZURE_FEDERATED_TOKEN_FILE"):
+        return "workload identity"
+    if env.get("ACTIONS_ID_TOKEN_REQUEST_URL") and env.get("ACTIONS_ID_TOKEN_REQUEST_TOKEN"):
+        return "GitHub Actions OIDC federation"
+    if env.get("AZURE_CLIENT_CERTIFICATE_PATH"):
+        return "client certificate"
+    if env.get("AZURE_CLIENT_SECRET"):
+        return "client secret"
+    return "managed identity"
+
+
+def credential_for(endpoints: Endpoints, environ: Mapping[str, str] | None = None) -> AsyncTokenCredential:
+    """A fresh async azure-identity credential for the deploying app; close it when done."""
+    from azure.identity import aio
+
+    env = os.environ if environ is None else environ
+    kind = credential_kind(env)
+    common: dict[str, Any] = {"authority": endpoints.login_authority}
+    if not endpoints.is_microsoft_cloud:
+        common["disable_instance_discovery"] = True
+    if endpoints.ca_file:
+        common["connection_verify"] = endpoints.ca_file
+    if kind == "managed identity":
+        return aio.ManagedIdentityCredential(client_id=env.get("AZURE_CLIENT_ID") or None)
+    client_id = env.get("AZURE_CLIENT_ID")
+    if not client_id:
+        raise UsageError(f"{kind} needs AZURE_CLIENT_ID, the deploying app's application (client) id")
+    tenant = endpoints.tenant_id
+    if kind == "workload identity":
+        return aio.WorkloadIdentityCredential(tenant_id=tenant, client_id=client_id,
+                                              token_file_path=env["AZURE_FEDERATED_TOKEN_FILE"], **common)
+    if kind == "GitHub Actions OIDC federation":
+        url, bearer = env["ACTIONS_ID_TOKEN_REQUEST_URL"], env["ACTIONS_ID_TOKEN_REQUEST_TOKEN"]
+        audience = _FEDERATION_AUDIENCE.get(_host(endpoints.login_authority), "api://AzureADTokenExchange")
+        return aio.ClientAssertionCredential(
+            tenant, client_id, lambda: github_id_token(url, bearer, audience), **common)
+    if kind == "client certificate":
+        return aio.CertificateCredential(
+            tenant, client_id, certificate_path=env["AZURE_CLIENT_CERTIFICATE_PATH"],
+            password=env.get("AZURE_CLIENT_CERTIFICATE_PASSWORD") or None, **common)
+    return aio.ClientSecretCredential(tenant, client_id, env["AZURE_CLIENT_SECRET"], **common)
+
+
+def github_id_token(request_url: str, request_token: str, audience: str,
+                    transport: Any = None) -> str:
+    """Ask the GitHub Actions runner for an OIDC ID token with ``audience`` (never cached)."""
+    import httpx
+
+    try:
+        with httpx.Client(transport=transport, timeout=30) as http:
+            response = http.get(request_url, params={"audience": audience},
+                                headers={"Authorization": f"Bearer {request_token}"})
+    except httpx.HTTPError as exc:
+        reason = type(exc).__name__
+        raise AuthError(f"could not reach the GitHub Actions ID-token endpoint: {reason}") from None
+    if response.status_code != 200:
+        raise AuthError(f"GitHub Actions refused an ID token (HTTP {response.status_code}); the workflow "
+                        "needs `permissions: id-token: write`")
+    value = response.json().get("value")
+    if not isinstance(value, str) or not value:
+        raise AuthError("GitHub Actions' ID-token reply had no token")
+    return value
+
+
+def _host(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).hostname or ""
+
+
+async def bearer_token(credential: AsyncTokenCredential, scope: str) -> str:
+    """An access token for ``scope``; token failures become AuthError with Entra's reason only."""
+    from azure.core.exceptions import ClientAuthenticationError
+
+    try:
+        return (await credential.get_token(scope)).token
+    except ClientAuthenticationError as exc:
+        raise auth_error(exc, scope) from None
+
+
+def auth_error(exc: Exception, scope: str) -> AuthError:
+    """Entra's first line of reason (e.g. "AADSTS7000215: Invalid client secret provided")."""
+    reason = str(getattr(exc, "message", "") or exc).strip().splitlines()
+    return AuthError(f"could not get a token for {scope}: {reason[0] if reason else type(exc).__name__}")

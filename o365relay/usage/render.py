@@ -1,0 +1,84 @@
+"""A usage report as text, markdown or json; each states the method, so the flags can be checked."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from o365relay.usage.analysis import (
+    BASELINE_HOURS,
+    MESSAGES_PER_MINUTE,
+    MIN_HISTORY_HOURS,
+    RECIPIENTS_PER_DAY,
+    SenderUsage,
+    UsageReport,
+)
+
+
+def method(report: UsageReport) -> str:
+    t = report.thresholds
+    return (f"Limits: SMTP AUTH {MESSAGES_PER_MINUTE} messages/minute and {RECIPIENTS_PER_DAY:,} recipients/24 h "
+            f"per service account (its mailbox and send-as mailboxes together), peaks over sliding windows, "
+            f"flagged from {t.near:.0%}. Sudden rise: an hour with at least {t.factor:g}x the sender's mean of "
+            f"the {BASELINE_HOURS} hours before it and {t.min_increase} messages more (hours with under "
+            f"{MIN_HISTORY_HOURS} h of history are not judged). Undeclared: a sender in a spec domain not "
+            f"covered by a service account, send-as grant or connector sender IP.")
+
+
+def render(report: UsageReport, fmt: str = "text") -> str:
+    if fmt == "json":
+        return json.dumps(as_json(report), indent=2)
+    return _markdown(report) if fmt == "markdown" else _text(report)
+
+
+def _busiest_hour(usage: SenderUsage) -> str:
+    if not usage.per_hour:
+        return "-"
+    hour, (messages, _) = max(usage.per_hour.items(), key=lambda kv: kv[1][0])
+    return f"{hour}:00 ({messages})"
+
+
+def _window(report: UsageReport) -> str:
+    return f"{report.start:%Y-%m-%d %H:%M} to {report.end:%Y-%m-%d %H:%M} UTC"
+
+
+def _text(report: UsageReport) -> str:
+    lines = [f"Message trace {_window(report)}: {len(report.senders)} senders, {len(report.flags)} flags", ""]
+    header = f"{'sender':<32} {'declared as':<30} {'msgs':>6} {'rcpts':>7} {'peak/min':>8} {'peak rcpts/24h':>14}"
+    lines += [header, "-" * len(header)]
+    for u in report.senders:
+        lines.append(f"{u.sender:<32} {u.declared_as or 'UNDECLARED':<30} {u.messages:>6} {u.recipients:>7} "
+                     f"{u.peak_minute:>8} {u.peak_day_recipients:>14}")
+    if report.flags:
+        lines += ["", "Flags:"] + [f"  {f.kind:<21} {f.message}" for f in report.flags]
+    lines += ["", "Per day (messages/recipients) and busiest hour:"]
+    for u in report.senders:
+        days = ", ".join(f"{day} {m}/{r}" for day, (m, r) in u.per_day.items())
+        lines.append(f"  {u.sender}: {days}; busiest hour {_busiest_hour(u)}")
+    return "\n".join(lines + ["", "Method: " + method(report)])
+
+
+def _markdown(report: UsageReport) -> str:
+    lines = [f"## Relay usage, {_window(report)}", "",
+             "| Sender | Declared as | Messages | Recipients | Peak/min | Peak recipients/24 h | Busiest hour |",
+             "|---|---|---:|---:|---:|---:|---|"]
+    for u in report.senders:
+        lines.append(f"| `{u.sender}` | {u.declared_as or '**undeclared**'} | {u.messages} | {u.recipients} | "
+                     f"{u.peak_minute} | {u.peak_day_recipients} | {_busiest_hour(u)} |")
+    if report.flags:
+        lines += ["", "### Flags", ""] + [f"- **{f.kind}** `{f.subject}`: {f.message}" for f in report.flags]
+    return "\n".join(lines + ["", f"_Method: {method(report)}_"])
+
+
+def as_json(report: UsageReport) -> dict[str, Any]:
+    return {
+        "start": report.start.isoformat(), "end": report.end.isoformat(),
+        "senders": [{"sender": u.sender, "declaredAs": u.declared_as, "account": u.account,
+                     "messages": u.messages, "recipients": u.recipients, "peakMinute": u.peak_minute,
+                     "peakDayRecipients": u.peak_day_recipients,
+                     "perHour": {k: {"messages": m, "recipients": r} for k, (m, r) in u.per_hour.items()},
+                     "perDay": {k: {"messages": m, "recipients": r} for k, (m, r) in u.per_day.items()}}
+                    for u in report.senders],
+        "flags": [{"kind": f.kind, "subject": f.subject, "message": f.message} for f in report.flags],
+        "method": method(report),
+    }

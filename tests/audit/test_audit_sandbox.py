@@ -1,0 +1,78 @@
+"""`relayctl audit` against the sandbox tenant: every status, Exchange's value forms, failed reads."""
+
+from __future__ import annotations
+
+from conftest import SEEDS, item, run_audit, statuses
+
+from o365relay.audit.model import FieldDiff
+from o365relay.sandbox.seed import SEEDS_DIR
+
+
+def test_applied_tenant_is_in_sync_despite_exchange_value_forms(tenant):
+    result = run_audit(tenant(SEEDS / "applied.yaml"))
+    assert {i.status for i in result.items} == {"in_sync"}, [i for i in result.items if i.status != "in_sync"]
+    assert result.exit_code == 0
+    connector = item(result, "connector", "dc1-relay")
+    # Exchange answers with its address-space form and the spec says "*": normalised, no drift.
+    assert connector.evidence["SenderDomains"] == ["smtp:*;1"]
+    kinds = {i.kind for i in result.items}
+    assert kinds == {"org_setting", "domain", "dkim", "connector", "mailbox", "application",
+                     "exchange_service_principal", "full_access", "mailbox_smtp_auth", "send_as"}
+    assert len(result.items) == 25
+
+
+def test_brownfield_tenant_shows_missing_drift_and_unexpected(tenant):
+    result = run_audit(tenant(SEEDS_DIR / "brownfield.yaml"))
+    found = statuses(result)
+    assert found[("connector", "dc1-relay")] == "missing"
+    assert found[("send_as", "erp-mailer on invoices@contoso.com")] == "missing"
+    assert found[("application", "erp-mailer")] == "missing"
+    reject = item(result, "org_setting", "Reject direct send")
+    assert (reject.status, reject.diffs) == ("drift", (FieldDiff("RejectDirectSend", True, False),))
+    scanner = item(result, "mailbox_smtp_auth", "scanner3@contoso.com")
+    assert scanner.diffs == (FieldDiff("SmtpAuth", "enabled", "inherit"),)
+    unexpected = {(i.kind, i.name) for i in result.items if i.status == "unexpected"}
+    assert unexpected == {
+        ("connector", "Old printers"),
+        ("application", "legacy-mailer"),
+        ("mailbox_smtp_auth", "copier-legacy@contoso.com"),
+        ("send_as", "legacy-mailer on invoices@contoso.com"),
+    }
+    assert found[("mailbox", "erp@contoso.com")] == "in_sync"
+    assert result.count("unknown") == 0
+    assert result.exit_code == 1
+
+
+def test_hand_edited_connector_drifts_field_by_field(tenant):
+    result = run_audit(tenant(SEEDS / "drifted.yaml"))
+    connector = item(result, "connector", "dc1-relay")
+    assert connector.status == "drift"
+    assert {d.field: (d.desired, d.actual) for d in connector.diffs} == {
+        "SenderIPAddresses": (["198.51.100.25", "203.0.113.0/28"], ["203.0.113.0/28"]),
+        "SenderDomains": (["*"], ["contoso.com"]),
+        "RequireTls": (True, False),
+        "Comment": ("Ashburn datacenter NAT egress for printers and line-of-business servers",
+                    "temporary change, see INC-4411"),
+    }
+    assert [i.name for i in result.items if i.status != "in_sync"] == ["dc1-relay"]
+
+
+def test_failed_exchange_reads_are_unknown_never_drift_or_missing(tenant):
+    result = run_audit(tenant(SEEDS / "no-exchange-role.yaml"))
+    assert result.findings == []
+    unknown = [i for i in result.items if i.status == "unknown"]
+    assert {i.kind for i in unknown} == {"org_setting", "dkim", "connector", "exchange_service_principal",
+                                         "full_access", "mailbox_smtp_auth", "send_as"}
+    assert all("Exchange" in i.reason or "403" in i.reason or "role" in i.reason for i in unknown), unknown[0]
+    # Graph reads did not fail: those items still get a verdict
+    assert {i.kind for i in result.items if i.status == "in_sync"} == {"domain", "mailbox", "application"}
+    assert result.exit_code == 3
+
+
+def test_one_failed_graph_read_only_blocks_what_depends_on_it(tenant):
+    result = run_audit(tenant(SEEDS / "no-domain-read.yaml"))
+    unknown = [i for i in result.items if i.status == "unknown"]
+    assert [(i.kind, i.name) for i in unknown] == [("domain", "contoso.com"), ("domain", "notify.contoso.com")]
+    assert unknown[0].reason.startswith("GET /domains") and "Insufficient privileges" in unknown[0].reason
+    assert result.count("in_sync") == len(result.items) - 2
+    assert result.exit_code == 3

@@ -1,0 +1,57 @@
+"""DNS backend ``azure``: the records become Azure DNS record sets (pulumi-azure-native, an optional
+extra: ``pip install '.[azure-dns]'``), and DKIM signing waits for the CNAME record sets."""
+
+from __future__ import annotations
+
+import pulumi_mocks as pm
+import pytest
+
+from components import program
+
+pytest.importorskip("pulumi_azure_native.dns", reason="the azure-dns extra is not installed")
+
+RECORD_SET = "azure-native:dns:RecordSet"
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> pm.RecordingMonitor:
+    text = pm.EXAMPLE_SPEC.read_text().replace(
+        "  notify.contoso.com:\n",
+        "  notify.contoso.com:\n    dns:\n      backend: azure\n      resourceGroup: dns-rg\n      zone: contoso.com\n")
+    spec = pm.write_project(tmp_path_factory.mktemp("project"), text)
+    return pm.render(program.run, pm.stack_config(spec))
+
+
+def test_records_become_record_sets_relative_to_the_zone(stack: pm.RecordingMonitor) -> None:
+    sets = {r.name: r for r in stack.registrations.values() if r.type == RECORD_SET}
+    assert set(sets) == {f"notify.contoso.com-{s}" for s in ("spf-txt", "dmarc-txt", "selector1-cname",
+                                                               "selector2-cname")}
+    spf = sets["notify.contoso.com-spf-txt"].inputs
+    assert (spf["relativeRecordSetName"], spf["recordType"], spf["zoneName"], spf["resourceGroupName"]) == (
+        "notify", "TXT", "contoso.com", "dns-rg")
+    assert spf["txtRecords"] == [{"value": ["v=spf1 ip4:203.0.113.0/28 ip4:198.51.100.25 "
+                                            "include:spf.protection.outlook.com -all"]}]
+    assert sets["notify.contoso.com-dmarc-txt"].inputs["relativeRecordSetName"] == "_dmarc.notify"
+    cname = sets["notify.contoso.com-selector1-cname"].inputs
+    assert cname["relativeRecordSetName"] == "selector1._domainkey.notify"
+    assert cname["cnameRecord"] == {"cname": pm.dkim_cname("notify.contoso.com", 1)}
+    for record in sets.values():
+        assert record.parent.rsplit("::", 1)[-1] == "notify.contoso.com"
+
+
+def test_signing_depends_on_the_record_sets(stack: pm.RecordingMonitor) -> None:
+    (signing,) = [r for r in stack.registrations.values() if r.name == "notify.contoso.com-dkim-signing"]
+    assert {d.rsplit("::", 1)[-1] for d in signing.dependencies} == {
+        "notify.contoso.com-selector1-cname", "notify.contoso.com-selector2-cname"}
+    # the domain on backend none keeps its DNS checks
+    assert not [r for r in stack.registrations.values()
+                if r.type == RECORD_SET and r.name.startswith("contoso.com-")]
+
+
+def test_long_txt_values_are_split_into_255_octet_strings() -> None:
+    from components.dns_backends import _chunks
+
+    value = "v=spf1 " + " ".join(f"ip4:203.0.113.{i}" for i in range(40)) + " -all"
+    chunks = _chunks(value)
+    assert "".join(chunks) == value and all(len(c) <= 255 for c in chunks) and len(chunks) == 3
+

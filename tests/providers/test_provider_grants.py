@@ -1,0 +1,73 @@
+"""exchange:SendAsGrant and exchange:FullAccessGrant through the real provider host against the sandbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from conftest import Driven, Tenant
+from dynhost import DynamicHost
+
+from components.providers.full_access import FullAccessGrantProvider
+from components.providers.send_as import SendAsGrantProvider
+
+KINDS = {
+    "send-as": (SendAsGrantProvider, "pulumi-python:dynamic/exchange:SendAsGrant", "trustee",
+                "Get-RecipientPermission", "Add-RecipientPermission", "SendAs"),
+    "full-access": (FullAccessGrantProvider, "pulumi-python:dynamic/exchange:FullAccessGrant", "user",
+                    "Get-MailboxPermission", "Add-MailboxPermission", "FullAccess"),
+}
+
+
+@pytest.fixture(params=sorted(KINDS))
+def kind(request: pytest.FixtureRequest) -> tuple[Any, ...]:
+    return KINDS[request.param]
+
+
+def props(who_key: str, mailbox: str = "invoices@contoso.com") -> dict[str, str]:
+    return {"mailbox": mailbox, who_key: "erp@contoso.com", "service_account": "erp-mailer"}
+
+
+def granted(tenant: Tenant, kind: tuple[Any, ...], mailbox: str = "invoices@contoso.com") -> bool:
+    _, _, who_key, getter, _, right = kind
+    rows = tenant.exchange(getter, {"Identity": mailbox, ("Trustee" if who_key == "trustee" else "User"):
+                                    "erp@contoso.com"})
+    return any(right in r["AccessRights"] for r in rows if r.get("Trustee", r.get("User")) == "erp@contoso.com")
+
+
+def test_lifecycle(host: DynamicHost, tenant: Tenant, kind: tuple[Any, ...]) -> None:
+    provider, type_token, who_key, *_ = kind
+    res = Driven(host, provider(), type_token, "grant")
+    outs = res.create(props(who_key))
+    assert granted(tenant, kind)
+    assert res.id == f"invoices@contoso.com/{'SendAs' if who_key == 'trustee' else 'FullAccess'}/erp@contoso.com"
+    assert res.read()[0] == res.id
+
+    # case of an address is no change; bookkeeping changes update without touching the tenant
+    assert res.diff({**props(who_key), "mailbox": "Invoices@Contoso.com"}).changes == "DIFF_NONE"
+    renamed = {**props(who_key), "service_account": "erp-mailer-v2"}
+    assert res.diff(renamed) == ("DIFF_SOME", [], False)
+    assert res.update(renamed) == {**outs, "service_account": "erp-mailer-v2"}
+    # another mailbox is another grant: replace
+    d = res.diff(props(who_key, "purchasing@contoso.com"))
+    assert (d.changes, d.replaces) == ("DIFF_SOME", ["mailbox"])
+
+    res.delete()
+    assert not granted(tenant, kind)
+    assert res.read()[0] == ""
+    res.delete()  # already gone
+
+
+def test_create_after_interrupted_create_adopts(host: DynamicHost, tenant: Tenant, kind: tuple[Any, ...]) -> None:
+    provider, type_token, who_key, _, adder, right = kind
+    tenant.exchange(adder, {"Identity": "invoices@contoso.com", ("Trustee" if who_key == "trustee" else "User"):
+                            "erp@contoso.com", "AccessRights": right if who_key == "trustee" else [right]})
+    res = Driven(host, provider(), type_token, "grant")
+    res.create(props(who_key))
+    assert granted(tenant, kind)
+
+
+def test_check_rejects_a_non_address_mailbox(host: DynamicHost, kind: tuple[Any, ...]) -> None:
+    provider, type_token, who_key, *_ = kind
+    _, failures = Driven(host, provider(), type_token, "grant").check({**props(who_key), "mailbox": "invoices"})
+    assert failures == [("mailbox", "mailbox: 'invoices' is not an email address")]

@@ -1,0 +1,148 @@
+"""The edges of individual rules: what exactly passes and what fails."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from rule_fixtures import build, clean_doc
+
+from o365relay.rules import LintOptions, lint
+from o365relay.rules.connectors import open_relay_violations, sender_ip_problem, tls_violations
+from o365relay.rules.privilege import connection_filter_violations
+from o365relay.rules.spf import lookup_count, spf_record, uncovered_ips
+from o365relay.spec.model import Connector, Spf
+
+
+@pytest.mark.parametrize("ip", ["203.0.113.0/24", "198.51.100.25", "52.10.20.30/32", "8.8.8.0/24"])
+def test_public_ranges_up_to_24_are_accepted(ip: str) -> None:
+    assert sender_ip_problem(ip) is None
+
+
+@pytest.mark.parametrize(("ip", "why"), [
+    ("203.0.112.0/23", "wider than /24"),
+    ("0.0.0.0/0", "wider than /24"),
+    ("10.20.30.40", "private"),
+    ("192.168.1.0/24", "private"),
+    ("100.64.1.1", "carrier-grade NAT"),
+    ("2001:db8::1", "IPv6"),
+    ("printer.contoso.com", "not an IPv4 address"),
+])
+def test_open_relay_ranges_are_refused(ip: str, why: str) -> None:
+    assert why in (sender_ip_problem(ip) or "")
+
+
+def test_connector_without_ips_or_certificate_trusts_any_sender() -> None:
+    [violation] = open_relay_violations(Connector("lab"), ("connectors", "lab"))
+    assert violation.path == ("connectors", "lab") and "any sender" in violation.message
+    assert list(open_relay_violations(Connector("lab", certificate_name="mfp.contoso.com"), ())) == []
+
+
+def test_certificate_connector_still_needs_tls() -> None:
+    [violation] = tls_violations(Connector("c", certificate_name="mfp.contoso.com", require_tls=False), ())
+    assert "only checked on a TLS session" in violation.message
+
+
+def test_secret_within_the_maximum_passes_and_the_maximum_is_configurable() -> None:
+    doc = clean_doc()
+    doc["serviceAccounts"]["erp-mailer"]["credential"] = {"type": "secret", "expiresInDays": 90}
+    spec = build(doc)
+    assert lint(spec, LintOptions()) == []
+    [finding] = lint(spec, LintOptions(max_secret_days=30))
+    assert finding.rule == "oauth-strong-credential" and "at most 30" in finding.message
+
+
+def test_secret_without_expiry_fails() -> None:
+    doc = clean_doc()
+    doc["serviceAccounts"]["erp-mailer"]["credential"] = {"type": "secret"}
+    [finding] = lint(build(doc), LintOptions())
+    assert finding.target == "serviceAccounts.erp-mailer.credential"
+    assert "without an expiry" in finding.message
+
+
+def test_certificate_sender_passes() -> None:
+    doc = clean_doc()
+    doc["serviceAccounts"]["erp-mailer"]["credential"] = {"type": "certificate", "certificateFile": "c.pem"}
+    assert lint(build(doc), LintOptions()) == []
+
+
+def test_basic_auth_sender_passes_where_the_stack_allows_it() -> None:
+    doc = clean_doc()
+    doc["serviceAccounts"]["scanner"] = {"kind": "mailbox", "mailbox": "scanner@contoso.com"}
+    assert lint(build(doc), LintOptions(basic_smtp_auth_forbidden=False)) == []
+
+
+def test_basic_auth_sender_without_any_enabled_connector_has_no_path_once_basic_is_off() -> None:
+    doc = clean_doc()
+    doc["serviceAccounts"]["scanner"] = {"kind": "mailbox", "mailbox": "scanner@contoso.com"}
+    doc["connectors"] = {}
+    rules = {f.rule: f for f in lint(build(doc), LintOptions())}
+    assert set(rules) == {"no-basic-smtp-auth", "direct-send-connector"}
+    assert rules["direct-send-connector"].target == "serviceAccounts.scanner"
+    doc["tenant"]["rejectDirectSend"] = False
+    assert {f.rule for f in lint(build(doc), LintOptions())} == {"no-basic-smtp-auth", "reject-direct-send"}
+
+
+def test_lookup_count_counts_microsofts_nested_include() -> None:
+    assert lookup_count(Spf()) == 2
+    eight_more = tuple(f"i{n}.example" for n in range(8))
+    assert lookup_count(Spf(include=("spf.protection.outlook.com", *eight_more))) == 10
+    doc = clean_doc()
+    doc["domains"]["contoso.com"]["spf"] = {"include": ["spf.protection.outlook.com",
+                                                         *[f"i{n}.example" for n in range(8)]]}
+    assert lint(build(doc), LintOptions()) == []  # exactly 10 lookups is within the limit
+
+
+def test_spf_record_adds_connector_ips_once_and_only_for_the_domains_they_send_for() -> None:
+    doc = clean_doc()
+    doc["domains"]["notify.contoso.com"] = {"spf": {"ip4": ["203.0.113.0/24"]},
+                                           "dmarc": {"policy": "reject", "rua": ["mailto:d@contoso.com"]}}
+    doc["connectors"]["lab"] = {"senderIPs": ["192.0.2.7"], "sendsFor": ["contoso.com"]}
+    spec = build(doc)
+    assert spf_record(spec, "contoso.com") == (
+        "v=spf1 ip4:203.0.113.0/28 ip4:198.51.100.25 ip4:192.0.2.7 include:spf.protection.outlook.com -all")
+    # notify.contoso.com already authorises 203.0.113.0/24, which covers dc1-relay's /28; lab is not for it.
+    assert spf_record(spec, "notify.contoso.com") == (
+        "v=spf1 ip4:203.0.113.0/24 ip4:198.51.100.25 include:spf.protection.outlook.com -all")
+    assert lint(spec, LintOptions()) == []
+
+
+def test_uncovered_ips_reads_only_passing_ip_terms() -> None:
+    record = "v=spf1 ip4:203.0.113.0/24 -ip4:198.51.100.25 include:spf.protection.outlook.com ~all"
+    assert uncovered_ips(record, ["203.0.113.9", "203.0.113.0/28", "198.51.100.25", "192.0.2.1"]) == [
+        "198.51.100.25", "192.0.2.1"]
+
+
+def test_dmarc_without_report_address_and_missing_dmarc_fail() -> None:
+    doc = clean_doc()
+    doc["domains"]["contoso.com"]["dmarc"] = {"policy": "quarantine", "pct": 50}
+    [finding] = lint(build(doc), LintOptions())
+    assert finding.target == "domains.contoso.com.dmarc" and "rua" in finding.message
+    del doc["domains"]["contoso.com"]["dmarc"]
+    [finding] = lint(build(doc), LintOptions())
+    assert finding.target == "domains.contoso.com" and "no DMARC" in finding.message
+
+
+def test_dkim_disabled_fails() -> None:
+    doc = clean_doc()
+    doc["domains"]["contoso.com"]["dkim"] = {"enabled": False}
+    [finding] = lint(build(doc), LintOptions())
+    assert finding.target == "domains.contoso.com.dkim.enabled"
+
+
+def test_connection_filter_allow_list_names_the_connector_it_duplicates() -> None:
+    spec = build(clean_doc())
+    messages = connection_filter_violations(["203.0.113.5", "192.0.2.0/24"], True, spec)
+    assert len(messages) == 3
+    assert "203.0.113.5" in messages[0] and "connector dc1-relay" in messages[0]
+    assert "192.0.2.0/24" in messages[1] and "connector" not in messages[1]
+    assert "safe list" in messages[2]
+    assert connection_filter_violations([], False, spec) == []
+
+
+def test_undeclared_trustee_message_names_trustee_and_mailbox() -> None:
+    spec = build(clean_doc())
+    spec = dataclasses.replace(spec, send_as=(*spec.send_as, dataclasses.replace(spec.send_as[0],
+                                                                                trustee="someone")))
+    [finding] = lint(spec, LintOptions())
+    assert finding.target == "sendAs[1].trustee" and "someone" in finding.message

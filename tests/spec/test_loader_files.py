@@ -1,0 +1,102 @@
+"""Loading from files: bad bytes on disk, size and time limits, positions, and good YAML features."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from o365relay.errors import SpecError
+from o365relay.spec import yamlsource
+from o365relay.spec.loader import load_spec, load_text
+
+ROOT = Path(__file__).resolve().parents[2]
+HEAD = ("version: 1\ntenant:\n  id: 7a3f6c1e-52b4-4d0e-9c8a-1f2e3d4c5b6a\n"
+        "  initialDomain: contoso.onmicrosoft.com\n")
+
+
+def problems(path: Path) -> list[str]:
+    with pytest.raises(SpecError) as caught:
+        load_spec(path)
+    return [str(p) for p in caught.value.problems]
+
+
+def test_binary_file(tmp_path: Path) -> None:
+    path = tmp_path / "relay.png.yaml"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    assert problems(path) == [f"{path}:1:1: spec: this is a binary file (NUL byte at offset 8); "
+                              "a spec is a UTF-8 YAML text file"]
+
+
+def test_latin1_file_points_at_the_bad_byte(tmp_path: Path) -> None:
+    path = tmp_path / "relay.latin1.yaml"
+    path.write_bytes(HEAD.encode() + "# caf\xe9\n".encode("latin-1"))
+    assert problems(path) == [f"{path}:5:6: spec: invalid UTF-8 (byte 0xe9); save the file as UTF-8"]
+
+
+def test_file_over_the_size_limit_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(yamlsource, "MAX_FILE_BYTES", 100)
+    path = tmp_path / "relay.big.yaml"
+    path.write_text(HEAD + "# padding\n" * 20, encoding="utf-8")
+    assert problems(path) == [f"{path}:1:1: spec: the file is 303 bytes; a spec may be at most 100 bytes "
+                              "(split it per stack)"]
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    path = tmp_path / "nope.yaml"
+    assert problems(path) == [f"{path}:1:1: spec: cannot read the file: No such file or directory"]
+
+
+def test_alias_bomb_fails_fast() -> None:
+    levels = "".join(f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 9 if i else ["lol"] * 9) + "]\n"
+                     for i in range(12))  # 9**12 strings if expanded
+    start = time.perf_counter()
+    with pytest.raises(SpecError) as caught:
+        load_text(HEAD + levels)
+    assert time.perf_counter() - start < 0.5
+    assert "billion laughs" in caught.value.problems[0].message
+
+
+def test_moderate_aliases_and_merge_keys_are_fine() -> None:
+    spec = load_text(HEAD + """domains:
+  contoso.com: {}
+serviceAccounts:
+  erp: &app
+    kind: application
+    mailbox: erp@contoso.com
+    credential: &oidc {type: federated, issuer: https://token.actions.githubusercontent.com, subject: s}
+  crm:
+    <<: *app
+    mailbox: crm@contoso.com
+""")
+    crm = spec.service_accounts["crm"]
+    assert (crm.kind, crm.mailbox, crm.credential) == ("application", "crm@contoso.com",
+                                                       spec.service_accounts["erp"].credential)
+
+
+def test_yes_and_no_are_booleans_where_booleans_belong() -> None:
+    spec = load_text(HEAD + "  rejectDirectSend: no\n")
+    assert spec.tenant.reject_direct_send is False
+
+
+def where(text: str, needle: str, nth: int = 0) -> tuple[int, int]:
+    """(line, column) of the nth occurrence of ``needle`` in ``text``, 1-based."""
+    index = -1
+    for _ in range(nth + 1):
+        index = text.index(needle, index + 1)
+    return text.count("\n", 0, index) + 1, index - text.rfind("\n", 0, index)
+
+
+def test_positions_of_the_example() -> None:
+    """Scalars point at their value, block collections at their key, list items at the item."""
+    text = (ROOT / "relay.prod.yaml").read_text(encoding="utf-8")
+    spec = load_spec(ROOT / "relay.prod.yaml")
+    assert spec.positions[("connectors", "dc1-relay", "senderIPs", 1)] == where(text, "198.51.100.25")
+    assert spec.positions[("serviceAccounts", "erp-mailer")] == where(text, "erp-mailer:")
+    assert spec.positions[("serviceAccounts", "erp-mailer", "mailbox")] == where(text, "erp@contoso.com")
+    assert spec.positions[("sendAs", 1)] == where(text, "{trustee", nth=1)
+    assert spec.positions[("waivers", 0, "expires")] == where(text, "2027-03-31")
+    # defaults have no node: the nearest ancestor that has one answers
+    credential = where(text, "credential:")
+    assert spec.position(("serviceAccounts", "erp-mailer", "credential", "audiences")) == credential

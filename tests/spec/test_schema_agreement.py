@@ -1,0 +1,132 @@
+"""The schema, the example spec and the model must agree: a change to one shows up here."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import typing
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from o365relay.spec import model as m
+from o365relay.spec.document import camel, default_of
+from o365relay.spec.loader import load_spec
+from o365relay.spec.schema import load_schema, schema_path
+from o365relay.spec.yamlsource import read_source
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "relay.prod.yaml"
+SCHEMA = load_schema()
+_P = SCHEMA["properties"]
+_DOMAIN = _P["domains"]["additionalProperties"]
+_ACCOUNT = _P["serviceAccounts"]["additionalProperties"]
+
+# Each model class and the schema object it is written as.
+PAIRS: dict[type, dict[str, Any]] = {
+    m.RelaySpec: SCHEMA,
+    m.Tenant: _P["tenant"],
+    m.Domain: _DOMAIN,
+    m.Spf: _DOMAIN["properties"]["spf"],
+    m.Dkim: _DOMAIN["properties"]["dkim"],
+    m.Dmarc: _DOMAIN["properties"]["dmarc"],
+    m.DnsHosting: _DOMAIN["properties"]["dns"],
+    m.ServiceAccount: _ACCOUNT,
+    m.Credential: _ACCOUNT["properties"]["credential"],
+    m.MailboxCreation: _ACCOUNT["properties"]["create"],
+    m.Connector: _P["connectors"]["additionalProperties"],
+    m.SendAsGrant: _P["sendAs"]["items"],
+    m.Waiver: _P["waivers"]["items"],
+}
+NOT_PROPERTIES = {"name", "source", "positions"}  # map keys and bookkeeping
+
+
+def fields(cls: type) -> list[dataclasses.Field[Any]]:
+    return [f for f in dataclasses.fields(cls) if f.name not in NOT_PROPERTIES]
+
+
+def test_schema_is_a_valid_draft_2020_12_schema() -> None:
+    assert SCHEMA["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    Draft202012Validator.check_schema(SCHEMA)
+
+
+def test_every_model_class_is_paired() -> None:
+    classes = {v for v in vars(m).values() if dataclasses.is_dataclass(v) and isinstance(v, type)}
+    assert classes == set(PAIRS)
+
+
+@pytest.mark.parametrize("cls", list(PAIRS), ids=lambda c: c.__name__)
+def test_model_fields_and_schema_properties_match(cls: type) -> None:
+    schema = PAIRS[cls]
+    assert {camel(f.name) for f in fields(cls)} == set(schema["properties"])
+    assert schema["additionalProperties"] is False
+    required = {camel(f.name) for f in fields(cls) if default_of(f) is dataclasses.MISSING}
+    assert set(schema.get("required", [])) == required
+
+
+@pytest.mark.parametrize("cls", list(PAIRS), ids=lambda c: c.__name__)
+def test_schema_defaults_equal_model_defaults(cls: type) -> None:
+    for f in fields(cls):
+        default, prop = default_of(f), PAIRS[cls]["properties"][camel(f.name)]
+        if default is dataclasses.MISSING or default is None or dataclasses.is_dataclass(default):
+            assert "default" not in prop, f.name
+        else:
+            expected = list(default) if isinstance(default, tuple) else default
+            assert prop.get("default") == expected, f"{cls.__name__}.{f.name}"
+
+
+@pytest.mark.parametrize("cls", list(PAIRS), ids=lambda c: c.__name__)
+def test_literal_types_match_schema_enums(cls: type) -> None:
+    hints = typing.get_type_hints(cls)
+    for f in fields(cls):
+        literal = next((a for a in [hints[f.name], *typing.get_args(hints[f.name])]
+                        if typing.get_origin(a) is typing.Literal), None)
+        if literal is not None:
+            assert PAIRS[cls]["properties"][camel(f.name)]["enum"] == list(typing.get_args(literal)), f.name
+
+
+def _properties(node: Any, where: str = "") -> list[tuple[str, dict[str, Any]]]:
+    found = []
+    if isinstance(node, dict):
+        for name, prop in node.get("properties", {}).items():
+            found.append((f"{where}.{name}", prop))
+        for key, value in node.items():
+            found += _properties(value, f"{where}/{key}")
+    return found
+
+
+def test_every_property_has_a_description() -> None:
+    props = _properties(SCHEMA)
+    assert len(props) > 40
+    assert [where for where, prop in props if not prop.get("description")] == []
+
+
+def test_every_object_forbids_unknown_keys() -> None:
+    def objects(node: Any) -> list[dict[str, Any]]:
+        if isinstance(node, dict):
+            own = [node] if node.get("type") == "object" else []
+            return own + [o for v in node.values() for o in objects(v)]
+        return []
+    for obj in objects(SCHEMA):
+        assert obj.get("additionalProperties") is False or "propertyNames" in obj, obj.get("description")
+
+
+def test_example_names_the_schema_for_editors() -> None:
+    first = EXAMPLE.read_text(encoding="utf-8").splitlines()[0]
+    assert first.startswith("# yaml-language-server: $schema=")
+    target = (EXAMPLE.parent / first.split("$schema=", 1)[1].strip()).resolve()
+    assert target == schema_path().resolve()
+
+
+def test_example_validates_against_the_bare_schema_and_the_loader() -> None:
+    document = read_source(EXAMPLE).data
+    assert list(Draft202012Validator(SCHEMA).iter_errors(document)) == []
+    spec = load_spec(EXAMPLE)
+    assert len(spec.send_as) >= 4 and "dc1-relay" in spec.connectors
+
+
+def test_schema_file_is_what_the_package_ships() -> None:
+    assert json.loads(schema_path().read_text(encoding="utf-8")) == SCHEMA
+    assert schema_path().name == "relay.v1.schema.json"

@@ -1,0 +1,151 @@
+"""The one retry policy, driven by small httpx.MockTransport apps (quirks the sandbox cannot force)."""
+
+from __future__ import annotations
+
+import email.utils
+import time
+
+import httpx
+import pytest
+
+from o365relay.tenant.retry import IDEMPOTENT, RetryPolicy, RetryTransport, SubResponse, retry_after_seconds
+
+pytestmark = pytest.mark.anyio
+
+CONCURRENCY = (
+    "You have reached the maximum number of concurrent requests per tenant. Please wait and try again"
+)
+
+
+def scripted(*replies: httpx.Response | Exception) -> tuple[httpx.MockTransport, list[httpx.Request]]:
+    """A transport answering with ``replies`` in order (an exception is raised instead)."""
+    seen: list[httpx.Request] = []
+    queue = list(replies)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        reply = queue.pop(0)
+        if isinstance(reply, Exception):
+            raise reply
+        return reply
+
+    return httpx.MockTransport(handler), seen
+
+
+async def send(
+    transport: httpx.MockTransport, policy: RetryPolicy, method: str = "GET", **extensions: bool
+) -> httpx.Response:
+    async with httpx.AsyncClient(transport=RetryTransport(transport, policy)) as client:
+        request = client.build_request(
+            method, "https://graph.example/v1.0/users", json={"a": 1}, extensions=extensions
+        )
+        return await client.send(request)
+
+
+async def test_429_waits_exactly_retry_after_then_succeeds(policy, sleeps):
+    transport, seen = scripted(httpx.Response(429, headers={"Retry-After": "7"}), httpx.Response(200))
+    response = await send(transport, policy)
+    assert response.status_code == 200
+    assert len(seen) == 2
+    assert sleeps.waits == [7.0]
+
+
+async def test_retry_after_as_http_date():
+    later = email.utils.formatdate(time.time() + 30, usegmt=True)
+    assert 28 <= retry_after_seconds({"retry-after": later}) <= 31
+    assert retry_after_seconds({"retry-after": "soon"}) is None
+    assert retry_after_seconds({}) is None
+
+
+async def test_exchange_concurrency_text_is_retried_even_for_a_write(policy, sleeps):
+    refused = httpx.Response(400, text=CONCURRENCY, headers={"content-type": "text/plain"})
+    transport, seen = scripted(refused, httpx.Response(200, json={"value": []}))
+    response = await send(transport, policy, "POST")
+    assert response.status_code == 200 and len(seen) == 2
+    assert seen[1].content == b'{"a":1}'  # the body was sent again intact
+
+
+async def test_503_without_retry_after_uses_bounded_full_jitter(policy, sleeps):
+    transport, seen = scripted(*[httpx.Response(503)] * 4, httpx.Response(200))
+    assert (await send(transport, policy)).status_code == 200
+    assert len(sleeps.waits) == 4
+    for attempt, wait in enumerate(sleeps.waits, start=1):
+        assert 0 <= wait <= min(policy.max_delay, policy.base_delay * 2**attempt)
+
+
+async def test_attempts_are_bounded_and_the_last_reply_is_returned(policy, sleeps):
+    transport, seen = scripted(*[httpx.Response(429, headers={"Retry-After": "1"})] * 10)
+    response = await send(transport, policy)
+    assert response.status_code == 429
+    assert len(seen) == policy.max_attempts == 5
+
+
+async def test_retry_after_beyond_the_time_budget_gives_up_without_sleeping(policy, sleeps):
+    transport, seen = scripted(httpx.Response(429, headers={"Retry-After": "3600"}), httpx.Response(200))
+    assert (await send(transport, policy)).status_code == 429
+    assert sleeps.waits == [] and len(seen) == 1
+
+
+async def test_504_is_retried_for_get_but_not_for_a_plain_post(policy, sleeps):
+    transport, seen = scripted(httpx.Response(504), httpx.Response(200))
+    assert (await send(transport, policy, "GET")).status_code == 200
+    transport, seen = scripted(httpx.Response(504), httpx.Response(200))
+    assert (await send(transport, policy, "POST")).status_code == 504
+    assert len(seen) == 1
+
+
+async def test_dropped_connection_retried_only_when_safe(policy, sleeps):
+    drop = httpx.RemoteProtocolError("Server disconnected without sending a response.")
+    transport, seen = scripted(drop, httpx.Response(200))
+    assert (await send(transport, policy, "POST", **{IDEMPOTENT: True})).status_code == 200
+    transport, seen = scripted(drop, httpx.Response(200))
+    with pytest.raises(httpx.RemoteProtocolError):
+        await send(transport, policy, "POST")
+    assert len(seen) == 1
+
+
+async def test_connection_refused_is_retried_for_any_method(policy, sleeps):
+    transport, seen = scripted(httpx.ConnectError("refused"), httpx.Response(201))
+    assert (await send(transport, policy, "POST")).status_code == 201
+
+
+async def test_kiota_request_option_marks_a_request_idempotent(policy, sleeps):
+    from o365relay.tenant.graph import IdempotentOption
+
+    transport, seen = scripted(httpx.Response(504), httpx.Response(200))
+    options = {IdempotentOption.get_key(): IdempotentOption()}
+    async with httpx.AsyncClient(transport=RetryTransport(transport, policy)) as client:
+        request = client.build_request(
+            "PATCH", "https://graph.example/v1.0/users/x", extensions={"kiota_request_options": options}
+        )
+        assert (await client.send(request)).status_code == 200
+
+
+async def test_batch_resends_only_the_throttled_sub_requests(policy, sleeps):
+    rounds: list[list[str]] = []
+
+    async def send_batch(keys: list[str]) -> dict[str, SubResponse]:
+        rounds.append(list(keys))
+        throttled = {"b"} if len(rounds) == 1 else set()
+        return {
+            k: SubResponse(429, {"retry-after": "2"}, {"error": {"code": "TooManyRequests"}})
+            if k in throttled
+            else SubResponse(200, {}, {"id": k})
+            for k in keys
+        }
+
+    results = await policy.run_batch(send_batch, ["a", "b", "c"], lambda _: True)
+    assert rounds == [["a", "b", "c"], ["b"]]
+    assert {k: r.status for k, r in results.items()} == {"a": 200, "b": 200, "c": 200}
+    assert sleeps.waits == [2.0]
+
+
+async def test_batch_504_sub_request_not_resent_when_unsafe(policy, sleeps):
+    rounds: list[list[str]] = []
+
+    async def send_batch(keys: list[str]) -> dict[str, SubResponse]:
+        rounds.append(list(keys))
+        return {k: SubResponse(504, {}, None) for k in keys}
+
+    results = await policy.run_batch(send_batch, ["w"], lambda _: False)
+    assert rounds == [["w"]] and results["w"].status == 504
