@@ -15,7 +15,7 @@ import pulumi
 from pulumi.dynamic import Resource
 
 from components.providers.base import Props, TenantProvider
-from components.providers.fields import Field, check_domain, norm_str
+from components.providers.fields import Field, check_dns_name, norm_str
 from components.providers.session import NAMESERVER, TenantSession
 from o365relay.errors import NotFound
 
@@ -27,9 +27,9 @@ def norm_name(value: Any) -> str:
 class RecordCheckProvider(TenantProvider):
     kind = "DNS record"
     fields = (
-        Field("fqdn", str, replace=True, norm=norm_name, item_check=check_domain),
+        Field("fqdn", str, replace=True, norm=norm_name, item_check=check_dns_name),
         Field("type", str, replace=True, choices=("CNAME",)),
-        Field("value", str, replace=True, norm=norm_name, item_check=check_domain),
+        Field("value", str, replace=True, norm=norm_name, item_check=check_dns_name),
     )
 
     def object_id(self, props: Props) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 
 _DOMAIN = re.compile(r"^(\*|(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63})$")
 _ADDRESS = re.compile(r"^[^@\s]+@([a-z0-9-]+\.)+[a-z]{2,63}$")
+_DNS_NAME = re.compile(r"^([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\.?$")
 _GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
@@ -80,6 +81,11 @@ def check_domain(value: str) -> str | None:
     if _DOMAIN.match(sender_domain(value)):
         return None
     return f"{value!r} is not a domain (e.g. contoso.com, *.contoso.com or *)"
+
+
+def check_dns_name(value: str) -> str | None:
+    """A DNS owner or target name (underscore labels such as ``_domainkey`` allowed)."""
+    return None if _DNS_NAME.match(value.strip().lower()) else f"{value!r} is not a DNS name"
 
 
 def check_address(value: str) -> str | None:

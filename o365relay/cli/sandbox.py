@@ -20,16 +20,32 @@ DESCRIPTION = HELP + (
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--state-dir", type=Path, default=Path(".relay-sandbox"),
-                        help="directory for the tenant's state, CA and keys (default: .relay-sandbox)")
-    parser.add_argument("--seed", type=Path, default=None,
-                        help="seed file for a fresh state dir (default: the Contoso tenant of relay.prod.yaml)")
+    parser.add_argument(
+        "--state-dir",
+        type=Path,
+        default=Path(".relay-sandbox"),
+        help="directory for the tenant's state, CA and keys (default: .relay-sandbox)",
+    )
+    parser.add_argument(
+        "--seed",
+        type=Path,
+        default=None,
+        help="seed file for a fresh state dir (default: the Contoso tenant of relay.prod.yaml)",
+    )
     parser.add_argument("--host", default="127.0.0.1", help="loopback address to listen on")
     parser.add_argument("--port", type=int, default=0, help="HTTPS port (default: any free port)")
-    parser.add_argument("--smtp-port", type=int, default=0, help="SMTP submission port (default: any free port)")
-    parser.add_argument("--mx-port", type=int, default=0, help="MX (port-25 style) port (default: any free port)")
-    parser.add_argument("--faults", default="", metavar="SPEC",
-                        help="inject faults, e.g. 429=0.2,503=0.05,drop=0.05,latency=0.05,seed=7")
+    parser.add_argument(
+        "--smtp-port", type=int, default=0, help="SMTP submission port (default: any free port)"
+    )
+    parser.add_argument(
+        "--mx-port", type=int, default=0, help="MX (port-25 style) port (default: any free port)"
+    )
+    parser.add_argument(
+        "--faults",
+        default="",
+        metavar="SPEC",
+        help="inject faults, e.g. 429=0.2,503=0.05,drop=0.05,latency=0.05,seed=7",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -39,12 +55,20 @@ def run(args: argparse.Namespace) -> int:
     faults = FaultPlan.parse(args.faults) if args.faults else None
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    with start_sandbox(args.state_dir, seed=args.seed, faults=faults, host=args.host, port=args.port,
-                       smtp_port=args.smtp_port, mx_port=args.mx_port) as sandbox:
+    with start_sandbox(
+        args.state_dir,
+        seed=args.seed,
+        faults=faults,
+        host=args.host,
+        port=args.port,
+        smtp_port=args.smtp_port,
+        mx_port=args.mx_port,
+    ) as sandbox:
         print(f"sandbox tenant {sandbox.tenant_id} ({sandbox.initial_domain})")
         print(f"  https   {sandbox.base_url}   (CA: {sandbox.ca_file})")
         if sandbox.smtp_port:
-            print(f"  smtp    {sandbox.smtp_host}:{sandbox.smtp_port}   mx {sandbox.smtp_host}:{sandbox.mx_port}")
+            host = sandbox.smtp_host
+            print(f"  smtp    {host}:{sandbox.smtp_port}   mx {host}:{sandbox.mx_port}")
         if faults:
             print(f"  faults  {args.faults}")
         print("export these to use it (sandbox-only credentials):")

@@ -92,8 +92,9 @@ def publish_dns(store: st.Store, name: str, value: str, rtype: str = "CNAME") ->
     """Record ``name`` -> ``value`` in the sandbox's DNS view (names and targets compared lower-case)."""
     if rtype.upper() != "CNAME":
         raise UsageError(f"the sandbox DNS view holds CNAME records only, not {rtype}")
-    store.put(st.DNS_RECORD, {"id": name.lower().rstrip("."), "type": "CNAME",
-                              "value": value.lower().rstrip(".")})
+    store.put(
+        st.DNS_RECORD, {"id": name.lower().rstrip("."), "type": "CNAME", "value": value.lower().rstrip(".")}
+    )
 
 
 def _admin_routes(ctx: SandboxContext) -> list[BaseRoute]:
@@ -101,8 +102,9 @@ def _admin_routes(ctx: SandboxContext) -> list[BaseRoute]:
         return JSONResponse({"status": "ok", "tenantId": ctx.tenant_id})
 
     async def dns_list(request: Request) -> Response:
-        records = [{"name": r["id"], "type": r["type"], "value": r["value"]}
-                   for r in ctx.store.list(st.DNS_RECORD)]
+        records = [
+            {"name": r["id"], "type": r["type"], "value": r["value"]} for r in ctx.store.list(st.DNS_RECORD)
+        ]
         return JSONResponse({"records": records})
 
     async def dns_publish(request: Request) -> Response:

@@ -51,10 +51,16 @@ DIRECTORY_ROLES: dict[str, str] = {
 
 # Directory roles that let an app with Exchange.ManageAsApp run cmdlets (app-only-auth-powershell-v2);
 # the read-only ones may run Get-* only.
-EXCHANGE_WRITE_ROLES = frozenset({
-    "Global Administrator", "Exchange Administrator", "Exchange Recipient Administrator",
-    "Compliance Administrator", "Helpdesk Administrator", "Security Administrator",
-})
+EXCHANGE_WRITE_ROLES = frozenset(
+    {
+        "Global Administrator",
+        "Exchange Administrator",
+        "Exchange Recipient Administrator",
+        "Compliance Administrator",
+        "Helpdesk Administrator",
+        "Security Administrator",
+    }
+)
 EXCHANGE_READ_ROLES = EXCHANGE_WRITE_ROLES | {"Global Reader", "Security Reader"}
 
 MESSAGE_TRACE_APP_ID = "8bd644d1-64a1-4d4b-ae52-2e0cbf64e373"

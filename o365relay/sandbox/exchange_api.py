@@ -55,14 +55,23 @@ def error_body(error: CmdletError) -> dict[str, Any]:
     """The real error body: generic top level, ``ErrId|Type|text`` details, the text again inside."""
     return {
         "error": {
-            "code": error.code, "message": "Invalid Operation",
-            "details": [{"code": "Client", "target": "",
-                         "message": f"{error.err_id}|{error.exception_type}|{error.text}"}],
-            "innererror": {"message": "Error executing cmdlet",
-                           "type": "Microsoft.Exchange.Admin.OData.Core.ODataServiceException",
-                           "internalexception": {"message": error.text, "type": error.exception_type}},
+            "code": error.code,
+            "message": "Invalid Operation",
+            "details": [
+                {
+                    "code": "Client",
+                    "target": "",
+                    "message": f"{error.err_id}|{error.exception_type}|{error.text}",
+                }
+            ],
+            "innererror": {
+                "message": "Error executing cmdlet",
+                "type": "Microsoft.Exchange.Admin.OData.Core.ODataServiceException",
+                "internalexception": {"message": error.text, "type": error.exception_type},
+            },
         },
-        "adminapi.warnings@odata.type": "#Collection(String)", "@adminapi.warnings": [],
+        "adminapi.warnings@odata.type": "#Collection(String)",
+        "@adminapi.warnings": [],
     }
 
 
@@ -74,26 +83,42 @@ class ExchangeApi:
 
     def authorise(self, authorization: str | None) -> tuple[dict[str, Any] | None, Reply | None]:
         """The token's claims, or the 401 reply."""
-        challenge = (f'Bearer client_id="{EXCHANGE_APP_ID}", trusted_issuers="00000001-0000-0000-c000-'
-                     f'000000000000@*", token_types="app_asserted_user_v1 service_asserted_app_v1", '
-                     f'authorization_uri="{self.ctx.base_url}/common/oauth2/authorize"')
+        challenge = (
+            f'Bearer client_id="{EXCHANGE_APP_ID}", trusted_issuers="00000001-0000-0000-c000-'
+            f'000000000000@*", token_types="app_asserted_user_v1 service_asserted_app_v1", '
+            f'authorization_uri="{self.ctx.base_url}/common/oauth2/authorize"'
+        )
         try:
             claims = self.ctx.tokens.verify(authorization, EXCHANGE_RESOURCE)
         except TokenRejected as rejected:
-            return None, (401, {"WWW-Authenticate": f'{challenge}, error="invalid_token"',
-                                "x-ms-diagnostics": f'2000001;reason="{rejected}"'}, b"")
+            return None, (
+                401,
+                {
+                    "WWW-Authenticate": f'{challenge}, error="invalid_token"',
+                    "x-ms-diagnostics": f'2000001;reason="{rejected}"',
+                },
+                b"",
+            )
         if MANAGE_ROLE not in claims.get("roles", []):
-            return None, (401, {"WWW-Authenticate": challenge,
-                                "x-ms-diagnostics": '2000008;reason="The token has no Exchange.ManageAsApp '
-                                                    'role."'}, b"")
+            return None, (
+                401,
+                {
+                    "WWW-Authenticate": challenge,
+                    "x-ms-diagnostics": '2000008;reason="The token has no Exchange.ManageAsApp role."',
+                },
+                b"",
+            )
         return claims, None
 
     def directory_roles(self, claims: dict[str, Any]) -> set[str]:
-        return {a["xRoleName"] for a in self.ctx.store.list(st.DIRECTORY_ROLE_ASSIGNMENT,
-                                                            principalId=claims["oid"])}
+        return {
+            a["xRoleName"]
+            for a in self.ctx.store.list(st.DIRECTORY_ROLE_ASSIGNMENT, principalId=claims["oid"])
+        }
 
-    def invoke(self, claims: dict[str, Any], tenant: str, body: Any, query: dict[str, str],
-               headers: dict[str, str]) -> Reply:
+    def invoke(
+        self, claims: dict[str, Any], tenant: str, body: Any, query: dict[str, str], headers: dict[str, str]
+    ) -> Reply:
         """One InvokeCommand, after the token was accepted."""
         if not self._tenant_matches(tenant, claims):
             return 401, {"WWW-Authenticate": 'Bearer error="invalid_token"'}, b""
@@ -120,8 +145,14 @@ class ExchangeApi:
             return True
         return tenant.lower() == self.ctx.initial_domain.lower()
 
-    def _page(self, rows: list[dict[str, Any]], warnings: list[str], tenant: str, query: dict[str, str],
-              headers: dict[str, str]) -> dict[str, Any]:
+    def _page(
+        self,
+        rows: list[dict[str, Any]],
+        warnings: list[str],
+        tenant: str,
+        query: dict[str, str],
+        headers: dict[str, str],
+    ) -> dict[str, Any]:
         select = [s.strip() for s in query.get("$select", "").split(",") if s.strip()]
         if select:
             rows = [{k: v for k, v in r.items() if k in select} for r in rows]
@@ -132,8 +163,9 @@ class ExchangeApi:
         base = f"{self.ctx.base_url}/adminapi/beta/{tenant}"
         out: dict[str, Any] = {
             "@odata.context": f"{base}/$metadata#Collection(Exchange.GenericHashTable)",
-            "adminapi.warnings@odata.type": "#Collection(String)", "@adminapi.warnings": warnings,
-            "value": rows[offset:offset + size],
+            "adminapi.warnings@odata.type": "#Collection(String)",
+            "@adminapi.warnings": warnings,
+            "value": rows[offset : offset + size],
         }
         if offset + size < len(rows):
             token = base64.urlsafe_b64encode(json.dumps({"o": offset + size}).encode()).decode()
@@ -148,13 +180,17 @@ def _cmdlet_input(body: Any) -> tuple[str, dict[str, Any]]:
         name = cmd["CmdletName"]
         params = cmd.get("Parameters", {})
     except (KeyError, TypeError):
-        raise CmdletError("Microsoft.Exchange.Admin.OData.Core.ODataServiceException",
-                          "The request body must be {\"CmdletInput\":{\"CmdletName\":...,\"Parameters\":{}}}.",
-                          err_id="BadRequest") from None
+        raise CmdletError(
+            "Microsoft.Exchange.Admin.OData.Core.ODataServiceException",
+            'The request body must be {"CmdletInput":{"CmdletName":...,"Parameters":{}}}.',
+            err_id="BadRequest",
+        ) from None
     if not isinstance(name, str) or not isinstance(params, dict):
-        raise CmdletError("Microsoft.Exchange.Admin.OData.Core.ODataServiceException",
-                          "CmdletName must be a string and Parameters an object (send {} when there are "
-                          "none, not null).", err_id="BadRequest")
+        raise CmdletError(
+            "Microsoft.Exchange.Admin.OData.Core.ODataServiceException",
+            "CmdletName must be a string and Parameters an object (send {} when there are none, not null).",
+            err_id="BadRequest",
+        )
     return name, params
 
 
@@ -191,8 +227,9 @@ def routes(ctx: SandboxContext) -> list[BaseRoute]:
         except ValueError:
             body = None
         query = {k: v for k, v in request.query_params.items()}
-        return _render(api.invoke(claims, request.path_params["tenant"], body, query,
-                                  _lower_headers(request.headers)))
+        return _render(
+            api.invoke(claims, request.path_params["tenant"], body, query, _lower_headers(request.headers))
+        )
 
     async def batch(request: Request) -> Response:
         claims, refused = api.authorise(request.headers.get("authorization"))
@@ -204,11 +241,19 @@ def routes(ctx: SandboxContext) -> list[BaseRoute]:
             if not isinstance(requests, list):
                 raise TypeError
         except (ValueError, KeyError, TypeError):
-            return JSONResponse({"error": {"code": "BadRequest", "message": "Invalid batch payload format."}},
-                                status_code=400)
+            return JSONResponse(
+                {"error": {"code": "BadRequest", "message": "Invalid batch payload format."}}, status_code=400
+            )
         if len(requests) > MAX_BATCH:
-            return JSONResponse({"error": {"code": "BadRequest", "message": "Number of included requests "
-                                           f"in the batch must not exceed {MAX_BATCH}."}}, status_code=400)
+            return JSONResponse(
+                {
+                    "error": {
+                        "code": "BadRequest",
+                        "message": f"Number of included requests in the batch must not exceed {MAX_BATCH}.",
+                    }
+                },
+                status_code=400,
+            )
         outer = _lower_headers(request.headers)
         responses = [_batch_item(api, claims, item, outer) for item in requests]
         return JSONResponse({"responses": responses})
@@ -224,12 +269,18 @@ def _batch_item(api: ExchangeApi, claims: dict[str, Any], item: Any, outer: dict
     url = urlsplit(str(item.get("url", ""))) if isinstance(item, dict) else urlsplit("")
     match = re.fullmatch(r"(?:/adminapi/beta)?/([^/]+)/InvokeCommand", url.path)
     if match is None or str(item.get("method", "POST")).upper() != "POST":
-        error = CmdletError("Microsoft.Exchange.Admin.OData.Core.ODataServiceException",
-                            "Batch items must POST to .../adminapi/beta/{tenant}/InvokeCommand.",
-                            err_id="BadRequest")
+        error = CmdletError(
+            "Microsoft.Exchange.Admin.OData.Core.ODataServiceException",
+            "Batch items must POST to .../adminapi/beta/{tenant}/InvokeCommand.",
+            err_id="BadRequest",
+        )
         return {"id": item_id, "status": 400, "headers": {}, "body": error_body(error)}
     query = {k: v[0] for k, v in parse_qs(url.query).items()}
     headers = {**outer, **_lower_headers(item.get("headers"))}
     status, reply_headers, body = api.invoke(claims, match.group(1), item.get("body"), query, headers)
-    return {"id": item_id, "status": status, "headers": reply_headers,
-            "body": None if isinstance(body, bytes) else body}
+    return {
+        "id": item_id,
+        "status": status,
+        "headers": reply_headers,
+        "body": None if isinstance(body, bytes) else body,
+    }

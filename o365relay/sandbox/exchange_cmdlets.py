@@ -38,21 +38,34 @@ TASK_ARGUMENT = "Microsoft.Exchange.Configuration.Tasks.TaskArgumentException"
 class CmdletError(Exception):
     """A cmdlet failure; rendered as the real error body by the endpoint."""
 
-    def __init__(self, exception_type: str, text: str, *, err_id: str = "Ex6F9304", status: int = 400,
-                 code: str = "BadRequest"):
+    def __init__(
+        self,
+        exception_type: str,
+        text: str,
+        *,
+        err_id: str = "Ex6F9304",
+        status: int = 400,
+        code: str = "BadRequest",
+    ):
         self.exception_type, self.text, self.err_id = exception_type, text, err_id
         self.status, self.code = status, code
         super().__init__(f"{exception_type}: {text}")
 
 
 def not_found(identity: Any) -> CmdletError:
-    return CmdletError(NOT_FOUND, f"The operation couldn't be performed because object '{identity}' "
-                                  f"couldn't be found on '{DC_NAME}'.", err_id="Ex6F9304")
+    return CmdletError(
+        NOT_FOUND,
+        f"The operation couldn't be performed because object '{identity}' couldn't be found on '{DC_NAME}'.",
+        err_id="Ex6F9304",
+    )
 
 
 def already_exists(name: str) -> CmdletError:
-    return CmdletError(ALREADY_EXISTS, f"Active Directory operation failed on {DC_NAME}. The object "
-                                       f"'{name}' already exists.", err_id="Ex9A8A0B")
+    return CmdletError(
+        ALREADY_EXISTS,
+        f"Active Directory operation failed on {DC_NAME}. The object '{name}' already exists.",
+        err_id="Ex9A8A0B",
+    )
 
 
 def invalid(text: str, exception_type: str = DATA_VALIDATION) -> CmdletError:
@@ -100,15 +113,17 @@ class Cmdlet:
 CMDLETS: dict[str, Cmdlet] = {}
 
 
-def cmdlet(name: str, params: tuple[str, ...] = (), required: tuple[str, ...] = (),
-           reads: bool = False) -> Callable[[Handler], Handler]:
+def cmdlet(
+    name: str, params: tuple[str, ...] = (), required: tuple[str, ...] = (), reads: bool = False
+) -> Callable[[Handler], Handler]:
     """Register a handler under ``name`` (looked up case-insensitively, as PowerShell does)."""
 
     def register(handler: Handler) -> Handler:
         if name.lower() in CMDLETS:
             raise ValueError(f"cmdlet {name} registered twice")
-        CMDLETS[name.lower()] = Cmdlet(name, handler, frozenset(params) | frozenset(required) | COMMON_PARAMS,
-                                       frozenset(required), reads)
+        CMDLETS[name.lower()] = Cmdlet(
+            name, handler, frozenset(params) | frozenset(required) | COMMON_PARAMS, frozenset(required), reads
+        )
         return handler
 
     return register
@@ -121,14 +136,20 @@ def check_parameters(spec: Cmdlet, params: dict[str, Any]) -> dict[str, Any]:
     for key, value in params.items():
         canonical = by_lower.get(key.lower())
         if canonical is None:
-            raise CmdletError(PARAMETER_BINDING, f"A parameter cannot be found that matches parameter name "
-                                                 f"'{key}'.", err_id="NamedParameterNotFound")
+            raise CmdletError(
+                PARAMETER_BINDING,
+                f"A parameter cannot be found that matches parameter name '{key}'.",
+                err_id="NamedParameterNotFound",
+            )
         bound[canonical] = value
     missing = sorted(spec.required - bound.keys())
     if missing:
-        raise CmdletError(PARAMETER_BINDING, "Cannot process command because of one or more missing "
-                                             f"mandatory parameters: {' '.join(missing)}.",
-                          err_id="MissingMandatoryParameter")
+        raise CmdletError(
+            PARAMETER_BINDING,
+            "Cannot process command because of one or more missing "
+            f"mandatory parameters: {' '.join(missing)}.",
+            err_id="MissingMandatoryParameter",
+        )
     return bound
 
 
@@ -156,10 +177,13 @@ def as_bool(call: Call, name: str, *, nullable: bool = False) -> bool | None:
     text = str(value).strip().lower().lstrip("$")
     if text in ("true", "false"):
         return text == "true"
-    raise CmdletError(PARAMETER_BINDING, f"Cannot bind parameter '{name}'. Cannot convert value \"{value}\" to "
-                                         "type \"System.Boolean\". Boolean parameters accept only Boolean "
-                                         "values and numbers, such as $True, $False, 1 or 0.",
-                      err_id="CannotConvertArgumentNoMessage")
+    raise CmdletError(
+        PARAMETER_BINDING,
+        f"Cannot bind parameter '{name}'. Cannot convert value \"{value}\" to "
+        'type "System.Boolean". Boolean parameters accept only Boolean '
+        "values and numbers, such as $True, $False, 1 or 0.",
+        err_id="CannotConvertArgumentNoMessage",
+    )
 
 
 def multi_value(current: list[Any], value: Any) -> list[Any]:
@@ -184,12 +208,17 @@ def result_size(call: Call, rows: list[Doc], default: int | None = None) -> list
     try:
         limit = int(raw)
     except (TypeError, ValueError):
-        raise CmdletError(PARAMETER_BINDING, f"Cannot bind parameter 'ResultSize' to the target. Exception "
-                                             f"setting \"ResultSize\": \"{raw}\" is not a valid value.",
-                          err_id="ParameterArgumentTransformationError") from None
+        raise CmdletError(
+            PARAMETER_BINDING,
+            f"Cannot bind parameter 'ResultSize' to the target. Exception "
+            f'setting "ResultSize": "{raw}" is not a valid value.',
+            err_id="ParameterArgumentTransformationError",
+        ) from None
     if len(rows) > limit:
-        call.warnings.append("There are more results available than are currently displayed. To view them, "
-                             "increase the value for the ResultSize parameter.")
+        call.warnings.append(
+            "There are more results available than are currently displayed. To view them, "
+            "increase the value for the ResultSize parameter."
+        )
     return rows[:limit]
 
 
@@ -201,8 +230,14 @@ def resolve_mailbox(store: st.Store, identity: Any) -> Doc:
     """The USER whose mailbox ``identity`` names (UPN, address, alias, name, ids), or not_found."""
     wanted = str(identity).lower()
     for user in mailbox_users(store):
-        names = {user["userPrincipalName"], user.get("mail") or "", user["mailNickname"], user["displayName"],
-                 user["id"], user["xExchangeGuid"]}
+        names = {
+            user["userPrincipalName"],
+            user.get("mail") or "",
+            user["mailNickname"],
+            user["displayName"],
+            user["id"],
+            user["xExchangeGuid"],
+        }
         names |= {p.split(":", 1)[-1] for p in user.get("proxyAddresses", [])}
         if wanted in {n.lower() for n in names}:
             return user

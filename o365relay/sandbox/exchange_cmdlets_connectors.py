@@ -35,22 +35,57 @@ from o365relay.sandbox.exchange_objects import (
     sender_domain_entry,
 )
 
-INBOUND_BOOLS = ("CloudServicesMailEnabled", "EFSkipLastIP", "EFTestMode", "Enabled", "RequireTls",
-                 "RestrictDomainsToCertificate", "RestrictDomainsToIPAddresses", "TreatMessagesAsInternal")
-INBOUND_MULTI = ("AssociatedAcceptedDomains", "ClientHostNames", "EFSkipIPs", "EFSkipMailGateway", "EFUsers",
-                 "ScanAndDropRecipients", "SenderDomains", "SenderIPAddresses", "TrustedOrganizations")
+INBOUND_BOOLS = (
+    "CloudServicesMailEnabled",
+    "EFSkipLastIP",
+    "EFTestMode",
+    "Enabled",
+    "RequireTls",
+    "RestrictDomainsToCertificate",
+    "RestrictDomainsToIPAddresses",
+    "TreatMessagesAsInternal",
+)
+INBOUND_MULTI = (
+    "AssociatedAcceptedDomains",
+    "ClientHostNames",
+    "EFSkipIPs",
+    "EFSkipMailGateway",
+    "EFUsers",
+    "ScanAndDropRecipients",
+    "SenderDomains",
+    "SenderIPAddresses",
+    "TrustedOrganizations",
+)
 INBOUND_TEXT = ("Comment", "ConnectorSource", "ConnectorType", "TlsSenderCertificateName")
 
-OUTBOUND_BOOLS = ("AllAcceptedDomains", "CloudServicesMailEnabled", "Enabled", "IsTransportRuleScoped",
-                  "RouteAllMessagesViaOnPremises", "SenderRewritingEnabled", "TestMode", "UseMXRecord")
+OUTBOUND_BOOLS = (
+    "AllAcceptedDomains",
+    "CloudServicesMailEnabled",
+    "Enabled",
+    "IsTransportRuleScoped",
+    "RouteAllMessagesViaOnPremises",
+    "SenderRewritingEnabled",
+    "TestMode",
+    "UseMXRecord",
+)
 OUTBOUND_MULTI = ("RecipientDomains", "SmartHosts", "ValidationRecipients")
-OUTBOUND_TEXT = ("Comment", "ConnectorSource", "ConnectorType", "LinkForModifiedConnector", "MtaStsMode",
-                 "SmtpDaneMode", "TlsDomain", "TlsSettings")
+OUTBOUND_TEXT = (
+    "Comment",
+    "ConnectorSource",
+    "ConnectorType",
+    "LinkForModifiedConnector",
+    "MtaStsMode",
+    "SmtpDaneMode",
+    "TlsDomain",
+    "TlsSettings",
+)
 
 _DOMAIN = re.compile(r"^(\*|(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63})$", re.IGNORECASE)
 
 
-def _apply(call: Call, doc: Doc, bools: tuple[str, ...], multi: tuple[str, ...], text: tuple[str, ...]) -> Doc:
+def _apply(
+    call: Call, doc: Doc, bools: tuple[str, ...], multi: tuple[str, ...], text: tuple[str, ...]
+) -> Doc:
     """Merge the call's parameters into a connector document (Name included on Set)."""
     for name in bools:
         if call.has(name):
@@ -66,8 +101,10 @@ def _apply(call: Call, doc: Doc, bools: tuple[str, ...], multi: tuple[str, ...],
 
 def _check_connector_type(doc: Doc) -> None:
     if doc["ConnectorType"] not in ("Partner", "OnPremises"):
-        raise invalid(f"Cannot convert value \"{doc['ConnectorType']}\" to type ConnectorType. Valid values "
-                      "are: Partner, OnPremises.")
+        raise invalid(
+            f'Cannot convert value "{doc["ConnectorType"]}" to type ConnectorType. Valid values '
+            "are: Partner, OnPremises."
+        )
 
 
 def _validate_inbound(doc: Doc) -> None:
@@ -76,22 +113,32 @@ def _validate_inbound(doc: Doc) -> None:
         try:
             network = ipaddress.ip_network(str(value), strict=False)
         except ValueError:
-            raise invalid(f"\"{value}\" is not a valid IP address or CIDR range for SenderIPAddresses.") from None
+            raise invalid(
+                f'"{value}" is not a valid IP address or CIDR range for SenderIPAddresses.'
+            ) from None
         if network.version != 4 or network.prefixlen < 24:
-            raise invalid(f"The value \"{value}\" of SenderIPAddresses isn't supported. Only IPv4 addresses "
-                          "and IPv4 CIDR ranges with a subnet mask from /24 to /32 are allowed; IPv6 isn't "
-                          "supported.")
+            raise invalid(
+                f'The value "{value}" of SenderIPAddresses isn\'t supported. Only IPv4 addresses '
+                "and IPv4 CIDR ranges with a subnet mask from /24 to /32 are allowed; IPv6 isn't "
+                "supported."
+            )
     domains = [d.removeprefix("smtp:").split(";")[0] for d in doc["SenderDomains"]]
     if not domains:
         raise invalid("SenderDomains can't be empty. Specify at least one domain, or * for all domains.")
     for domain in domains:
         if not _DOMAIN.match(domain):
-            raise invalid(f"\"{domain}\" is not a valid SMTP domain for SenderDomains (a wildcard is allowed "
-                          "only as the first label, like *.contoso.com).")
+            raise invalid(
+                f'"{domain}" is not a valid SMTP domain for SenderDomains (a wildcard is allowed '
+                "only as the first label, like *.contoso.com)."
+            )
     doc["SenderDomains"] = [sender_domain_entry(d) for d in domains]
-    if doc["TreatMessagesAsInternal"] and (doc["ConnectorType"] != "OnPremises" or doc["CloudServicesMailEnabled"]):
-        raise invalid("TreatMessagesAsInternal can be $true only on an OnPremises connector without "
-                      "CloudServicesMailEnabled.")
+    if doc["TreatMessagesAsInternal"] and (
+        doc["ConnectorType"] != "OnPremises" or doc["CloudServicesMailEnabled"]
+    ):
+        raise invalid(
+            "TreatMessagesAsInternal can be $true only on an OnPremises connector without "
+            "CloudServicesMailEnabled."
+        )
 
 
 def _validate_outbound(doc: Doc) -> None:
@@ -99,16 +146,22 @@ def _validate_outbound(doc: Doc) -> None:
     if not doc["UseMXRecord"] and not doc["SmartHosts"]:
         raise invalid("SmartHosts must be specified when UseMXRecord is $false.")
     if doc["TlsSettings"] not in (None, "EncryptionOnly", "CertificateValidation", "DomainValidation"):
-        raise invalid(f"Cannot convert value \"{doc['TlsSettings']}\" to type TlsAuthLevel.")
+        raise invalid(f'Cannot convert value "{doc["TlsSettings"]}" to type TlsAuthLevel.')
     if doc["TlsDomain"] and doc["TlsSettings"] != "DomainValidation":
         raise invalid("TlsDomain can be set only when TlsSettings is DomainValidation.")
     if doc["SenderRewritingEnabled"] and doc["ConnectorType"] != "OnPremises":
         raise invalid("SenderRewritingEnabled can be set only on connectors of type OnPremises.")
 
 
-def _register(noun: str, kind: str, fields: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]],
-              build: Callable[[str, dict[str, Any], str], Doc], validate: Callable[[Doc], None],
-              required_on_new: tuple[str, ...], unknown_identity_returns_all: bool) -> None:
+def _register(
+    noun: str,
+    kind: str,
+    fields: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]],
+    build: Callable[[str, dict[str, Any], str], Doc],
+    validate: Callable[[Doc], None],
+    required_on_new: tuple[str, ...],
+    unknown_identity_returns_all: bool,
+) -> None:
     """Register Get/New/Set/Remove-<noun> over one store kind."""
     accepted = tuple(name for group in fields for name in group)
 
@@ -157,7 +210,21 @@ def _register(noun: str, kind: str, fields: tuple[tuple[str, ...], tuple[str, ..
         return []
 
 
-_register("InboundConnector", st.INBOUND_CONNECTOR, (INBOUND_BOOLS, INBOUND_MULTI, INBOUND_TEXT),
-          new_inbound_connector, _validate_inbound, ("SenderDomains",), unknown_identity_returns_all=True)
-_register("OutboundConnector", st.OUTBOUND_CONNECTOR, (OUTBOUND_BOOLS, OUTBOUND_MULTI, OUTBOUND_TEXT),
-          new_outbound_connector, _validate_outbound, (), unknown_identity_returns_all=False)
+_register(
+    "InboundConnector",
+    st.INBOUND_CONNECTOR,
+    (INBOUND_BOOLS, INBOUND_MULTI, INBOUND_TEXT),
+    new_inbound_connector,
+    _validate_inbound,
+    ("SenderDomains",),
+    unknown_identity_returns_all=True,
+)
+_register(
+    "OutboundConnector",
+    st.OUTBOUND_CONNECTOR,
+    (OUTBOUND_BOOLS, OUTBOUND_MULTI, OUTBOUND_TEXT),
+    new_outbound_connector,
+    _validate_outbound,
+    (),
+    unknown_identity_returns_all=False,
+)

@@ -28,12 +28,20 @@ from o365relay.sandbox.exchange_objects import exo_mailbox_fields, exo_now, new_
 @cmdlet("Get-TransportConfig", reads=True)
 def get_transport_config(call: Call) -> list[Doc]:
     org = call.store.organization()
-    return [{"Identity": "Transport Settings", "Name": "Transport Settings",
-             "SmtpClientAuthenticationDisabled": org["smtpClientAuthenticationDisabled"],
-             "AllowLegacyTLSClients": org.get("allowLegacyTLSClients", False), "IsValid": True}]
+    return [
+        {
+            "Identity": "Transport Settings",
+            "Name": "Transport Settings",
+            "SmtpClientAuthenticationDisabled": org["smtpClientAuthenticationDisabled"],
+            "AllowLegacyTLSClients": org.get("allowLegacyTLSClients", False),
+            "IsValid": True,
+        }
+    ]
 
 
-@cmdlet("Set-TransportConfig", params=("SmtpClientAuthenticationDisabled", "AllowLegacyTLSClients", "Identity"))
+@cmdlet(
+    "Set-TransportConfig", params=("SmtpClientAuthenticationDisabled", "AllowLegacyTLSClients", "Identity")
+)
 def set_transport_config(call: Call) -> list[Doc]:
     changes: dict[str, Any] = {}
     if call.has("SmtpClientAuthenticationDisabled"):
@@ -47,16 +55,26 @@ def set_transport_config(call: Call) -> list[Doc]:
 @cmdlet("Get-OrganizationConfig", reads=True)
 def get_organization_config(call: Call) -> list[Doc]:
     org = call.store.organization()
-    return [{"Identity": org["initialDomain"], "Name": org["initialDomain"].split(".")[0],
-             "DisplayName": org["displayName"], "RejectDirectSend": org["rejectDirectSend"],
-             "OrganizationId": org["id"], "IsValid": True}]
+    return [
+        {
+            "Identity": org["initialDomain"],
+            "Name": org["initialDomain"].split(".")[0],
+            "DisplayName": org["displayName"],
+            "RejectDirectSend": org["rejectDirectSend"],
+            "OrganizationId": org["id"],
+            "IsValid": True,
+        }
+    ]
 
 
 @cmdlet("Set-OrganizationConfig", params=("RejectDirectSend", "Identity"))
 def set_organization_config(call: Call) -> list[Doc]:
     if call.has("RejectDirectSend"):
-        call.store.update(st.ORGANIZATION, call.store.organization()["id"],
-                          {"rejectDirectSend": as_bool(call, "RejectDirectSend")})
+        call.store.update(
+            st.ORGANIZATION,
+            call.store.organization()["id"],
+            {"rejectDirectSend": as_bool(call, "RejectDirectSend")},
+        )
     return []
 
 
@@ -71,14 +89,26 @@ def _mailboxes(call: Call) -> list[Doc]:
 
 @cmdlet("Get-Mailbox", params=("Identity", "ResultSize", "RecipientTypeDetails"), reads=True)
 def get_mailbox(call: Call) -> list[Doc]:
-    return [{**exo_mailbox_fields(user), "Alias": user["mailNickname"], "DisplayName": user["displayName"],
-             "EmailAddresses": user.get("proxyAddresses", []), "RecipientTypeDetails": "UserMailbox",
-             "ExchangeGuid": user["xExchangeGuid"], "IsValid": True} for user in _mailboxes(call)]
+    return [
+        {
+            **exo_mailbox_fields(user),
+            "Alias": user["mailNickname"],
+            "DisplayName": user["displayName"],
+            "EmailAddresses": user.get("proxyAddresses", []),
+            "RecipientTypeDetails": "UserMailbox",
+            "ExchangeGuid": user["xExchangeGuid"],
+            "IsValid": True,
+        }
+        for user in _mailboxes(call)
+    ]
 
 
 def _cas_row(user: Doc) -> Doc:
-    return {**exo_mailbox_fields(user), "SmtpClientAuthenticationDisabled": user["xSmtpClientAuthenticationDisabled"],
-            "IsValid": True}
+    return {
+        **exo_mailbox_fields(user),
+        "SmtpClientAuthenticationDisabled": user["xSmtpClientAuthenticationDisabled"],
+        "IsValid": True,
+    }
 
 
 @cmdlet("Get-CASMailbox", params=("Identity", "ResultSize"), reads=True)
@@ -97,9 +127,19 @@ def set_cas_mailbox(call: Call) -> list[Doc]:
 
 @cmdlet("Get-AcceptedDomain", params=("Identity",), reads=True)
 def get_accepted_domain(call: Call) -> list[Doc]:
-    rows = [{"Identity": d["id"], "Name": d["id"], "DomainName": d["id"], "DomainType": "Authoritative",
-             "Default": d["isDefault"], "InitialDomain": d["isInitial"], "IsValid": True}
-            for d in call.store.list(st.DOMAIN) if d["isVerified"]]
+    rows = [
+        {
+            "Identity": d["id"],
+            "Name": d["id"],
+            "DomainName": d["id"],
+            "DomainType": "Authoritative",
+            "Default": d["isDefault"],
+            "InitialDomain": d["isInitial"],
+            "IsValid": True,
+        }
+        for d in call.store.list(st.DOMAIN)
+        if d["isVerified"]
+    ]
     if call.get("Identity") is None:
         return rows
     match = [r for r in rows if r["Name"].lower() == str(call.get("Identity")).lower()]
@@ -127,19 +167,25 @@ def _check_cnames(call: Call, config: Doc) -> None:
         for sel in ("selector1", "selector2")
     )
     if not published:
-        raise CmdletError(VALIDATION, (
-            "CNAME record does not exist for this config. Please publish the following two CNAME records first.\n"
-            f"Domain Name : {domain}\n"
-            f"Host Name : selector1._domainkey\nPoints to address or value: {config['Selector1CNAME']}\n"
-            f"Host Name : selector2._domainkey\nPoints to address or value: {config['Selector2CNAME']}\n"
-            "If you have already published the CNAME records, sync will take a few minutes to as many as 4 "
-            "days. The sync time depends on the TTL of the records."), err_id="Ex7F1B86")
+        raise CmdletError(
+            VALIDATION,
+            (
+                "CNAME record does not exist for this config. "
+                "Please publish the following two CNAME records first.\n"
+                f"Domain Name : {domain}\n"
+                f"Host Name : selector1._domainkey\nPoints to address or value: {config['Selector1CNAME']}\n"
+                f"Host Name : selector2._domainkey\nPoints to address or value: {config['Selector2CNAME']}\n"
+                "If you have already published the CNAME records, sync will take a few minutes "
+                "to as many as 4 days. The sync time depends on the TTL of the records."
+            ),
+            err_id="Ex7F1B86",
+        )
 
 
 def _key_size(call: Call, default: int) -> int:
     size = int(call.get("KeySize", default))
     if size not in (1024, 2048):
-        raise invalid(f"The value \"{size}\" is not valid for KeySize. Valid values are 1024 and 2048.")
+        raise invalid(f'The value "{size}" is not valid for KeySize. Valid values are 1024 and 2048.')
     return size
 
 
@@ -161,8 +207,11 @@ def get_dkim_signing_config(call: Call) -> list[Doc]:
     return call.store.list(st.DKIM_CONFIG)
 
 
-@cmdlet("New-DkimSigningConfig", params=("KeySize", "AdminDisplayName", "BodyCanonicalization",
-                                          "HeaderCanonicalization"), required=("DomainName", "Enabled"))
+@cmdlet(
+    "New-DkimSigningConfig",
+    params=("KeySize", "AdminDisplayName", "BodyCanonicalization", "HeaderCanonicalization"),
+    required=("DomainName", "Enabled"),
+)
 def new_dkim_signing_config(call: Call) -> list[Doc]:
     name = str(call.get("DomainName")).lower()
     domain = call.store.get(st.DOMAIN, name)
@@ -173,15 +222,27 @@ def new_dkim_signing_config(call: Call) -> list[Doc]:
     facts = domain.get("xDkim") or {}
     if not facts.get("selector1CNAME"):
         prefix = call.store.organization()["initialDomain"].split(".")[0]
-        facts = {f"selector{n}CNAME": f"selector{n}-{name.replace('.', '-')}._domainkey.{prefix}.r-v1.dkim.mail"
-                                      ".microsoft" for n in (1, 2)}
+        facts = {
+            f"selector{n}CNAME": f"selector{n}-{name.replace('.', '-')}._domainkey.{prefix}.r-v1.dkim.mail"
+            ".microsoft"
+            for n in (1, 2)
+        }
     config = new_dkim_config(name, facts, _key_size(call, 1024), guid=st.new_id())
     _set_common(call, config)
     return [call.store.insert(st.DKIM_CONFIG, config)]
 
 
-@cmdlet("Set-DkimSigningConfig", params=("AdminDisplayName", "BodyCanonicalization", "HeaderCanonicalization",
-                                          "Enabled", "PublishTxtRecords"), required=("Identity",))
+@cmdlet(
+    "Set-DkimSigningConfig",
+    params=(
+        "AdminDisplayName",
+        "BodyCanonicalization",
+        "HeaderCanonicalization",
+        "Enabled",
+        "PublishTxtRecords",
+    ),
+    required=("Identity",),
+)
 def set_dkim_signing_config(call: Call) -> list[Doc]:
     config = _dkim(call, call.get("Identity"))
     _set_common(call, config)
@@ -195,15 +256,24 @@ def rotate_dkim_signing_config(call: Call) -> list[Doc]:
     """Rotation gives the inactive selector a new key (of KeySize) and makes it the active one."""
     config = _dkim(call, call.get("Identity"))
     if not config["Enabled"]:
-        raise CmdletError(VALIDATION, f"DKIM signing is not enabled for {config['Domain']}; enable it before "
-                                      "rotating keys. [sandbox wording]", err_id="Ex2C9F11")
+        raise CmdletError(
+            VALIDATION,
+            f"DKIM signing is not enabled for {config['Domain']}; enable it before "
+            "rotating keys. [sandbox wording]",
+            err_id="Ex2C9F11",
+        )
     inactive = config["SelectorBeforeRotateOnDate"]
     number = inactive[-1]
     config[f"Selector{number}KeySize"] = _key_size(call, config[f"Selector{number}KeySize"])
     now = dt.datetime.now(dt.UTC)
-    config.update({"SelectorBeforeRotateOnDate": config["SelectorAfterRotateOnDate"],
-                   "SelectorAfterRotateOnDate": inactive, "KeyCreationTime": exo_now(),
-                   "RotateOnDate": (now + dt.timedelta(days=4)).strftime("%Y-%m-%dT%H:%M:%S.%f0Z"),
-                   "WhenChangedUTC": exo_now()})
+    config.update(
+        {
+            "SelectorBeforeRotateOnDate": config["SelectorAfterRotateOnDate"],
+            "SelectorAfterRotateOnDate": inactive,
+            "KeyCreationTime": exo_now(),
+            "RotateOnDate": (now + dt.timedelta(days=4)).strftime("%Y-%m-%dT%H:%M:%S.%f0Z"),
+            "WhenChangedUTC": exo_now(),
+        }
+    )
     call.store.put(st.DKIM_CONFIG, config)
     return []

@@ -41,9 +41,12 @@ def resolve_trustee(store: st.Store, identity: Any) -> Doc:
 def _rights(call: Call, allowed: str) -> None:
     rights = call.list_param("AccessRights")
     if [r.lower() for r in map(str, rights)] != [allowed.lower()]:
-        raise CmdletError(PARAMETER_BINDING, f"Cannot bind parameter 'AccessRights'. The sandbox supports "
-                                             f"only AccessRights {allowed} here, not {rights}.",
-                          err_id="CannotConvertArgumentNoMessage")
+        raise CmdletError(
+            PARAMETER_BINDING,
+            f"Cannot bind parameter 'AccessRights'. The sandbox supports "
+            f"only AccessRights {allowed} here, not {rights}.",
+            err_id="CannotConvertArgumentNoMessage",
+        )
 
 
 def _grant_cmdlets(noun: str, kind: str, trustee_param: str, right: str) -> None:
@@ -63,37 +66,52 @@ def _grant_cmdlets(noun: str, kind: str, trustee_param: str, right: str) -> None
             rows = [r for r in rows if r.get(trustee_id) == who["id"]]
         return result_size(call, rows)
 
-    @cmdlet(f"Add-{noun}", params=("AutoMapping", "InheritanceType", "Deny"),
-            required=("Identity", trustee_param, "AccessRights"))
+    @cmdlet(
+        f"Add-{noun}",
+        params=("AutoMapping", "InheritanceType", "Deny"),
+        required=("Identity", trustee_param, "AccessRights"),
+    )
     def add(call: Call) -> list[Doc]:
         _rights(call, right)
         mailbox = exo_mailbox_fields(resolve_mailbox(call.store, call.get("Identity")))
         trustee = resolve_trustee(call.store, call.get(trustee_param))
         doc = permission_doc(kind, mailbox, trustee, right)
         if call.store.get(kind, doc["id"]) is not None:
-            call.warnings.append(f"The appropriate access control entry is already present on the object "
-                                 f"\"{mailbox['Identity']}\" for account \"{trustee['Identity']}\".")
+            call.warnings.append(
+                f"The appropriate access control entry is already present on the object "
+                f'"{mailbox["Identity"]}" for account "{trustee["Identity"]}".'
+            )
             return []
         return [call.store.insert(kind, doc)]
 
-    @cmdlet(f"Remove-{noun}", params=("InheritanceType", "Deny", "BypassMasterAccountSid"),
-            required=("Identity", trustee_param, "AccessRights"))
+    @cmdlet(
+        f"Remove-{noun}",
+        params=("InheritanceType", "Deny", "BypassMasterAccountSid"),
+        required=("Identity", trustee_param, "AccessRights"),
+    )
     def remove(call: Call) -> list[Doc]:
         _rights(call, right)
         mailbox = exo_mailbox_fields(resolve_mailbox(call.store, call.get("Identity")))
         trustee = resolve_trustee(call.store, call.get(trustee_param))
         doc = permission_doc(kind, mailbox, trustee, right)
         if not call.store.delete(kind, doc["id"]):
-            call.warnings.append(f"Can't remove the access control entry on the object \"{mailbox['Identity']}\" "
-                                 f"for account \"{trustee['Identity']}\" because the ACE doesn't exist on the "
-                                 "object.")
+            call.warnings.append(
+                f'Can\'t remove the access control entry on the object "{mailbox["Identity"]}" '
+                f'for account "{trustee["Identity"]}" because the ACE doesn\'t exist on the '
+                "object."
+            )
         return []
 
 
 def _self_row(user: Doc) -> Doc:
-    return {"Identity": user["mailNickname"], "User": "NT AUTHORITY\\SELF",
-            "AccessRights": ["FullAccess", "ReadPermission"], "IsInherited": False, "Deny": False,
-            "InheritanceType": "All"}
+    return {
+        "Identity": user["mailNickname"],
+        "User": "NT AUTHORITY\\SELF",
+        "AccessRights": ["FullAccess", "ReadPermission"],
+        "IsInherited": False,
+        "Deny": False,
+        "InheritanceType": "All",
+    }
 
 
 _grant_cmdlets("RecipientPermission", st.RECIPIENT_PERMISSION, "Trustee", "SendAs")
@@ -121,28 +139,45 @@ def get_service_principal(call: Call) -> list[Doc]:
     return sps
 
 
-@cmdlet("New-ServicePrincipal", params=("ServiceId", "DisplayName", "Organization"),
-        required=("AppId", "ObjectId"))
+@cmdlet(
+    "New-ServicePrincipal",
+    params=("ServiceId", "DisplayName", "Organization"),
+    required=("AppId", "ObjectId"),
+)
 def new_service_principal(call: Call) -> list[Doc]:
     """ObjectId must be the enterprise application's (service principal's) object id, not the app's."""
     app_id, object_id = str(call.get("AppId")), str(call.get("ObjectId"))
     if call.store.get(st.APPLICATION, object_id) is not None:
-        raise CmdletError(TASK_ARGUMENT, f"ObjectId '{object_id}' is the object id of an app registration. Use "
-                                         "the object id of the enterprise application (service principal) of "
-                                         f"AppId '{app_id}'. [sandbox wording]", err_id="Ex4E1C20")
+        raise CmdletError(
+            TASK_ARGUMENT,
+            f"ObjectId '{object_id}' is the object id of an app registration. Use "
+            "the object id of the enterprise application (service principal) of "
+            f"AppId '{app_id}'. [sandbox wording]",
+            err_id="Ex4E1C20",
+        )
     sp = call.store.get(st.SERVICE_PRINCIPAL, object_id)
     if sp is None or sp["appId"].lower() != app_id.lower():
-        raise CmdletError(TASK_ARGUMENT, f"No service principal with ObjectId '{object_id}' and AppId '{app_id}' "
-                                         "exists in Microsoft Entra ID. [sandbox wording]", err_id="Ex4E1C21")
+        raise CmdletError(
+            TASK_ARGUMENT,
+            f"No service principal with ObjectId '{object_id}' and AppId '{app_id}' "
+            "exists in Microsoft Entra ID. [sandbox wording]",
+            err_id="Ex4E1C21",
+        )
     if call.store.find(st.EXO_SERVICE_PRINCIPAL, AppId=app_id) is not None:
         raise already_exists(object_id)
     name = str(call.get("DisplayName") or sp["displayName"])
-    return [call.store.insert(st.EXO_SERVICE_PRINCIPAL, exo_service_principal(app_id, object_id, name,
-                                                                               st.new_id()))]
+    return [
+        call.store.insert(
+            st.EXO_SERVICE_PRINCIPAL, exo_service_principal(app_id, object_id, name, st.new_id())
+        )
+    ]
 
 
-@cmdlet("Set-ServicePrincipal", params=("DisplayName", "OverrideEnforceExoAppRbacPermissions"),
-        required=("Identity",))
+@cmdlet(
+    "Set-ServicePrincipal",
+    params=("DisplayName", "OverrideEnforceExoAppRbacPermissions"),
+    required=("Identity",),
+)
 def set_service_principal(call: Call) -> list[Doc]:
     sp = _exo_sp(call, call.get("Identity"))
     if call.has("DisplayName"):

@@ -27,29 +27,67 @@ def sender_domain_entry(domain: str) -> str:
 
 
 INBOUND_DEFAULTS: dict[str, Any] = {
-    "Enabled": True, "ConnectorType": "Partner", "ConnectorSource": "AdminUI", "Comment": "",
-    "SenderIPAddresses": [], "SenderDomains": [], "TrustedOrganizations": [], "ClientHostNames": [],
-    "AssociatedAcceptedDomains": [], "RequireTls": True, "RestrictDomainsToIPAddresses": False,
-    "RestrictDomainsToCertificate": False, "CloudServicesMailEnabled": False,
-    "TreatMessagesAsInternal": False, "TlsSenderCertificateName": None, "EFTestMode": False,
-    "ScanAndDropRecipients": [], "EFSkipLastIP": False, "EFSkipIPs": [], "EFSkipMailGateway": [],
-    "EFUsers": [], "AdminDisplayName": "",
+    "Enabled": True,
+    "ConnectorType": "Partner",
+    "ConnectorSource": "AdminUI",
+    "Comment": "",
+    "SenderIPAddresses": [],
+    "SenderDomains": [],
+    "TrustedOrganizations": [],
+    "ClientHostNames": [],
+    "AssociatedAcceptedDomains": [],
+    "RequireTls": True,
+    "RestrictDomainsToIPAddresses": False,
+    "RestrictDomainsToCertificate": False,
+    "CloudServicesMailEnabled": False,
+    "TreatMessagesAsInternal": False,
+    "TlsSenderCertificateName": None,
+    "EFTestMode": False,
+    "ScanAndDropRecipients": [],
+    "EFSkipLastIP": False,
+    "EFSkipIPs": [],
+    "EFSkipMailGateway": [],
+    "EFUsers": [],
+    "AdminDisplayName": "",
 }
 
 OUTBOUND_DEFAULTS: dict[str, Any] = {
-    "Enabled": True, "UseMXRecord": True, "Comment": "", "ConnectorType": "Partner",
-    "ConnectorSource": "AdminUI", "RecipientDomains": [], "SmartHosts": [], "TlsDomain": None,
-    "TlsSettings": None, "IsTransportRuleScoped": False, "RouteAllMessagesViaOnPremises": False,
-    "CloudServicesMailEnabled": False, "AllAcceptedDomains": False, "SenderRewritingEnabled": False,
-    "MtaStsMode": "Opportunistic", "SmtpDaneMode": "Opportunistic", "TestMode": False,
-    "ValidationRecipients": [], "IsValidated": False, "LastValidationTimestamp": None,
+    "Enabled": True,
+    "UseMXRecord": True,
+    "Comment": "",
+    "ConnectorType": "Partner",
+    "ConnectorSource": "AdminUI",
+    "RecipientDomains": [],
+    "SmartHosts": [],
+    "TlsDomain": None,
+    "TlsSettings": None,
+    "IsTransportRuleScoped": False,
+    "RouteAllMessagesViaOnPremises": False,
+    "CloudServicesMailEnabled": False,
+    "AllAcceptedDomains": False,
+    "SenderRewritingEnabled": False,
+    "MtaStsMode": "Opportunistic",
+    "SmtpDaneMode": "Opportunistic",
+    "TestMode": False,
+    "ValidationRecipients": [],
+    "IsValidated": False,
+    "LastValidationTimestamp": None,
 }
 
 
 def _named_object(defaults: dict[str, Any], name: str, params: dict[str, Any], guid: str) -> st.Doc:
     now = exo_now()
-    doc = {**defaults, **params, "Name": name, "Identity": name, "Guid": guid, "id": guid,
-           "WhenCreatedUTC": now, "WhenChangedUTC": now, "IsValid": True}
+    doc = {
+        **defaults,
+        **params,
+        "Name": name,
+        "Identity": name,
+        "Guid": guid,
+        "id": guid,
+        "WhenCreatedUTC": now,
+        "WhenChangedUTC": now,
+        "IsValid": True,
+    }
     return doc
 
 
@@ -70,40 +108,89 @@ def new_dkim_config(domain: str, facts: dict[str, Any], key_size: int, guid: str
     """A disabled Get-DkimSigningConfig object for ``domain`` with the tenant's selector CNAMEs."""
     now = exo_now()
     return {
-        "id": domain, "Domain": domain, "Identity": domain, "Id": domain, "Name": domain, "Guid": guid,
-        "AdminDisplayName": "", "Enabled": False, "IsDefault": False, "Status": "CnameMissing",
-        "Selector1CNAME": facts.get("selector1CNAME"), "Selector2CNAME": facts.get("selector2CNAME"),
-        "Selector1KeySize": key_size, "Selector2KeySize": key_size,
+        "id": domain,
+        "Domain": domain,
+        "Identity": domain,
+        "Id": domain,
+        "Name": domain,
+        "Guid": guid,
+        "AdminDisplayName": "",
+        "Enabled": False,
+        "IsDefault": False,
+        "Status": "CnameMissing",
+        "Selector1CNAME": facts.get("selector1CNAME"),
+        "Selector2CNAME": facts.get("selector2CNAME"),
+        "Selector1KeySize": key_size,
+        "Selector2KeySize": key_size,
         "Selector1PublicKey": f"v=DKIM1; k=rsa; p=<sandbox {key_size}-bit key 1>;",
         "Selector2PublicKey": f"v=DKIM1; k=rsa; p=<sandbox {key_size}-bit key 2>;",
-        "HeaderCanonicalization": "Relaxed", "BodyCanonicalization": "Relaxed", "Algorithm": "RsaSHA256",
-        "NumberOfBytesToSign": "All", "IncludeSignatureCreationTime": True, "IncludeKeyExpiration": False,
-        "KeyCreationTime": now, "LastChecked": now, "RotateOnDate": now,
-        "SelectorBeforeRotateOnDate": "selector2", "SelectorAfterRotateOnDate": "selector1",
-        "IsValid": True, "WhenCreatedUTC": now, "WhenChangedUTC": now,
+        "HeaderCanonicalization": "Relaxed",
+        "BodyCanonicalization": "Relaxed",
+        "Algorithm": "RsaSHA256",
+        "NumberOfBytesToSign": "All",
+        "IncludeSignatureCreationTime": True,
+        "IncludeKeyExpiration": False,
+        "KeyCreationTime": now,
+        "LastChecked": now,
+        "RotateOnDate": now,
+        "SelectorBeforeRotateOnDate": "selector2",
+        "SelectorAfterRotateOnDate": "selector1",
+        "IsValid": True,
+        "WhenCreatedUTC": now,
+        "WhenChangedUTC": now,
     }
 
 
 def exo_service_principal(app_id: str, object_id: str, display_name: str, guid: str) -> st.Doc:
     """A Get-ServicePrincipal object; its Identity is what Add-MailboxPermission -User takes."""
-    return {"id": object_id, "AppId": app_id, "ObjectId": object_id, "ServiceId": object_id,
-            "DisplayName": display_name, "Identity": object_id, "Name": object_id, "Guid": guid,
-            "IsValid": True, "WhenCreatedUTC": exo_now()}
+    return {
+        "id": object_id,
+        "AppId": app_id,
+        "ObjectId": object_id,
+        "ServiceId": object_id,
+        "DisplayName": display_name,
+        "Identity": object_id,
+        "Name": object_id,
+        "Guid": guid,
+        "IsValid": True,
+        "WhenCreatedUTC": exo_now(),
+    }
 
 
 def exo_mailbox_fields(user: st.Doc) -> st.Doc:
     """How Exchange names a mailbox: Name/Identity (the alias), address, ids."""
-    return {"id": user["id"], "Name": user["mailNickname"], "Identity": user["mailNickname"],
-            "PrimarySmtpAddress": user["mail"], "UserPrincipalName": user["userPrincipalName"],
-            "ExternalDirectoryObjectId": user["id"], "Guid": user["xExchangeGuid"]}
+    return {
+        "id": user["id"],
+        "Name": user["mailNickname"],
+        "Identity": user["mailNickname"],
+        "PrimarySmtpAddress": user["mail"],
+        "UserPrincipalName": user["userPrincipalName"],
+        "ExternalDirectoryObjectId": user["id"],
+        "Guid": user["xExchangeGuid"],
+    }
 
 
 def permission_doc(kind: str, mailbox: st.Doc, trustee: st.Doc, right: str) -> st.Doc:
     """A RecipientPermission (SendAs) or MailboxPermission (FullAccess) row."""
-    common = {"id": f"{mailbox['id']}|{trustee['id']}|{right}", "Identity": mailbox["Identity"],
-              "AccessRights": [right], "IsInherited": False, "xMailboxId": mailbox["id"]}
+    common = {
+        "id": f"{mailbox['id']}|{trustee['id']}|{right}",
+        "Identity": mailbox["Identity"],
+        "AccessRights": [right],
+        "IsInherited": False,
+        "xMailboxId": mailbox["id"],
+    }
     if kind == st.RECIPIENT_PERMISSION:
-        return {**common, "Trustee": trustee["Identity"], "AccessControlType": "Allow",
-                "InheritanceType": "None", "xTrusteeId": trustee["id"]}
-    return {**common, "User": trustee["Identity"], "Deny": False, "InheritanceType": "All",
-            "xUserId": trustee["id"]}
+        return {
+            **common,
+            "Trustee": trustee["Identity"],
+            "AccessControlType": "Allow",
+            "InheritanceType": "None",
+            "xTrusteeId": trustee["id"],
+        }
+    return {
+        **common,
+        "User": trustee["Identity"],
+        "Deny": False,
+        "InheritanceType": "All",
+        "xUserId": trustee["id"],
+    }

@@ -93,8 +93,15 @@ class FaultPlan:
     @classmethod
     def parse(cls, text: str) -> FaultPlan:
         """Build a plan from ``key=value`` pairs (see the module docstring)."""
-        names = {"429": "throttle", "503": "unavailable", "drop": "drop", "latency": "latency",
-                 "seed": "seed", "retry-after": "retry_after", "paths": "paths"}
+        names = {
+            "429": "throttle",
+            "503": "unavailable",
+            "drop": "drop",
+            "latency": "latency",
+            "seed": "seed",
+            "retry-after": "retry_after",
+            "paths": "paths",
+        }
         kwargs: dict[str, Any] = {}
         for item in filter(None, (part.strip() for part in text.split(","))):
             key, sep, value = item.partition("=")
@@ -112,9 +119,16 @@ class FaultPlan:
         return cls(**kwargs)
 
     def describe(self) -> dict[str, Any]:
-        return {"429": self.throttle, "503": self.unavailable, "drop": self.drop, "latency": self.latency,
-                "seed": self.seed, "retryAfter": self.retry_after, "paths": list(self.paths),
-                "stats": dict(self.stats)}
+        return {
+            "429": self.throttle,
+            "503": self.unavailable,
+            "drop": self.drop,
+            "latency": self.latency,
+            "seed": self.seed,
+            "retryAfter": self.retry_after,
+            "paths": list(self.paths),
+            "stats": dict(self.stats),
+        }
 
 
 class FaultSwitch:
@@ -156,8 +170,11 @@ async def _send_fault(send: Any, fault: Fault, path: str, retry_after: int) -> N
     else:
         error = {"code": "ServiceUnavailable", "message": "The service is temporarily unavailable."}
         status, ctype, body = 503, b"application/json", json.dumps({"error": error}).encode()
-    headers = [(b"content-type", ctype), (b"retry-after", str(retry_after).encode()),
-               (b"content-length", str(len(body)).encode())]
+    headers = [
+        (b"content-type", ctype),
+        (b"retry-after", str(retry_after).encode()),
+        (b"content-length", str(len(body)).encode()),
+    ]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 

@@ -103,8 +103,14 @@ class Sandbox:
             "RELAY_CA_FILE": str(self.ca_file),
         }
         if self._smtp:
-            env.update({"RELAY_SMTP_HOST": self.smtp_host, "RELAY_SMTP_PORT": str(self.smtp_port),
-                        "RELAY_MX_HOST": self.smtp_host, "RELAY_MX_PORT": str(self.mx_port)})
+            env.update(
+                {
+                    "RELAY_SMTP_HOST": self.smtp_host,
+                    "RELAY_SMTP_PORT": str(self.smtp_port),
+                    "RELAY_MX_HOST": self.smtp_host,
+                    "RELAY_MX_PORT": str(self.mx_port),
+                }
+            )
         return env
 
     def stop(self) -> None:
@@ -121,7 +127,9 @@ class Sandbox:
     def __enter__(self) -> Sandbox:
         return self
 
-    def __exit__(self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()
 
 
@@ -146,14 +154,27 @@ def start_sandbox(
         seeding.apply_seed(store, seed or seeding.DEFAULT_SEED)
     sock = _bind(host, port)
     base_url = f"https://{host}:{sock.getsockname()[1]}"
-    ctx = SandboxContext(store=store, pki=pki, state_dir=state_dir, base_url=base_url,
-                         faults=FaultSwitch(faults), tokens=TokenService(store, pki, base_url))
-    config = uvicorn.Config(build_app(ctx), ssl_certfile=str(pki.server_cert_file),
-                            ssl_keyfile=str(pki.server_key_file), log_level="warning",
-                            access_log=False, lifespan="off", proxy_headers=False)
+    ctx = SandboxContext(
+        store=store,
+        pki=pki,
+        state_dir=state_dir,
+        base_url=base_url,
+        faults=FaultSwitch(faults),
+        tokens=TokenService(store, pki, base_url),
+    )
+    config = uvicorn.Config(
+        build_app(ctx),
+        ssl_certfile=str(pki.server_cert_file),
+        ssl_keyfile=str(pki.server_key_file),
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        proxy_headers=False,
+    )
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="sandbox-https",
-                              daemon=True)
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, name="sandbox-https", daemon=True
+    )
     thread.start()
     deadline = time.monotonic() + _START_TIMEOUT
     while not server.started:

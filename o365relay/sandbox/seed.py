@@ -106,7 +106,9 @@ def load_seed(path: Path) -> dict[str, Any]:
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     out = dict(base)
     for key, value in over.items():
-        out[key] = _merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+        out[key] = (
+            _merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+        )
     return out
 
 
@@ -118,7 +120,9 @@ def apply_seed(store: st.Store, path: Path) -> None:
             _Seeder(store, doc).run()
             store.set_meta(META_SEEDED, str(path))
     except (KeyError, TypeError, AttributeError, ValueError) as error:
-        raise UsageError(f"{path}: seed is incomplete or malformed: {type(error).__name__}: {error}") from None
+        raise UsageError(
+            f"{path}: seed is incomplete or malformed: {type(error).__name__}: {error}"
+        ) from None
 
 
 class _Seeder:
@@ -132,12 +136,16 @@ class _Seeder:
 
     def run(self) -> None:
         tenant = self.doc["tenant"]
-        self.store.insert(st.ORGANIZATION, {
-            "id": self.tenant_id, "displayName": tenant.get("displayName", "Contoso"),
-            "initialDomain": tenant["initialDomain"],
-            "smtpClientAuthenticationDisabled": bool(tenant.get("smtpAuthDisabled", True)),
-            "rejectDirectSend": bool(tenant.get("rejectDirectSend", False)),
-        })
+        self.store.insert(
+            st.ORGANIZATION,
+            {
+                "id": self.tenant_id,
+                "displayName": tenant.get("displayName", "Contoso"),
+                "initialDomain": tenant["initialDomain"],
+                "smtpClientAuthenticationDisabled": bool(tenant.get("smtpAuthDisabled", True)),
+                "rejectDirectSend": bool(tenant.get("rejectDirectSend", False)),
+            },
+        )
         self._domains(tenant["initialDomain"])
         for name, value in (self.doc.get("dns") or {}).items():
             self.store.put(st.DNS_RECORD, {"id": name.lower(), "type": "CNAME", "value": value.lower()})
@@ -157,32 +165,66 @@ class _Seeder:
             is_initial = name.lower() == initial.lower()
             dkim = spec.get("dkim") or {}
             facts = {"selector1CNAME": dkim.get("selector1"), "selector2CNAME": dkim.get("selector2")}
-            self.store.insert(st.DOMAIN, {
-                "id": name.lower(), "isVerified": True, "isInitial": is_initial,
-                "isDefault": bool(spec.get("default", False)), "authenticationType": "Managed",
-                "supportedServices": ["Email", "OfficeCommunicationsOnline"] if not is_initial else ["Email"],
-                "mxTarget": spec.get("mx"), "xDkim": facts,
-            })
+            self.store.insert(
+                st.DOMAIN,
+                {
+                    "id": name.lower(),
+                    "isVerified": True,
+                    "isInitial": is_initial,
+                    "isDefault": bool(spec.get("default", False)),
+                    "authenticationType": "Managed",
+                    "supportedServices": ["Email", "OfficeCommunicationsOnline"]
+                    if not is_initial
+                    else ["Email"],
+                    "mxTarget": spec.get("mx"),
+                    "xDkim": facts,
+                },
+            )
             if dkim and dkim.get("config", True):
-                config = new_dkim_config(name.lower(), facts, key_size=int(dkim.get("keySize", 2048)),
-                                         guid=self.oid("dkim", name))
+                config = new_dkim_config(
+                    name.lower(), facts, key_size=int(dkim.get("keySize", 2048)), guid=self.oid("dkim", name)
+                )
                 enabled = bool(dkim.get("enabled", False))
-                config.update({"Enabled": enabled, "Status": "Valid" if enabled else "CnameMissing",
-                               "IsDefault": is_initial})
+                config.update(
+                    {
+                        "Enabled": enabled,
+                        "Status": "Valid" if enabled else "CnameMissing",
+                        "IsDefault": is_initial,
+                    }
+                )
                 self.store.insert(st.DKIM_CONFIG, config)
 
     def _skus(self) -> None:
         for part, sku in (self.doc.get("skus") or {}).items():
-            plans = [{"servicePlanId": pid, "servicePlanName": pname, "provisioningStatus": "Success",
-                      "appliesTo": "User"} for pname, pid in (sku.get("servicePlans") or {}).items()]
-            self.store.insert(st.SKU, {
-                "id": f"{self.tenant_id}_{sku['skuId']}", "skuId": sku["skuId"], "skuPartNumber": part,
-                "accountId": self.tenant_id, "accountName": self.doc["tenant"].get("displayName", "Contoso"),
-                "appliesTo": "User", "capabilityStatus": "Enabled", "servicePlans": plans,
-                "prepaidUnits": {"enabled": int(sku.get("units", 25)), "lockedOut": 0, "suspended": 0,
-                                 "warning": 0},
-                "subscriptionIds": [self.oid("subscription", part)],
-            })
+            plans = [
+                {
+                    "servicePlanId": pid,
+                    "servicePlanName": pname,
+                    "provisioningStatus": "Success",
+                    "appliesTo": "User",
+                }
+                for pname, pid in (sku.get("servicePlans") or {}).items()
+            ]
+            self.store.insert(
+                st.SKU,
+                {
+                    "id": f"{self.tenant_id}_{sku['skuId']}",
+                    "skuId": sku["skuId"],
+                    "skuPartNumber": part,
+                    "accountId": self.tenant_id,
+                    "accountName": self.doc["tenant"].get("displayName", "Contoso"),
+                    "appliesTo": "User",
+                    "capabilityStatus": "Enabled",
+                    "servicePlans": plans,
+                    "prepaidUnits": {
+                        "enabled": int(sku.get("units", 25)),
+                        "lockedOut": 0,
+                        "suspended": 0,
+                        "warning": 0,
+                    },
+                    "subscriptionIds": [self.oid("subscription", part)],
+                },
+            )
 
     def _users(self) -> None:
         skus = {s["skuPartNumber"]: s["skuId"] for s in self.store.list(st.SKU)}
@@ -192,12 +234,18 @@ class _Seeder:
             upn = upn.lower()
             alias = upn.split("@")[0]
             user = {
-                "id": self.oid("user", upn), "userPrincipalName": upn,
-                "displayName": spec.get("displayName", alias), "mail": upn, "mailNickname": alias,
-                "accountEnabled": True, "usageLocation": spec.get("usageLocation"),
-                "assignedLicenses": [{"skuId": skus[part], "disabledPlans": []}
-                                     for part in spec.get("licenses", [])],
-                "proxyAddresses": [f"SMTP:{upn}"], "xHasMailbox": bool(spec.get("mailbox", True)),
+                "id": self.oid("user", upn),
+                "userPrincipalName": upn,
+                "displayName": spec.get("displayName", alias),
+                "mail": upn,
+                "mailNickname": alias,
+                "accountEnabled": True,
+                "usageLocation": spec.get("usageLocation"),
+                "assignedLicenses": [
+                    {"skuId": skus[part], "disabledPlans": []} for part in spec.get("licenses", [])
+                ],
+                "proxyAddresses": [f"SMTP:{upn}"],
+                "xHasMailbox": bool(spec.get("mailbox", True)),
                 "xSmtpClientAuthenticationDisabled": tri_state[spec.get("smtpAuth", "inherit")],
                 "xExchangeGuid": self.oid("mailbox", upn),
             }
@@ -208,51 +256,94 @@ class _Seeder:
             self.store.insert(st.USER, user)
 
     def _resource_service_principals(self) -> None:
-        for app_id, name, roles in ((GRAPH_APP_ID, "Microsoft Graph", GRAPH_APP_ROLES),
-                                    (EXCHANGE_APP_ID, "Office 365 Exchange Online", EXCHANGE_APP_ROLES)):
+        for app_id, name, roles in (
+            (GRAPH_APP_ID, "Microsoft Graph", GRAPH_APP_ROLES),
+            (EXCHANGE_APP_ID, "Office 365 Exchange Online", EXCHANGE_APP_ROLES),
+        ):
             sp = self._service_principal(app_id, name)
-            app_roles = [{"id": rid, "value": value, "displayName": value, "allowedMemberTypes": ["Application"],
-                          "isEnabled": True} for value, rid in roles.items()]
+            app_roles = [
+                {
+                    "id": rid,
+                    "value": value,
+                    "displayName": value,
+                    "allowedMemberTypes": ["Application"],
+                    "isEnabled": True,
+                }
+                for value, rid in roles.items()
+            ]
             self.store.update(st.SERVICE_PRINCIPAL, sp["id"], {"appRoles": app_roles})
 
     def _service_principal(self, app_id: str, name: str) -> st.Doc:
-        return self.store.insert(st.SERVICE_PRINCIPAL, {
-            "id": self.oid("sp", app_id), "appId": app_id, "displayName": name,
-            "servicePrincipalType": "Application", "accountEnabled": True, "appRoles": [],
-        })
+        return self.store.insert(
+            st.SERVICE_PRINCIPAL,
+            {
+                "id": self.oid("sp", app_id),
+                "appId": app_id,
+                "displayName": name,
+                "servicePrincipalType": "Application",
+                "accountEnabled": True,
+                "appRoles": [],
+            },
+        )
 
     def _application(self, name: str, spec: dict[str, Any]) -> None:
         app_id = str(spec.get("appId") or self.oid("appId", name))
-        app: st.Doc = {"id": self.oid("app", name), "appId": app_id, "displayName": name,
-                       "signInAudience": "AzureADMyOrg", "passwordCredentials": [], "keyCredentials": [],
-                       "federatedIdentityCredentials": []}
+        app: st.Doc = {
+            "id": self.oid("app", name),
+            "appId": app_id,
+            "displayName": name,
+            "signInAudience": "AzureADMyOrg",
+            "passwordCredentials": [],
+            "keyCredentials": [],
+            "federatedIdentityCredentials": [],
+        }
         if spec.get("secret") == "generate":
             secret = secrets.token_urlsafe(30)
-            app["passwordCredentials"].append({"keyId": self.oid("secret", name), "displayName": "seeded",
-                                               "hint": secret[:3], "endDateTime": "2099-12-31T00:00:00Z",
-                                               "xHash": st.hash_secret(secret)})
+            app["passwordCredentials"].append(
+                {
+                    "keyId": self.oid("secret", name),
+                    "displayName": "seeded",
+                    "hint": secret[:3],
+                    "endDateTime": "2099-12-31T00:00:00Z",
+                    "xHash": st.hash_secret(secret),
+                }
+            )
             self.store.set_meta(secret_meta_key(app_id), secret)
             if spec.get("deployer"):
                 self.store.set_meta(META_DEPLOYER_ID, app_id)
                 self.store.set_meta(META_DEPLOYER_SECRET, secret)
         if spec.get("certificate"):
             pem = (Path(self.doc["_dir"]) / spec["certificate"]).read_text()
-            app["keyCredentials"].append({"keyId": self.oid("cert", name), "type": "AsymmetricX509Cert",
-                                          "usage": "Verify", "displayName": "seeded",
-                                          "customKeyIdentifier": certificate_thumbprint(pem),
-                                          "xCertificatePem": pem})
+            app["keyCredentials"].append(
+                {
+                    "keyId": self.oid("cert", name),
+                    "type": "AsymmetricX509Cert",
+                    "usage": "Verify",
+                    "displayName": "seeded",
+                    "customKeyIdentifier": certificate_thumbprint(pem),
+                    "xCertificatePem": pem,
+                }
+            )
         self.store.insert(st.APPLICATION, app)
         sp = self._service_principal(app_id, name)
         for role in spec.get("roles", []):
             self.grant_app_role(sp, role)
         for role_name in spec.get("directoryRoles", []):
-            self.store.insert(st.DIRECTORY_ROLE_ASSIGNMENT, {
-                "id": self.oid("dirrole", name, role_name), "principalId": sp["id"],
-                "roleDefinitionId": DIRECTORY_ROLES[role_name], "xRoleName": role_name,
-                "directoryScopeId": "/"})
+            self.store.insert(
+                st.DIRECTORY_ROLE_ASSIGNMENT,
+                {
+                    "id": self.oid("dirrole", name, role_name),
+                    "principalId": sp["id"],
+                    "roleDefinitionId": DIRECTORY_ROLES[role_name],
+                    "xRoleName": role_name,
+                    "directoryScopeId": "/",
+                },
+            )
         if spec.get("exchangeServicePrincipal"):
-            self.store.insert(st.EXO_SERVICE_PRINCIPAL,
-                              exo_service_principal(app_id, sp["id"], name, self.oid("exosp", name)))
+            self.store.insert(
+                st.EXO_SERVICE_PRINCIPAL,
+                exo_service_principal(app_id, sp["id"], name, self.oid("exosp", name)),
+            )
 
     def grant_app_role(self, sp: st.Doc, role: str) -> None:
         resource_app = EXCHANGE_APP_ID if role in EXCHANGE_APP_ROLES else GRAPH_APP_ID
@@ -260,18 +351,29 @@ class _Seeder:
         if resource is None:
             raise ValueError(f"resource service principal {resource_app} missing")
         role_id = {r["value"]: r["id"] for r in resource["appRoles"]}[role]
-        self.store.insert(st.APP_ROLE_ASSIGNMENT, {
-            "id": self.oid("approle", sp["appId"], role), "principalId": sp["id"], "principalType":
-            "ServicePrincipal", "resourceId": resource["id"], "appRoleId": role_id,
-            "principalDisplayName": sp["displayName"], "resourceDisplayName": resource["displayName"],
-            "xRoleValue": role})
+        self.store.insert(
+            st.APP_ROLE_ASSIGNMENT,
+            {
+                "id": self.oid("approle", sp["appId"], role),
+                "principalId": sp["id"],
+                "principalType": "ServicePrincipal",
+                "resourceId": resource["id"],
+                "appRoleId": role_id,
+                "principalDisplayName": sp["displayName"],
+                "resourceDisplayName": resource["displayName"],
+                "xRoleValue": role,
+            },
+        )
 
     def _exchange(self, spec: dict[str, Any]) -> None:
         for name, params in (spec.get("inboundConnectors") or {}).items():
-            self.store.insert(st.INBOUND_CONNECTOR,
-                              new_inbound_connector(name, params, guid=self.oid("inbound", name)))
-        for kind, key, rights in ((st.RECIPIENT_PERMISSION, "trustee", "SendAs"),
-                                  (st.MAILBOX_PERMISSION, "user", "FullAccess")):
+            self.store.insert(
+                st.INBOUND_CONNECTOR, new_inbound_connector(name, params, guid=self.oid("inbound", name))
+            )
+        for kind, key, rights in (
+            (st.RECIPIENT_PERMISSION, "trustee", "SendAs"),
+            (st.MAILBOX_PERMISSION, "user", "FullAccess"),
+        ):
             section = "recipientPermissions" if kind == st.RECIPIENT_PERMISSION else "mailboxPermissions"
             for grant in spec.get(section) or []:
                 mailbox = self.store.find(st.USER, userPrincipalName=grant["mailbox"])

@@ -167,11 +167,9 @@ def check_send_as(store: st.Store, principal: Principal, senders: list[str]) -> 
 def check_quota(
     store: st.Store, principal: Principal, recipients: int, now: dt.datetime | None = None
 ) -> None:
-    now = now or dt.datetime.now(dt.UTC)
-    messages, _ = trace.submitted_since(store, principal.mailbox_address, now - dt.timedelta(minutes=1))
+    messages, sent = trace.submitted(store, principal.mailbox_address, now or dt.datetime.now(dt.UTC))
     if messages >= MESSAGES_PER_MINUTE:
         raise Refused(replies.SUBMISSION_QUOTA)
-    _, sent = trace.submitted_since(store, principal.mailbox_address, now - dt.timedelta(days=1))
     if sent + recipients > RECIPIENTS_PER_DAY:
         raise Refused(replies.RECIPIENT_QUOTA)
 

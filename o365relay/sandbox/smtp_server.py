@@ -84,11 +84,14 @@ class _QuietSession(Session):
 class _SandboxSMTP(SMTP):
     """aiosmtpd with Exchange's replies for AUTH-before-TLS and mail-without-AUTH."""
 
+    line_length_limit = AUTH_LINE_LIMIT
+
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         # aiosmtpd keeps these limits in a class-level dict shared by every connection: own one.
-        self.command_size_limits = collections.defaultdict(lambda: SMTP.command_size_limit,
-                                                           {"AUTH": AUTH_LINE_LIMIT})
+        self.command_size_limits = collections.defaultdict(
+            lambda: SMTP.command_size_limit, {"AUTH": AUTH_LINE_LIMIT}
+        )
 
     def _create_session(self) -> Session:
         return _QuietSession(self.loop)
@@ -204,7 +207,8 @@ class SubmissionHandler:
         return replies.RECIPIENT_OK
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        principal: Principal = session.auth_data
+        principal = session.auth_data
+        assert isinstance(principal, Principal)  # auth_required: DATA only runs after AUTH
         message = _MessageFacts(envelope, principal.mailbox_address)
         store = self.ctx.store
         try:
@@ -254,10 +258,13 @@ class MxHandler:
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
     ) -> str:
-        ip = getattr(session, "xclient_addr", None) or session.peer[0]
         try:
             route_recipient(
-                self.ctx.store, ip, envelope.mail_from or "", address, tls=session.ssl is not None
+                self.ctx.store,
+                _client_ip(session),
+                envelope.mail_from or "",
+                address,
+                tls=session.ssl is not None,
             )
         except Refused as refusal:
             _pending(session).append(
@@ -314,7 +321,9 @@ def _pending(session: Session) -> list[tuple[str, trace.Outcome]]:
 
 
 def _client_ip(session: Session) -> str:
-    return str(getattr(session, "xclient_addr", None) or session.peer[0])
+    """The XCLIENT address when one was given, else the TCP peer's."""
+    peer: Any = session.peer
+    return str(getattr(session, "xclient_addr", None) or peer[0])
 
 
 class _MessageFacts:

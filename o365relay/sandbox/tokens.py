@@ -87,8 +87,11 @@ class OAuthError(Exception):
         body = {
             "error": self.error,
             "error_description": f"AADSTS{self.code}: {self.description} Trace ID: {trace} "
-                                 f"Correlation ID: {trace} Timestamp: {now}",
-            "error_codes": [self.code], "timestamp": now, "trace_id": trace, "correlation_id": trace,
+            f"Correlation ID: {trace} Timestamp: {now}",
+            "error_codes": [self.code],
+            "timestamp": now,
+            "trace_id": trace,
+            "correlation_id": trace,
             "error_uri": f"https://login.microsoftonline.com/error?code={self.code}",
         }
         return JSONResponse(body, status_code=self.status)
@@ -114,38 +117,64 @@ class TokenService:
 
     # -- issuing ---------------------------------------------------------------------------------
 
-    def issue(self, app_id: str, resource: str, *, lifetime: int = TOKEN_LIFETIME,
-              auth_method: str = "1") -> str:
+    def issue(
+        self, app_id: str, resource: str, *, lifetime: int = TOKEN_LIFETIME, auth_method: str = "1"
+    ) -> str:
         """An access token for ``app_id`` on ``resource`` (a URI in RESOURCE_APP_IDS); no credential check.
 
         Tests use ``lifetime`` <= 0 to get an already expired token.
         """
         sp = self.store.find(st.SERVICE_PRINCIPAL, appId=app_id)
         if sp is None:
-            raise OAuthError(400, "unauthorized_client", 700016,
-                             f"Application with identifier '{app_id}' was not found in the directory.")
+            raise OAuthError(
+                400,
+                "unauthorized_client",
+                700016,
+                f"Application with identifier '{app_id}' was not found in the directory.",
+            )
         resource_sp = self.store.find(st.SERVICE_PRINCIPAL, appId=RESOURCE_APP_IDS[resource])
         roles = sorted(
-            a["xRoleValue"] for a in self.store.list(st.APP_ROLE_ASSIGNMENT, principalId=sp["id"])
+            a["xRoleValue"]
+            for a in self.store.list(st.APP_ROLE_ASSIGNMENT, principalId=sp["id"])
             if resource_sp is not None and a["resourceId"] == resource_sp["id"]
         )
         now = int(time.time())
         claims: dict[str, Any] = {
-            "aud": resource, "iss": self.issuer(), "iat": now, "nbf": now, "exp": now + lifetime,
-            "tid": self.issuer_tid, "appid": app_id, "azp": app_id, "oid": sp["id"], "sub": sp["id"],
-            "idtyp": "app", "appidacr": auth_method, "ver": "1.0", "uti": uuid.uuid4().hex[:22],
+            "aud": resource,
+            "iss": self.issuer(),
+            "iat": now,
+            "nbf": now,
+            "exp": now + lifetime,
+            "tid": self.issuer_tid,
+            "appid": app_id,
+            "azp": app_id,
+            "oid": sp["id"],
+            "sub": sp["id"],
+            "idtyp": "app",
+            "appidacr": auth_method,
+            "ver": "1.0",
+            "uti": uuid.uuid4().hex[:22],
         }
         if roles:
             claims["roles"] = roles
         return jwt.encode(claims, self.pki.token_key, algorithm="RS256", headers={"kid": self.pki.token_kid})
 
-    def mint_external_assertion(self, issuer: str, subject: str,
-                                audience: str = TOKEN_EXCHANGE_AUDIENCE, lifetime: int = 600) -> str:
+    def mint_external_assertion(
+        self, issuer: str, subject: str, audience: str = TOKEN_EXCHANGE_AUDIENCE, lifetime: int = 600
+    ) -> str:
         """Play the external OIDC provider of a federated credential (sandbox-only)."""
         now = int(time.time())
-        claims = {"iss": issuer, "sub": subject, "aud": audience, "iat": now, "nbf": now, "exp": now + lifetime}
-        return jwt.encode(claims, self.pki.token_key, algorithm="RS256",
-                          headers={"kid": f"external-{self.pki.token_kid}"})
+        claims = {
+            "iss": issuer,
+            "sub": subject,
+            "aud": audience,
+            "iat": now,
+            "nbf": now,
+            "exp": now + lifetime,
+        }
+        return jwt.encode(
+            claims, self.pki.token_key, algorithm="RS256", headers={"kid": f"external-{self.pki.token_kid}"}
+        )
 
     # -- verifying -------------------------------------------------------------------------------
 
@@ -157,9 +186,14 @@ class TokenService:
         if scheme.lower() != "bearer" or not token.strip():
             raise TokenRejected("malformed", "Access token is empty.")
         try:
-            return jwt.decode(token.strip(), self.pki.token_key.public_key(), algorithms=["RS256"],
-                              audience=audience, issuer=self.issuer(),
-                              options={"require": ["exp", "aud", "iss", "tid"]})
+            return jwt.decode(
+                token.strip(),
+                self.pki.token_key.public_key(),
+                algorithms=["RS256"],
+                audience=audience,
+                issuer=self.issuer(),
+                options={"require": ["exp", "aud", "iss", "tid"]},
+            )
         except jwt.ExpiredSignatureError:
             raise TokenRejected("expired", "Lifetime validation failed, the token is expired.") from None
         except (jwt.InvalidAudienceError, jwt.MissingRequiredClaimError):
@@ -175,15 +209,22 @@ class TokenService:
         """Run the client-credentials grant for one token request; OAuthError on refusal."""
         self._check_tenant(tenant)
         if form.get("grant_type") != "client_credentials":
-            raise OAuthError(400, "unsupported_grant_type", 70003,
-                             "The app requested an unsupported grant type "
-                             f"'{form.get('grant_type', '')}'.")
+            raise OAuthError(
+                400,
+                "unsupported_grant_type",
+                70003,
+                f"The app requested an unsupported grant type '{form.get('grant_type', '')}'.",
+            )
         client_id = form.get("client_id", "")
         app = self.store.find(st.APPLICATION, appId=client_id)
         if app is None:
-            raise OAuthError(400, "unauthorized_client", 700016,
-                             f"Application with identifier '{client_id}' was not found in the directory "
-                             f"'{self.issuer_tid}'.")
+            raise OAuthError(
+                400,
+                "unauthorized_client",
+                700016,
+                f"Application with identifier '{client_id}' was not found in the directory "
+                f"'{self.issuer_tid}'.",
+            )
         resource = _resource_of(form.get("scope", ""))
         if "client_secret" in form:
             _check_secret(app, form["client_secret"])
@@ -192,11 +233,19 @@ class TokenService:
             self._check_assertion(app, form["client_assertion"], tenant)
             method = "2"
         else:
-            raise OAuthError(401, "invalid_client", 7000218,
-                             "The request body must contain the following parameter: "
-                             "'client_assertion' or 'client_secret'.")
-        return {"token_type": "Bearer", "expires_in": TOKEN_LIFETIME, "ext_expires_in": TOKEN_LIFETIME,
-                "access_token": self.issue(client_id, resource, auth_method=method)}
+            raise OAuthError(
+                401,
+                "invalid_client",
+                7000218,
+                "The request body must contain the following parameter: "
+                "'client_assertion' or 'client_secret'.",
+            )
+        return {
+            "token_type": "Bearer",
+            "expires_in": TOKEN_LIFETIME,
+            "ext_expires_in": TOKEN_LIFETIME,
+            "access_token": self.issue(client_id, resource, auth_method=method),
+        }
 
     def _check_tenant(self, tenant: str) -> None:
         if tenant.lower() == self.issuer_tid.lower() or self.store.get(st.DOMAIN, tenant.lower()):
@@ -213,53 +262,82 @@ class TokenService:
             self._check_federated(app, assertion, unverified)
             return
         key = _registered_key(app, header)
-        audiences = [self.token_endpoint(tenant), f"https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token",
-                     f"https://login.microsoftonline.com/{tenant}/oauth2/token"]
+        audiences = [
+            self.token_endpoint(tenant),
+            f"https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token",
+            f"https://login.microsoftonline.com/{tenant}/oauth2/token",
+        ]
         try:
-            jwt.decode(assertion, key, algorithms=["RS256", "PS256"], audience=audiences,
-                       issuer=app["appId"], options={"require": ["exp", "aud", "iss", "sub"]})
+            jwt.decode(
+                assertion,
+                key,
+                algorithms=["RS256", "PS256"],
+                audience=audiences,
+                issuer=app["appId"],
+                options={"require": ["exp", "aud", "iss", "sub"]},
+            )
         except jwt.ExpiredSignatureError:
-            raise OAuthError(401, "invalid_client", 700024,
-                             "Client assertion is not within its valid time range.") from None
+            raise OAuthError(
+                401, "invalid_client", 700024, "Client assertion is not within its valid time range."
+            ) from None
         except jwt.InvalidAudienceError:
-            raise OAuthError(401, "invalid_client", 700027,
-                             "Client assertion audience claim does not match Realm issuer.") from None
+            raise OAuthError(
+                401, "invalid_client", 700027, "Client assertion audience claim does not match Realm issuer."
+            ) from None
         except jwt.PyJWTError:
-            raise OAuthError(401, "invalid_client", 700027,
-                             "Client assertion contains an invalid signature.") from None
+            raise OAuthError(
+                401, "invalid_client", 700027, "Client assertion contains an invalid signature."
+            ) from None
 
     def _check_federated(self, app: st.Doc, assertion: str, unverified: dict[str, Any]) -> None:
-        matches = [f for f in app.get("federatedIdentityCredentials", [])
-                   if f.get("issuer") == unverified.get("iss") and f.get("subject") == unverified.get("sub")]
+        matches = [
+            f
+            for f in app.get("federatedIdentityCredentials", [])
+            if f.get("issuer") == unverified.get("iss") and f.get("subject") == unverified.get("sub")
+        ]
         if not matches:
-            raise OAuthError(400, "invalid_request", 70021,
-                             "No matching federated identity record found for presented assertion. "
-                             f"Assertion Issuer: '{unverified.get('iss')}'. Assertion Subject: "
-                             f"'{unverified.get('sub')}'.")
+            raise OAuthError(
+                400,
+                "invalid_request",
+                70021,
+                "No matching federated identity record found for presented assertion. "
+                f"Assertion Issuer: '{unverified.get('iss')}'. Assertion Subject: "
+                f"'{unverified.get('sub')}'.",
+            )
         audiences = [a for f in matches for a in f.get("audiences", [TOKEN_EXCHANGE_AUDIENCE])]
         try:
             jwt.decode(assertion, self.pki.token_key.public_key(), algorithms=["RS256"], audience=audiences)
         except jwt.ExpiredSignatureError:
-            raise OAuthError(400, "invalid_client", 700024,
-                             "Client assertion is not within its valid time range.") from None
+            raise OAuthError(
+                400, "invalid_client", 700024, "Client assertion is not within its valid time range."
+            ) from None
         except jwt.PyJWTError:
-            raise OAuthError(401, "invalid_client", 700027,
-                             "Client assertion failed signature validation.") from None
+            raise OAuthError(
+                401, "invalid_client", 700027, "Client assertion failed signature validation."
+            ) from None
 
 
 def _resource_of(scope: str) -> str:
     scopes = scope.split()
     if len(scopes) != 1 or not scopes[0].endswith("/.default"):
-        raise OAuthError(400, "invalid_scope", 1002012,
-                         f"The provided value for scope {scope} is not valid. Client credential flows must "
-                         "have a scope value with /.default suffixed to the resource identifier "
-                         "(application ID URI).")
+        raise OAuthError(
+            400,
+            "invalid_scope",
+            1002012,
+            f"The provided value for scope {scope} is not valid. Client credential flows must "
+            "have a scope value with /.default suffixed to the resource identifier "
+            "(application ID URI).",
+        )
     resource = scopes[0].removesuffix("/.default").rstrip("/")
     by_app_id = {app_id: uri for uri, app_id in RESOURCE_APP_IDS.items()}
     resource = by_app_id.get(resource, resource)
     if resource not in RESOURCE_APP_IDS:
-        raise OAuthError(400, "invalid_resource", 500011,
-                         f"The resource principal named {resource} was not found in the tenant.")
+        raise OAuthError(
+            400,
+            "invalid_resource",
+            500011,
+            f"The resource principal named {resource} was not found in the tenant.",
+        )
     return resource
 
 
@@ -269,13 +347,21 @@ def _check_secret(app: st.Doc, secret: str) -> None:
     for cred in creds:
         if st.verify_secret(secret, cred.get("xHash")):
             if cred.get("endDateTime") and cred["endDateTime"] < now:
-                raise OAuthError(401, "invalid_client", 7000222,
-                                 f"The provided client secret keys for app '{app['appId']}' are expired.")
+                raise OAuthError(
+                    401,
+                    "invalid_client",
+                    7000222,
+                    f"The provided client secret keys for app '{app['appId']}' are expired.",
+                )
             return
-    raise OAuthError(401, "invalid_client", 7000215,
-                     "Invalid client secret provided. Ensure the secret being sent in the request is the "
-                     f"client secret value, not the client secret ID, for a secret added to app "
-                     f"'{app['appId']}'.")
+    raise OAuthError(
+        401,
+        "invalid_client",
+        7000215,
+        "Invalid client secret provided. Ensure the secret being sent in the request is the "
+        f"client secret value, not the client secret ID, for a secret added to app "
+        f"'{app['appId']}'.",
+    )
 
 
 def _registered_key(app: st.Doc, header: dict[str, Any]) -> Any:
@@ -284,13 +370,18 @@ def _registered_key(app: st.Doc, header: dict[str, Any]) -> Any:
         cert = x509.load_pem_x509_certificate(cred["xCertificatePem"].encode())
         der = cert.public_bytes(serialization.Encoding.DER)
         # MSAL sends x5t base64url *with* padding; RFC 7515 says without: accept both
-        if str(header.get("x5t", "")).rstrip("=") == _b64url(hashlib.sha1(der).digest()) or \
-                str(header.get("x5t#S256", "")).rstrip("=") == _b64url(hashlib.sha256(der).digest()):
+        if str(header.get("x5t", "")).rstrip("=") == _b64url(hashlib.sha1(der).digest()) or str(
+            header.get("x5t#S256", "")
+        ).rstrip("=") == _b64url(hashlib.sha256(der).digest()):
             return cert.public_key()
     shown = header.get("x5t") or header.get("x5t#S256") or ""
-    raise OAuthError(401, "invalid_client", 700027,
-                     "Client assertion contains an invalid signature. [Reason - The key was not found., "
-                     f"Thumbprint of key used by client: '{shown}']")
+    raise OAuthError(
+        401,
+        "invalid_client",
+        700027,
+        "Client assertion contains an invalid signature. [Reason - The key was not found., "
+        f"Thumbprint of key used by client: '{shown}']",
+    )
 
 
 def certificate_thumbprint(pem: str) -> str:
@@ -322,25 +413,29 @@ def routes(ctx: SandboxContext) -> list[BaseRoute]:
     async def openid_configuration(request: Request) -> Response:
         tenant = request.path_params["tenant"]
         base = f"{ctx.base_url}/{tenant}"
-        return JSONResponse({
-            "issuer": f"{ctx.base_url}/{ctx.tenant_id}/v2.0",
-            "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
-            "token_endpoint": f"{base}/oauth2/v2.0/token",
-            "jwks_uri": f"{base}/discovery/v2.0/keys",
-            "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt"],
-            "response_types_supported": ["code", "id_token", "token"],
-            "subject_types_supported": ["pairwise"],
-            "id_token_signing_alg_values_supported": ["RS256"],
-            "tenant_region_scope": "WW", "cloud_instance_name": "microsoftonline.com",
-        })
+        return JSONResponse(
+            {
+                "issuer": f"{ctx.base_url}/{ctx.tenant_id}/v2.0",
+                "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
+                "token_endpoint": f"{base}/oauth2/v2.0/token",
+                "jwks_uri": f"{base}/discovery/v2.0/keys",
+                "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt"],
+                "response_types_supported": ["code", "id_token", "token"],
+                "subject_types_supported": ["pairwise"],
+                "id_token_signing_alg_values_supported": ["RS256"],
+                "tenant_region_scope": "WW",
+                "cloud_instance_name": "microsoftonline.com",
+            }
+        )
 
     async def keys(request: Request) -> Response:
         return JSONResponse(_jwks(ctx.pki))
 
     async def external_assertion(request: Request) -> Response:
         body = await request.json()
-        assertion = tokens.mint_external_assertion(body["issuer"], body["subject"],
-                                                   body.get("audience", TOKEN_EXCHANGE_AUDIENCE))
+        assertion = tokens.mint_external_assertion(
+            body["issuer"], body["subject"], body.get("audience", TOKEN_EXCHANGE_AUDIENCE)
+        )
         return JSONResponse({"token": assertion})
 
     return [

@@ -44,39 +44,82 @@ def new_message_id(domain: str) -> str:
     return f"<{uuid.uuid4().hex.upper()}@{domain}>"
 
 
-def record(store: st.Store, *, sender: str, outcomes: list[Outcome], message_id: str, subject: str,
-           size: int, from_ip: str, to_ip: str, endpoint: str, submitter: str | None = None,
-           received: dt.datetime | None = None) -> str:
+def record(
+    store: st.Store,
+    *,
+    sender: str,
+    outcomes: list[Outcome],
+    message_id: str,
+    subject: str,
+    size: int,
+    from_ip: str,
+    to_ip: str,
+    endpoint: str,
+    submitter: str | None = None,
+    received: dt.datetime | None = None,
+) -> str:
     """Write one row per recipient; returns the message trace id they share."""
     trace_id = str(uuid.uuid4())
     when = received or dt.datetime.now(dt.UTC)
-    with store.transaction():
-        for outcome in outcomes:
-            event = "Deliver" if outcome.status == DELIVERED else "Fail"
-            details = [
-                {"id": str(uuid.uuid4()), "messageId": message_id, "dateTime": iso(when), "event": "Receive",
-                 "action": None, "description": f"Message received by: {endpoint} endpoint from {from_ip}",
-                 "data": None},
-                {"id": str(uuid.uuid4()), "messageId": message_id, "dateTime": iso(when), "event": event,
-                 "action": None, "description": outcome.detail, "data": None},
-            ]
-            store.insert(st.MESSAGE_TRACE, {
-                "xMessageTraceId": trace_id, "senderAddress": sender.lower(),
-                "recipientAddress": outcome.recipient.lower(), "messageId": message_id,
-                "receivedDateTime": iso(when), "subject": subject, "size": size, "fromIP": from_ip,
-                "toIP": to_ip, "status": outcome.status, "xDetails": details, "xSubmitter": submitter,
+    rows = []
+    for outcome in outcomes:
+        event = "Deliver" if outcome.status == DELIVERED else "Fail"
+        details = [
+            {
+                "id": str(uuid.uuid4()),
+                "messageId": message_id,
+                "dateTime": iso(when),
+                "event": "Receive",
+                "action": None,
+                "description": f"Message received by: {endpoint} endpoint from {from_ip}",
+                "data": None,
+            },
+            {
+                "id": str(uuid.uuid4()),
+                "messageId": message_id,
+                "dateTime": iso(when),
+                "event": event,
+                "action": None,
+                "description": outcome.detail,
+                "data": None,
+            },
+        ]
+        rows.append(
+            {
+                "xMessageTraceId": trace_id,
+                "senderAddress": sender.lower(),
+                "recipientAddress": outcome.recipient.lower(),
+                "messageId": message_id,
+                "receivedDateTime": iso(when),
+                "subject": subject,
+                "size": size,
+                "fromIP": from_ip,
+                "toIP": to_ip,
+                "status": outcome.status,
+                "xDetails": details,
+                "xSubmitter": submitter,
                 "xEndpoint": endpoint,
-            })
+            }
+        )
+    st.insert_many(store, st.MESSAGE_TRACE, rows)
     return trace_id
 
 
 def graph_view(doc: st.Doc) -> dict[str, Any]:
     """The exchangeMessageTrace Graph returns (``receivedDateTime`` to the second)."""
     received = parse_iso(doc["receivedDateTime"]).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return {"id": doc["xMessageTraceId"], "senderAddress": doc["senderAddress"],
-            "recipientAddress": doc["recipientAddress"], "messageId": doc["messageId"],
-            "receivedDateTime": received, "subject": doc["subject"], "size": doc["size"],
-            "fromIP": doc["fromIP"], "toIP": doc["toIP"], "status": doc["status"]}
+    return {
+        "id": doc["xMessageTraceId"],
+        "senderAddress": doc["senderAddress"],
+        "recipientAddress": doc["recipientAddress"],
+        "messageId": doc["messageId"],
+        "receivedDateTime": received,
+        "subject": doc["subject"],
+        "size": doc["size"],
+        "fromIP": doc["fromIP"],
+        "toIP": doc["toIP"],
+        "status": doc["status"],
+    }
 
 
 def in_window(store: st.Store, start: dt.datetime, end: dt.datetime) -> list[st.Doc]:
@@ -91,15 +134,18 @@ def details(store: st.Store, trace_id: str, recipient: str) -> list[st.Doc] | No
     return None if row is None else list(row.get("xDetails", []))
 
 
-def submitted_since(store: st.Store, submitter: str, since: dt.datetime) -> tuple[int, int]:
-    """(messages, recipients) a mailbox submitted through client submission since ``since``.
+def submitted(store: st.Store, submitter: str, now: dt.datetime) -> tuple[int, int]:
+    """(messages in the last minute, recipients in the last day) a mailbox sent by client submission.
 
     Counted from the trace so the quotas survive a sandbox restart. Refused messages do not count.
     """
+    minute_ago, day_ago = now - dt.timedelta(minutes=1), now - dt.timedelta(days=1)
     messages: set[str] = set()
     recipients = 0
     for row in store.list(st.MESSAGE_TRACE, xEndpoint="submission", xSubmitter=submitter, status=DELIVERED):
-        if parse_iso(row["receivedDateTime"]) >= since:
-            messages.add(row["xMessageTraceId"])
+        received = parse_iso(row["receivedDateTime"])
+        if received >= day_ago:
             recipients += 1
+            if received >= minute_ago:
+                messages.add(row["xMessageTraceId"])
     return len(messages), recipients

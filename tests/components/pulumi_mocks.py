@@ -7,6 +7,7 @@ keeps them. Mocked outputs are what the real providers would return, shaped from
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import hashlib
 import uuid
@@ -117,6 +118,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
 def render(program: Callable[[], Any], config: dict[str, str], mocks: pulumi.runtime.Mocks | None = None,
            preview: bool = False) -> RecordingMonitor:
     """Run ``program`` under mocks with the stack ``config``; return the monitor holding the graph."""
+    asyncio.set_event_loop(asyncio.new_event_loop())  # an earlier asyncio.run() may have cleared it
     pulumi.runtime.settings.ROOT.set(None)
     pulumi.runtime.set_all_config(config)
     monitor = RecordingMonitor(mocks or TenantMocks())

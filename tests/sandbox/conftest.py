@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Callable, Iterator
 from typing import Any
-
-import ssl
 
 import httpx
 import pytest
@@ -26,21 +25,39 @@ class ExoCaller:
     def url(self) -> str:
         return f"{self.sandbox.base_url}/adminapi/beta/{self.sandbox.tenant_id}/InvokeCommand"
 
-    def token_response(self, client_id: str | None = None, secret: str | None = None,
-                       scope: str = f"{EXCHANGE_RESOURCE}/.default", **extra: str) -> httpx.Response:
-        form = {"grant_type": "client_credentials", "client_id": client_id or self.sandbox.deployer_client_id,
-                "scope": scope, **extra}
+    def token_response(
+        self,
+        client_id: str | None = None,
+        secret: str | None = None,
+        scope: str = f"{EXCHANGE_RESOURCE}/.default",
+        **extra: str,
+    ) -> httpx.Response:
+        form = {
+            "grant_type": "client_credentials",
+            "client_id": client_id or self.sandbox.deployer_client_id,
+            "scope": scope,
+            **extra,
+        }
         if secret is not None or "client_assertion" not in extra:
             form["client_secret"] = secret if secret is not None else self.sandbox.deployer_client_secret
-        return self.http.post(f"{self.sandbox.base_url}/{self.sandbox.tenant_id}/oauth2/v2.0/token", data=form)
+        return self.http.post(
+            f"{self.sandbox.base_url}/{self.sandbox.tenant_id}/oauth2/v2.0/token", data=form
+        )
 
     def token(self, **kwargs: Any) -> str:
         response = self.token_response(**kwargs)
         assert response.status_code == 200, response.text
         return str(response.json()["access_token"])
 
-    def invoke(self, cmdlet: str, params: dict[str, Any] | None = None, *, token: str | None = None,
-               headers: dict[str, str] | None = None, url: str | None = None) -> httpx.Response:
+    def invoke(
+        self,
+        cmdlet: str,
+        params: dict[str, Any] | None = None,
+        *,
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
+        url: str | None = None,
+    ) -> httpx.Response:
         if token is None:
             self._token = self._token or self.token()
             token = self._token
@@ -86,6 +103,7 @@ def exo(sandbox: Sandbox, exo_for: Callable[[Sandbox], ExoCaller]) -> ExoCaller:
 
 # --- added by SANDBOX-GRAPH-SMTP: msgraph-sdk pointed at the sandbox (tests/sandbox/test_graph*.py) ---
 
+
 @pytest.fixture
 def graph_session(sandbox: Sandbox) -> Any:
     """``async with graph_session(client_id=None, secret=None) as client:`` a real GraphServiceClient.
@@ -109,12 +127,17 @@ def graph_session(sandbox: Sandbox) -> Any:
     async def session(client_id: str | None = None, secret: str | None = None) -> Any:
         ca = str(sandbox.ca_file)
         credential = ClientSecretCredential(
-            sandbox.tenant_id, client_id or sandbox.deployer_client_id,
+            sandbox.tenant_id,
+            client_id or sandbox.deployer_client_id,
             secret or sandbox.deployer_client_secret,
-            authority=sandbox.base_url, disable_instance_discovery=True, connection_verify=ca)
+            authority=sandbox.base_url,
+            disable_instance_discovery=True,
+            connection_verify=ca,
+        )
         auth = AzureIdentityAuthenticationProvider(credential, scopes=[f"{GRAPH_RESOURCE}/.default"])
         http = GraphClientFactory.create_with_default_middleware(
-            client=httpx.AsyncClient(verify=ssl.create_default_context(cafile=ca), timeout=30))
+            client=httpx.AsyncClient(verify=ssl.create_default_context(cafile=ca), timeout=30)
+        )
         adapter = GraphRequestAdapter(auth, client=http)
         adapter.base_url = f"{sandbox.base_url}/v1.0"
         try:

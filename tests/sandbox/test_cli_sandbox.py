@@ -13,8 +13,21 @@ import httpx
 
 def test_relayctl_sandbox_serves_until_interrupted(tmp_path: Path) -> None:
     state = tmp_path / "state"
-    process = subprocess.Popen([sys.executable, "-m", "o365relay.cli.main", "sandbox", "--state-dir", str(state),
-                                "--faults", "seed=3"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "o365relay.cli.main",
+            "sandbox",
+            "--state-dir",
+            str(state),
+            "--faults",
+            "seed=3",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         env = {}
         assert process.stdout is not None
@@ -39,6 +52,19 @@ def test_relayctl_sandbox_serves_until_interrupted(tmp_path: Path) -> None:
 
 
 def test_bad_fault_spec_is_a_usage_error(tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "o365relay.cli.main", "sandbox", "--state-dir", str(tmp_path),
-                             "--faults", "429=7"], capture_output=True, text=True, timeout=30)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "o365relay.cli.main",
+            "sandbox",
+            "--state-dir",
+            str(tmp_path),
+            "--faults",
+            "429=7",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert result.returncode == 2 and "between 0 and 1" in result.stderr and "Traceback" not in result.stderr

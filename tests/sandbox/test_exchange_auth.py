@@ -8,7 +8,10 @@ from o365relay.sandbox.seed import SEEDS_DIR
 
 def test_deployer_runs_cmdlets(exo) -> None:
     assert {r["DomainName"] for r in exo.ok("Get-AcceptedDomain")} == {
-        "contoso.onmicrosoft.com", "contoso.com", "notify.contoso.com"}
+        "contoso.onmicrosoft.com",
+        "contoso.com",
+        "notify.contoso.com",
+    }
 
 
 def test_missing_expired_wrong_audience_and_forged_tokens_get_401(exo) -> None:
@@ -26,7 +29,9 @@ def test_missing_expired_wrong_audience_and_forged_tokens_get_401(exo) -> None:
 def test_token_without_manage_as_app_role_gets_401(exo) -> None:
     store = exo.sandbox.store
     sp = store.find(st.SERVICE_PRINCIPAL, appId=exo.sandbox.deployer_client_id)
-    for assignment in store.list(st.APP_ROLE_ASSIGNMENT, principalId=sp["id"], xRoleValue="Exchange.ManageAsApp"):
+    for assignment in store.list(
+        st.APP_ROLE_ASSIGNMENT, principalId=sp["id"], xRoleValue="Exchange.ManageAsApp"
+    ):
         store.delete(st.APP_ROLE_ASSIGNMENT, assignment["id"])
     assert exo.invoke("Get-TransportConfig", token=exo.token()).status_code == 401
 
@@ -65,10 +70,15 @@ def test_unknown_parameter_and_missing_mandatory_parameter(exo) -> None:
     assert exc == "System.Management.Automation.ParameterBindingException"
     assert text == "A parameter cannot be found that matches parameter name 'Identiti'."
     exc, text = exo.fails("New-InboundConnector", {"Name": "x", "SenderIPAddresses": ["203.0.113.5"]})
-    assert text == "Cannot process command because of one or more missing mandatory parameters: SenderDomains."
+    assert (
+        text == "Cannot process command because of one or more missing mandatory parameters: SenderDomains."
+    )
 
 
 def test_null_parameters_are_refused_not_treated_as_empty(exo) -> None:
-    response = exo.http.post(exo.url, json={"CmdletInput": {"CmdletName": "Get-TransportConfig", "Parameters": None}},
-                             headers={"Authorization": f"Bearer {exo.token()}"})
+    response = exo.http.post(
+        exo.url,
+        json={"CmdletInput": {"CmdletName": "Get-TransportConfig", "Parameters": None}},
+        headers={"Authorization": f"Bearer {exo.token()}"},
+    )
     assert response.status_code == 400 and "not null" in response.text

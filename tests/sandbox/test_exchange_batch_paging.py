@@ -6,21 +6,34 @@ import uuid
 
 
 def _item(exo, cmdlet: str, params: dict | None = None) -> dict:
-    return {"id": str(uuid.uuid4()), "method": "POST", "url": exo.url,
-            "body": {"CmdletInput": {"CmdletName": cmdlet, "Parameters": params or {}}},
-            "headers": {"Content-Type": "application/json"}}
+    return {
+        "id": str(uuid.uuid4()),
+        "method": "POST",
+        "url": exo.url,
+        "body": {"CmdletInput": {"CmdletName": cmdlet, "Parameters": params or {}}},
+        "headers": {"Content-Type": "application/json"},
+    }
 
 
 def _batch(exo, items: list[dict]):
-    return exo.http.post(exo.url.replace("InvokeCommand", "$batch"), json={"requests": items},
-                         headers={"Authorization": f"Bearer {exo.token()}"})
+    return exo.http.post(
+        exo.url.replace("InvokeCommand", "$batch"),
+        json={"requests": items},
+        headers={"Authorization": f"Bearer {exo.token()}"},
+    )
 
 
 def test_batch_returns_each_result_or_error_in_order(exo) -> None:
-    items = [_item(exo, "New-InboundConnector", {"Name": "a", "SenderDomains": ["*"], "SenderIPAddresses": ["192.0.2.1"]}),
-             _item(exo, "Get-CASMailbox", {"Identity": "ghost"}),
-             _item(exo, "Get-InboundConnector", {"Identity": "a"}),
-             _item(exo, "Get-Nothing")]
+    items = [
+        _item(
+            exo,
+            "New-InboundConnector",
+            {"Name": "a", "SenderDomains": ["*"], "SenderIPAddresses": ["192.0.2.1"]},
+        ),
+        _item(exo, "Get-CASMailbox", {"Identity": "ghost"}),
+        _item(exo, "Get-InboundConnector", {"Identity": "a"}),
+        _item(exo, "Get-Nothing"),
+    ]
     response = _batch(exo, items)
     assert response.status_code == 200
     replies = response.json()["responses"]
@@ -44,7 +57,10 @@ def test_batch_needs_a_token(exo) -> None:
 
 def test_paging_follows_next_link_with_the_same_body(exo) -> None:
     for n in range(7):
-        exo.ok("New-InboundConnector", {"Name": f"c{n}", "SenderDomains": ["*"], "SenderIPAddresses": [f"192.0.2.{n}"]})
+        exo.ok(
+            "New-InboundConnector",
+            {"Name": f"c{n}", "SenderDomains": ["*"], "SenderIPAddresses": [f"192.0.2.{n}"]},
+        )
     names, url, pages = [], exo.url, 0
     while url:
         body = exo.invoke("Get-InboundConnector", url=url, headers={"Prefer": "odata.maxpagesize=3"}).json()
@@ -56,7 +72,10 @@ def test_paging_follows_next_link_with_the_same_body(exo) -> None:
 
 def test_select_and_result_size_warning(exo) -> None:
     for n in range(3):
-        exo.ok("New-InboundConnector", {"Name": f"c{n}", "SenderDomains": ["*"], "SenderIPAddresses": [f"192.0.2.{n}"]})
+        exo.ok(
+            "New-InboundConnector",
+            {"Name": f"c{n}", "SenderDomains": ["*"], "SenderIPAddresses": [f"192.0.2.{n}"]},
+        )
     body = exo.invoke("Get-InboundConnector", {"ResultSize": 2}, url=exo.url + "?$select=Name,Enabled").json()
     assert body["value"] == [{"Enabled": True, "Name": "c0"}, {"Enabled": True, "Name": "c1"}]
     assert "more results available" in body["@adminapi.warnings"][0]

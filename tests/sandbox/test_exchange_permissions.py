@@ -13,7 +13,9 @@ def _deployer_sp(exo) -> dict:
 
 def _register(exo) -> dict:
     sp = _deployer_sp(exo)
-    return exo.ok("New-ServicePrincipal", {"AppId": sp["appId"], "ObjectId": sp["id"], "DisplayName": "relay app"})[0]
+    return exo.ok(
+        "New-ServicePrincipal", {"AppId": sp["appId"], "ObjectId": sp["id"], "DisplayName": "relay app"}
+    )[0]
 
 
 def test_new_service_principal_needs_the_enterprise_app_object_id(exo) -> None:
@@ -42,8 +44,14 @@ def test_send_as_grant_lifecycle(exo) -> None:
     sp = _register(exo)
     grant = {"Identity": "invoices@contoso.com", "Trustee": sp["Identity"], "AccessRights": "SendAs"}
     row = exo.ok("Add-RecipientPermission", {**grant, "Confirm": False})[0]
-    assert row == {"Identity": "invoices", "Trustee": sp["Identity"], "AccessControlType": "Allow",
-                   "AccessRights": ["SendAs"], "IsInherited": False, "InheritanceType": "None"}
+    assert row == {
+        "Identity": "invoices",
+        "Trustee": sp["Identity"],
+        "AccessControlType": "Allow",
+        "AccessRights": ["SendAs"],
+        "IsInherited": False,
+        "InheritanceType": "None",
+    }
     assert exo.ok("Get-RecipientPermission", {"Identity": "invoices@contoso.com"}) == [row]
     assert exo.ok("Get-RecipientPermission", {"Trustee": sp["AppId"]}) == [row]
     again = exo.invoke("Add-RecipientPermission", grant).json()
@@ -53,21 +61,39 @@ def test_send_as_grant_lifecycle(exo) -> None:
 
 
 def test_send_as_only_and_unknown_objects(exo) -> None:
-    exc, _ = exo.fails("Add-RecipientPermission", {"Identity": "invoices@contoso.com",
-                                                   "Trustee": "erp@contoso.com", "AccessRights": "FullAccess"})
+    exc, _ = exo.fails(
+        "Add-RecipientPermission",
+        {"Identity": "invoices@contoso.com", "Trustee": "erp@contoso.com", "AccessRights": "FullAccess"},
+    )
     assert exc.endswith("ParameterBindingException")
-    assert exo.fails("Add-RecipientPermission", {"Identity": "nobody@contoso.com", "Trustee": "erp@contoso.com",
-                                                 "AccessRights": "SendAs"})[0] == NOT_FOUND
+    assert (
+        exo.fails(
+            "Add-RecipientPermission",
+            {"Identity": "nobody@contoso.com", "Trustee": "erp@contoso.com", "AccessRights": "SendAs"},
+        )[0]
+        == NOT_FOUND
+    )
     assert exo.fails("Get-RecipientPermission", {"Identity": "nobody@contoso.com"})[0] == NOT_FOUND
 
 
 def test_full_access_for_a_service_principal(exo) -> None:
     sp = _register(exo)
-    exo.ok("Add-MailboxPermission", {"Identity": "alerts@notify.contoso.com", "User": sp["Identity"],
-                                     "AccessRights": ["FullAccess"], "AutoMapping": False})
+    exo.ok(
+        "Add-MailboxPermission",
+        {
+            "Identity": "alerts@notify.contoso.com",
+            "User": sp["Identity"],
+            "AccessRights": ["FullAccess"],
+            "AutoMapping": False,
+        },
+    )
     rows = exo.ok("Get-MailboxPermission", {"Identity": "alerts@notify.contoso.com"})
     assert [r["User"] for r in rows] == ["NT AUTHORITY\\SELF", sp["Identity"]]
     assert rows[1]["AccessRights"] == ["FullAccess"] and rows[1]["Deny"] is False
-    exo.ok("Remove-MailboxPermission", {"Identity": "alerts@notify.contoso.com", "User": sp["Identity"],
-                                        "AccessRights": ["FullAccess"]})
-    assert [r["User"] for r in exo.ok("Get-MailboxPermission", {"Identity": "alerts"})] == ["NT AUTHORITY\\SELF"]
+    exo.ok(
+        "Remove-MailboxPermission",
+        {"Identity": "alerts@notify.contoso.com", "User": sp["Identity"], "AccessRights": ["FullAccess"]},
+    )
+    assert [r["User"] for r in exo.ok("Get-MailboxPermission", {"Identity": "alerts"})] == [
+        "NT AUTHORITY\\SELF"
+    ]

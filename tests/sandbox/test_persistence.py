@@ -9,7 +9,10 @@ def test_restart_mid_sequence_keeps_every_change(sandbox_factory, exo_for, tmp_p
     state = tmp_path / "tenant"
     first = sandbox_factory(state_dir=state)
     exo = exo_for(first)
-    exo.ok("New-InboundConnector", {"Name": "dc1-relay", "SenderDomains": ["*"], "SenderIPAddresses": ["203.0.113.0/28"]})
+    exo.ok(
+        "New-InboundConnector",
+        {"Name": "dc1-relay", "SenderDomains": ["*"], "SenderIPAddresses": ["203.0.113.0/28"]},
+    )
     exo.ok("Set-CASMailbox", {"Identity": "scanner3@contoso.com", "SmtpClientAuthenticationDisabled": False})
     ca_before, secret_before = first.ca_file.read_bytes(), first.deployer_client_secret
     first.stop()
@@ -24,7 +27,9 @@ def test_restart_mid_sequence_keeps_every_change(sandbox_factory, exo_for, tmp_p
 
     third = sandbox_factory(state_dir=state)
     exo = exo_for(third)
-    assert [(c["Name"], c["Comment"]) for c in exo.ok("Get-InboundConnector")] == [("dc1-relay", "after restart")]
+    assert [(c["Name"], c["Comment"]) for c in exo.ok("Get-InboundConnector")] == [
+        ("dc1-relay", "after restart")
+    ]
     assert exo.ok("Get-CASMailbox", {"Identity": "scanner3"})[0]["SmtpClientAuthenticationDisabled"] is False
     assert exo.ok("Get-TransportConfig")[0]["SmtpClientAuthenticationDisabled"] is True
     assert not any(u["UserPrincipalName"].startswith("copier-legacy") for u in exo.ok("Get-Mailbox"))

@@ -17,7 +17,9 @@ def test_default_seed_is_the_contoso_tenant_without_relay_objects(exo) -> None:
     assert sandbox.tenant_id == "7a3f6c1e-52b4-4d0e-9c8a-1f2e3d4c5b6a"
     assert sandbox.initial_domain == "contoso.onmicrosoft.com"
     assert exo.ok("Get-InboundConnector") == [] and exo.ok("Get-ServicePrincipal") == []
-    assert sandbox.store.get(st.DOMAIN, "contoso.com")["mxTarget"] == "contoso-com.mail.protection.outlook.com"
+    assert (
+        sandbox.store.get(st.DOMAIN, "contoso.com")["mxTarget"] == "contoso-com.mail.protection.outlook.com"
+    )
     assert sandbox.store.find(st.SERVICE_PRINCIPAL, appId="8bd644d1-64a1-4d4b-ae52-2e0cbf64e373") is not None
     assert sandbox.secret_for(sandbox.deployer_client_id) == sandbox.deployer_client_secret
     user = sandbox.store.find(st.USER, userPrincipalName="scanner3@contoso.com")
@@ -30,8 +32,12 @@ def test_brownfield_seed_has_the_clutter(sandbox_factory, exo_for) -> None:
     assert exo.ok("Get-InboundConnector")[0]["SenderDomains"] == ["smtp:*;1"]
     grants = exo.ok("Get-RecipientPermission", {"Identity": "invoices@contoso.com"})
     assert len(grants) == 1 and grants[0]["Trustee"] == exo.ok("Get-ServicePrincipal")[0]["Identity"]
-    assert exo.ok("Get-CASMailbox", {"Identity": "copier-legacy@contoso.com"})[0][
-        "SmtpClientAuthenticationDisabled"] is False
+    assert (
+        exo.ok("Get-CASMailbox", {"Identity": "copier-legacy@contoso.com"})[0][
+            "SmtpClientAuthenticationDisabled"
+        ]
+        is False
+    )
     legacy = exo.sandbox.store.find(st.APPLICATION, displayName="legacy-mailer")
     roles = exo.sandbox.ctx.tokens.issue(legacy["appId"], "https://outlook.office365.com")
     import jwt
@@ -45,7 +51,9 @@ def test_bad_seed_is_a_usage_error_naming_the_file(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="bad.yaml"):
         apply_seed(st.Store.open(tmp_path), bad)
     incomplete = tmp_path / "incomplete.yaml"
-    incomplete.write_text("extends: " + str(SEEDS_DIR / "default.yaml") + "\napplications:\n  x: {roles: [No.Such]}\n")
+    incomplete.write_text(
+        "extends: " + str(SEEDS_DIR / "default.yaml") + "\napplications:\n  x: {roles: [No.Such]}\n"
+    )
     store = st.Store.open(tmp_path / "b")
     with pytest.raises(UsageError, match="incomplete.yaml"):
         apply_seed(store, incomplete)
@@ -54,10 +62,21 @@ def test_bad_seed_is_a_usage_error_naming_the_file(tmp_path: Path) -> None:
 
 def _trace(store: st.Store, n: int, minutes_ago: int, recipient: str, status: str = "delivered") -> None:
     received = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=minutes_ago)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    store.insert(st.MESSAGE_TRACE, {"id": f"t{n}", "senderAddress": "erp@contoso.com", "recipientAddress": recipient,
-                                    "messageId": f"<m{n}@contoso.com>", "receivedDateTime": received,
-                                    "subject": f"Invoice {n}", "size": 1000 + n, "fromIP": "203.0.113.5",
-                                    "toIP": "", "status": status})
+    store.insert(
+        st.MESSAGE_TRACE,
+        {
+            "id": f"t{n}",
+            "senderAddress": "erp@contoso.com",
+            "recipientAddress": recipient,
+            "messageId": f"<m{n}@contoso.com>",
+            "receivedDateTime": received,
+            "subject": f"Invoice {n}",
+            "size": 1000 + n,
+            "fromIP": "203.0.113.5",
+            "toIP": "",
+            "status": status,
+        },
+    )
 
 
 def test_message_trace_v2_filters_orders_and_limits(exo) -> None:

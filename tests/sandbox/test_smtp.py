@@ -88,6 +88,7 @@ def xoauth2(user: str, access_token: str) -> str:
 def submission(sandbox: Any) -> smtplib.SMTP:
     client = smtplib.SMTP(sandbox.smtp_host, sandbox.smtp_port, timeout=30)
     client.starttls(context=tls_context(sandbox))
+    client.ehlo()
     return client
 
 
@@ -226,9 +227,8 @@ def test_submission_requires_tls_12_or_later(tenant: Any) -> None:
     old.minimum_version = ssl.TLSVersion.MINIMUM_SUPPORTED
     old.maximum_version = ssl.TLSVersion.TLSv1_1
     old.set_ciphers("DEFAULT:@SECLEVEL=0")
-    with smtplib.SMTP(tenant.smtp_host, tenant.smtp_port, timeout=30) as client:
-        with pytest.raises(ssl.SSLError):
-            client.starttls(context=old)
+    with smtplib.SMTP(tenant.smtp_host, tenant.smtp_port, timeout=30) as client, pytest.raises(ssl.SSLError):
+        client.starttls(context=old)
     with submission(tenant) as client:
         assert client.sock.version() in ("TLSv1.2", "TLSv1.3")
 

@@ -31,7 +31,10 @@ def test_list_keeps_insertion_order_and_filters(store: st.Store) -> None:
         store.insert(st.INBOUND_CONNECTOR, {"Name": name, "Enabled": name != "a"})
     assert [d["Name"] for d in store.list(st.INBOUND_CONNECTOR)] == ["c", "a", "b"]
     assert [d["Name"] for d in store.list(st.INBOUND_CONNECTOR, Enabled=True)] == ["c", "b"]
-    assert [d["Name"] for d in store.list(st.INBOUND_CONNECTOR, where=lambda d: d["Name"] > "a")] == ["c", "b"]
+    assert [d["Name"] for d in store.list(st.INBOUND_CONNECTOR, where=lambda d: d["Name"] > "a")] == [
+        "c",
+        "b",
+    ]
 
 
 def test_duplicate_and_unknown_are_refused(store: st.Store) -> None:

@@ -36,12 +36,20 @@ def _self_signed(tmp_path: Path, name: str) -> tuple[str, Path]:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
     now = dt.datetime.now(dt.UTC)
-    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=1))
-            .not_valid_after(now + dt.timedelta(days=30)).sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=1))
+        .not_valid_after(now + dt.timedelta(days=30))
+        .sign(key, hashes.SHA256())
+    )
     cert_pem = cert.public_bytes(serialization.Encoding.PEM).decode()
-    key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption()).decode()
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
     path = tmp_path / f"{name}.pem"
     path.write_text(key_pem + cert_pem)
     return cert_pem, path
@@ -50,9 +58,15 @@ def _self_signed(tmp_path: Path, name: str) -> tuple[str, Path]:
 def _register_certificate(sandbox: Sandbox, app_id: str, cert_pem: str) -> None:
     """What Graph's addKey would do (the Graph API is tested on its own)."""
     app = sandbox.store.find(st.APPLICATION, appId=app_id)
-    app["keyCredentials"].append({"keyId": st.new_id(), "type": "AsymmetricX509Cert", "usage": "Verify",
-                                  "customKeyIdentifier": certificate_thumbprint(cert_pem),
-                                  "xCertificatePem": cert_pem})
+    app["keyCredentials"].append(
+        {
+            "keyId": st.new_id(),
+            "type": "AsymmetricX509Cert",
+            "usage": "Verify",
+            "customKeyIdentifier": certificate_thumbprint(cert_pem),
+            "xCertificatePem": cert_pem,
+        }
+    )
     sandbox.store.put(st.APPLICATION, app)
 
 
@@ -64,7 +78,9 @@ def test_secret_grant_issues_signed_token_with_roles_per_resource(exo) -> None:
     sandbox = exo.sandbox
     jwks = exo.http.get(f"{sandbox.base_url}/{sandbox.tenant_id}/discovery/v2.0/keys").json()
     key = jwt.PyJWK(jwks["keys"][0]).key
-    graph = jwt.decode(body["access_token"], key, algorithms=["RS256"], audience="https://graph.microsoft.com")
+    graph = jwt.decode(
+        body["access_token"], key, algorithms=["RS256"], audience="https://graph.microsoft.com"
+    )
     assert graph["tid"] == sandbox.tenant_id and graph["appid"] == sandbox.deployer_client_id
     assert "User.ReadWrite.All" in graph["roles"] and "Exchange.ManageAsApp" not in graph["roles"]
     assert _claims(exo.token(scope=EXO_SCOPE))["roles"] == ["Exchange.ManageAsApp"]
@@ -92,27 +108,38 @@ def test_refusals_have_entra_shape(exo, form, status, error, code) -> None:
 
 def test_unknown_tenant_is_refused(exo) -> None:
     url = f"{exo.sandbox.base_url}/fabrikam.onmicrosoft.com/oauth2/v2.0/token"
-    response = exo.http.post(url, data={"grant_type": "client_credentials", "client_id": "x", "scope": EXO_SCOPE})
+    response = exo.http.post(
+        url, data={"grant_type": "client_credentials", "client_id": "x", "scope": EXO_SCOPE}
+    )
     assert response.status_code == 400 and response.json()["error_codes"] == [90002]
 
 
 def test_tenant_may_be_named_by_domain(exo) -> None:
     url = f"{exo.sandbox.base_url}/contoso.onmicrosoft.com/oauth2/v2.0/token"
-    form = {"grant_type": "client_credentials", "client_id": exo.sandbox.deployer_client_id,
-            "client_secret": exo.sandbox.deployer_client_secret, "scope": EXO_SCOPE}
+    form = {
+        "grant_type": "client_credentials",
+        "client_id": exo.sandbox.deployer_client_id,
+        "client_secret": exo.sandbox.deployer_client_secret,
+        "scope": EXO_SCOPE,
+    }
     assert exo.http.post(url, data=form).status_code == 200
 
 
 def test_azure_identity_client_secret_credential_sync_and_async(sandbox: Sandbox) -> None:
-    options = {"authority": sandbox.base_url, "disable_instance_discovery": True,
-               "connection_verify": str(sandbox.ca_file)}
-    credential = ClientSecretCredential(sandbox.tenant_id, sandbox.deployer_client_id,
-                                        sandbox.deployer_client_secret, **options)
+    options = {
+        "authority": sandbox.base_url,
+        "disable_instance_discovery": True,
+        "connection_verify": str(sandbox.ca_file),
+    }
+    credential = ClientSecretCredential(
+        sandbox.tenant_id, sandbox.deployer_client_id, sandbox.deployer_client_secret, **options
+    )
     assert _claims(credential.get_token(GRAPH_SCOPE).token)["aud"] == "https://graph.microsoft.com"
 
     async def get() -> str:
-        async with AsyncClientSecretCredential(sandbox.tenant_id, sandbox.deployer_client_id,
-                                               sandbox.deployer_client_secret, **options) as credential:
+        async with AsyncClientSecretCredential(
+            sandbox.tenant_id, sandbox.deployer_client_id, sandbox.deployer_client_secret, **options
+        ) as credential:
             return (await credential.get_token(EXO_SCOPE)).token
 
     assert _claims(asyncio.run(get()))["aud"] == "https://outlook.office365.com"
@@ -123,15 +150,20 @@ def test_azure_identity_client_secret_credential_sync_and_async(sandbox: Sandbox
 
 def test_azure_identity_certificate_credential(sandbox: Sandbox, tmp_path: Path) -> None:
     cert_pem, pem_path = _self_signed(tmp_path, "monitoring-alerts")
-    options = {"authority": sandbox.base_url, "disable_instance_discovery": True,
-               "connection_verify": str(sandbox.ca_file)}
-    credential = CertificateCredential(sandbox.tenant_id, sandbox.deployer_client_id,
-                                       certificate_path=str(pem_path), **options)
+    options = {
+        "authority": sandbox.base_url,
+        "disable_instance_discovery": True,
+        "connection_verify": str(sandbox.ca_file),
+    }
+    credential = CertificateCredential(
+        sandbox.tenant_id, sandbox.deployer_client_id, certificate_path=str(pem_path), **options
+    )
     with pytest.raises(ClientAuthenticationError, match="AADSTS700027"):  # not registered yet
         credential.get_token(EXO_SCOPE)
     _register_certificate(sandbox, sandbox.deployer_client_id, cert_pem)
-    fresh = CertificateCredential(sandbox.tenant_id, sandbox.deployer_client_id,
-                                  certificate_path=str(pem_path), **options)
+    fresh = CertificateCredential(
+        sandbox.tenant_id, sandbox.deployer_client_id, certificate_path=str(pem_path), **options
+    )
     claims = _claims(fresh.get_token(EXO_SCOPE).token)
     assert claims["appidacr"] == "2" and claims["roles"] == ["Exchange.ManageAsApp"]
 
@@ -145,34 +177,56 @@ def test_assertion_signed_by_another_key_with_registered_thumbprint_is_refused(e
     forger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     now = int(time.time())
     token_url = f"{exo.sandbox.base_url}/{exo.sandbox.tenant_id}/oauth2/v2.0/token"
-    claims = {"iss": exo.sandbox.deployer_client_id, "sub": exo.sandbox.deployer_client_id, "aud": token_url,
-              "exp": now + 300, "nbf": now, "jti": "1"}
-    assertion = jwt.encode(claims, forger, algorithm="RS256",
-                           headers={"x5t": base64.urlsafe_b64encode(thumbprint).decode().rstrip("=")})
-    response = exo.token_response(client_assertion=assertion, client_assertion_type=(
-        "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"))
+    claims = {
+        "iss": exo.sandbox.deployer_client_id,
+        "sub": exo.sandbox.deployer_client_id,
+        "aud": token_url,
+        "exp": now + 300,
+        "nbf": now,
+        "jti": "1",
+    }
+    assertion = jwt.encode(
+        claims,
+        forger,
+        algorithm="RS256",
+        headers={"x5t": base64.urlsafe_b64encode(thumbprint).decode().rstrip("=")},
+    )
+    response = exo.token_response(
+        client_assertion=assertion,
+        client_assertion_type=("urn:ietf:params:oauth:client-assertion-type:jwt-bearer"),
+    )
     assert response.status_code == 401 and response.json()["error_codes"] == [700027]
 
 
 def test_federated_assertion_matches_issuer_and_subject(exo) -> None:
     sandbox = exo.sandbox
     app = sandbox.store.find(st.APPLICATION, appId=sandbox.deployer_client_id)
-    app["federatedIdentityCredentials"] = [{"id": "f1", "name": "gh", "issuer": "https://token.actions.githubusercontent.com",
-                                            "subject": "repo:contoso/erp:environment:prod",
-                                            "audiences": ["api://AzureADTokenExchange"]}]
+    app["federatedIdentityCredentials"] = [
+        {
+            "id": "f1",
+            "name": "gh",
+            "issuer": "https://token.actions.githubusercontent.com",
+            "subject": "repo:contoso/erp:environment:prod",
+            "audiences": ["api://AzureADTokenExchange"],
+        }
+    ]
     sandbox.store.put(st.APPLICATION, app)
 
     def assertion(subject: str) -> str:
-        response = exo.http.post(f"{sandbox.base_url}/_sandbox/oidc/token", json={
-            "issuer": "https://token.actions.githubusercontent.com", "subject": subject})
+        response = exo.http.post(
+            f"{sandbox.base_url}/_sandbox/oidc/token",
+            json={"issuer": "https://token.actions.githubusercontent.com", "subject": subject},
+        )
         return str(response.json()["token"])
 
     kind = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
-    good = exo.token_response(client_assertion=assertion("repo:contoso/erp:environment:prod"),
-                              client_assertion_type=kind)
+    good = exo.token_response(
+        client_assertion=assertion("repo:contoso/erp:environment:prod"), client_assertion_type=kind
+    )
     assert good.status_code == 200
-    bad = exo.token_response(client_assertion=assertion("repo:contoso/erp:environment:dev"),
-                             client_assertion_type=kind)
+    bad = exo.token_response(
+        client_assertion=assertion("repo:contoso/erp:environment:dev"), client_assertion_type=kind
+    )
     assert bad.status_code == 400 and bad.json()["error_codes"] == [70021]
 
 
