@@ -18,8 +18,10 @@ config handed to ``configure()`` inside the host, and open a :class:`TenantSessi
 
 from __future__ import annotations
 
+import pickle
 from typing import Any, ClassVar
 
+import pulumi
 from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
@@ -27,6 +29,7 @@ from pulumi.dynamic import (
     CreateResult,
     DiffResult,
     ReadResult,
+    Resource,
     ResourceProvider,
     UpdateResult,
 )
@@ -195,3 +198,26 @@ class SettingProvider(TenantProvider):
     async def release(self, session: TenantSession, props: Props) -> None:
         """What removing the resource from the stack does to the setting."""
         raise NotImplementedError
+
+
+class TenantResource(Resource):
+    """Base of the resource classes: builds the kind's provider and declares its computed outputs.
+
+    Works around a Pulumi SDK defect (seen in 3.272, Python < 3.14): ``serialize_provider`` wraps
+    ``pickle._Pickler._batch_setitems`` in a new sorting wrapper on every call and never restores it,
+    so each dynamic resource adds a stack frame to every later pickle; a program with about a
+    thousand dynamic resources dies with RecursionError. Restoring the method after each
+    construction keeps the chain one wrapper deep.
+    """
+
+    provider_class: ClassVar[type[TenantProvider]]
+    computed_outputs: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, resource_name: str, props: dict[str, Any],
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        batch_setitems = pickle._Pickler._batch_setitems  # type: ignore[attr-defined]
+        try:
+            super().__init__(self.provider_class(), resource_name,
+                             {**dict.fromkeys(self.computed_outputs), **props}, opts)
+        finally:
+            pickle._Pickler._batch_setitems = batch_setitems  # type: ignore[attr-defined]

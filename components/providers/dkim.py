@@ -13,13 +13,10 @@ leaves the config (and its selector keys) in place.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pulumi
-from pulumi.dynamic import Resource
 
 from components.providers import exo
-from components.providers.base import Props, TenantProvider
+from components.providers.base import Props, TenantProvider, TenantResource
 from components.providers.fields import Field, check_domain, norm_bool, norm_int, norm_lower
 from components.providers.session import TenantSession
 
@@ -77,13 +74,11 @@ class DkimSigningConfigProvider(TenantProvider):
         await exo.invoke(session, "Set-DkimSigningConfig", {"Identity": props["domain"], "Enabled": enabled})
 
 
-class DkimSigningConfig(Resource, module="exchange", name="DkimSigningConfig"):
+class DkimSigningConfig(TenantResource, module="exchange", name="DkimSigningConfig"):
     """A domain's DKIM config (``pulumi-python:dynamic/exchange:DkimSigningConfig``)."""
 
     selector1_cname: pulumi.Output[str]
     selector2_cname: pulumi.Output[str]
 
-    def __init__(self, resource_name: str, props: dict[str, Any],
-                 opts: pulumi.ResourceOptions | None = None) -> None:
-        outputs = {"selector1_cname": None, "selector2_cname": None, "status": None}
-        super().__init__(DkimSigningConfigProvider(), resource_name, {**outputs, **props}, opts)
+    provider_class = DkimSigningConfigProvider
+    computed_outputs = ("selector1_cname", "selector2_cname", "status")

@@ -11,10 +11,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-import pulumi
-from pulumi.dynamic import Resource
-
-from components.providers.base import Props, TenantProvider
+from components.providers.base import Props, TenantProvider, TenantResource
 from components.providers.fields import Field, check_dns_name, norm_str
 from components.providers.session import NAMESERVER, TenantSession
 from o365relay.errors import NotFound
@@ -59,9 +56,7 @@ class RecordCheckProvider(TenantProvider):
         return None  # the record belongs to the DNS team
 
 
-class RecordCheck(Resource, module="dns", name="RecordCheck"):
+class RecordCheck(TenantResource, module="dns", name="RecordCheck"):
     """Proof that DNS serves a record (``pulumi-python:dynamic/dns:RecordCheck``)."""
 
-    def __init__(self, resource_name: str, props: dict[str, Any],
-                 opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(RecordCheckProvider(), resource_name, props, opts)
+    provider_class = RecordCheckProvider

@@ -6,13 +6,8 @@ FullAccess on it (Add-MailboxPermission -User <service principal identity>).
 
 from __future__ import annotations
 
-from typing import Any
-
-import pulumi
-from pulumi.dynamic import Resource
-
 from components.providers import exo
-from components.providers.base import Props, TenantProvider
+from components.providers.base import Props, TenantProvider, TenantResource
 from components.providers.fields import Field, check_address, norm_lower
 from components.providers.session import TenantSession
 
@@ -48,9 +43,7 @@ class FullAccessGrantProvider(TenantProvider):
             "Identity": props["mailbox"], "User": props["user"], "AccessRights": ["FullAccess"], "Confirm": False})
 
 
-class FullAccessGrant(Resource, module="exchange", name="FullAccessGrant"):
+class FullAccessGrant(TenantResource, module="exchange", name="FullAccessGrant"):
     """FullAccess on ``mailbox`` for ``user`` (``pulumi-python:dynamic/exchange:FullAccessGrant``)."""
 
-    def __init__(self, resource_name: str, props: dict[str, Any],
-                 opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(FullAccessGrantProvider(), resource_name, props, opts)
+    provider_class = FullAccessGrantProvider

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CheckFailure, Resource
+from pulumi.dynamic import CheckFailure
 
 from components.providers import exo
-from components.providers.base import Props, TenantProvider
+from components.providers.base import Props, TenantProvider, TenantResource
 from components.providers.fields import (
     Field,
     check_domain,
@@ -95,11 +95,10 @@ class InboundConnectorProvider(TenantProvider):
         await exo.invoke(session, "Remove-InboundConnector", {"Identity": props["name"], "Confirm": False})
 
 
-class InboundConnector(Resource, module="exchange", name="InboundConnector"):
+class InboundConnector(TenantResource, module="exchange", name="InboundConnector"):
     """An Exchange Online inbound connector (``pulumi-python:dynamic/exchange:InboundConnector``)."""
 
     guid: pulumi.Output[str]
 
-    def __init__(self, resource_name: str, props: dict[str, Any],
-                 opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(InboundConnectorProvider(), resource_name, {"guid": None, **props}, opts)
+    provider_class = InboundConnectorProvider
+    computed_outputs = ("guid",)

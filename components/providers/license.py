@@ -10,9 +10,8 @@ import re
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import Resource
 
-from components.providers.base import Props, TenantProvider
+from components.providers.base import Props, TenantProvider, TenantResource
 from components.providers.fields import Field, check_address, norm_lower, norm_str
 from components.providers.session import TenantSession
 from o365relay.errors import NotFound
@@ -83,12 +82,10 @@ class LicenseAssignmentProvider(TenantProvider):
         await graph.assign_license(props["user"], [], [current["sku_id"]])
 
 
-class LicenseAssignment(Resource, module="graph", name="LicenseAssignment"):
+class LicenseAssignment(TenantResource, module="graph", name="LicenseAssignment"):
     """A licence on a user (``pulumi-python:dynamic/graph:LicenseAssignment``)."""
 
     sku_id: pulumi.Output[str]
 
-    def __init__(self, resource_name: str, props: dict[str, Any],
-                 opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(LicenseAssignmentProvider(), resource_name, {"sku_id": None, "user_id": None, **props},
-                         opts)
+    provider_class = LicenseAssignmentProvider
+    computed_outputs = ("sku_id", "user_id")

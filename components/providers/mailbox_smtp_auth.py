@@ -6,13 +6,8 @@ the organisation. Removing the resource sets it back to null, i.e. "no exception
 
 from __future__ import annotations
 
-from typing import Any
-
-import pulumi
-from pulumi.dynamic import Resource
-
 from components.providers import exo
-from components.providers.base import Props, SettingProvider
+from components.providers.base import Props, SettingProvider, TenantResource
 from components.providers.fields import Field, check_address, norm_bool, norm_lower
 from components.providers.session import TenantSession
 
@@ -46,9 +41,7 @@ class MailboxSmtpAuthProvider(SettingProvider):
                          {"Identity": mailbox, "SmtpClientAuthenticationDisabled": disabled})
 
 
-class MailboxSmtpAuth(Resource, module="exchange", name="MailboxSmtpAuth"):
+class MailboxSmtpAuth(TenantResource, module="exchange", name="MailboxSmtpAuth"):
     """SMTP AUTH on one mailbox (``pulumi-python:dynamic/exchange:MailboxSmtpAuth``)."""
 
-    def __init__(self, resource_name: str, props: dict[str, Any],
-                 opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(MailboxSmtpAuthProvider(), resource_name, props, opts)
+    provider_class = MailboxSmtpAuthProvider

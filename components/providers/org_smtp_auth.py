@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import pulumi
-from pulumi.dynamic import Resource
-
+from components.providers.base import TenantResource
 from components.providers.org_switch import OrgSwitchProvider
 
 
@@ -16,9 +12,7 @@ class OrgSmtpAuthProvider(OrgSwitchProvider):
                                            "SmtpClientAuthenticationDisabled", True)
 
 
-class OrgSmtpAuth(Resource, module="exchange", name="OrgSmtpAuth"):
+class OrgSmtpAuth(TenantResource, module="exchange", name="OrgSmtpAuth"):
     """Organisation-wide SMTP AUTH (``pulumi-python:dynamic/exchange:OrgSmtpAuth``)."""
 
-    def __init__(self, resource_name: str, props: dict[str, Any],
-                 opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(OrgSmtpAuthProvider(), resource_name, props, opts)
+    provider_class = OrgSmtpAuthProvider

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-
 from components.providers import exo
 from components.providers.base import Props, SettingProvider
 from components.providers.fields import Field, norm_bool

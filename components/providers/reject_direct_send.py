@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import pulumi
-from pulumi.dynamic import Resource
-
+from components.providers.base import TenantResource
 from components.providers.org_switch import OrgSwitchProvider
 
 
@@ -15,9 +11,7 @@ class RejectDirectSendProvider(OrgSwitchProvider):
     getter, setter, parameter = "Get-OrganizationConfig", "Set-OrganizationConfig", "RejectDirectSend"
 
 
-class RejectDirectSend(Resource, module="exchange", name="RejectDirectSend"):
+class RejectDirectSend(TenantResource, module="exchange", name="RejectDirectSend"):
     """Reject unauthenticated direct send (``pulumi-python:dynamic/exchange:RejectDirectSend``)."""
 
-    def __init__(self, resource_name: str, props: dict[str, Any],
-                 opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(RejectDirectSendProvider(), resource_name, props, opts)
+    provider_class = RejectDirectSendProvider

@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import pulumi
-from pulumi.dynamic import Resource
-
 from components.providers import exo
-from components.providers.base import Props, TenantProvider
+from components.providers.base import Props, TenantProvider, TenantResource
 from components.providers.fields import Field, check_address, norm_lower
 from components.providers.session import TenantSession
 
@@ -43,9 +38,7 @@ class SendAsGrantProvider(TenantProvider):
             "Identity": props["mailbox"], "Trustee": props["trustee"], "AccessRights": "SendAs", "Confirm": False})
 
 
-class SendAsGrant(Resource, module="exchange", name="SendAsGrant"):
+class SendAsGrant(TenantResource, module="exchange", name="SendAsGrant"):
     """Send As on ``mailbox`` for ``trustee`` (``pulumi-python:dynamic/exchange:SendAsGrant``)."""
 
-    def __init__(self, resource_name: str, props: dict[str, Any],
-                 opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(SendAsGrantProvider(), resource_name, props, opts)
+    provider_class = SendAsGrantProvider

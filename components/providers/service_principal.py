@@ -6,13 +6,10 @@ registration's: the wrong one makes OAuth SMTP fail. Only the display name can c
 
 from __future__ import annotations
 
-from typing import Any
-
 import pulumi
-from pulumi.dynamic import Resource
 
 from components.providers import exo
-from components.providers.base import Props, TenantProvider
+from components.providers.base import Props, TenantProvider, TenantResource
 from components.providers.fields import Field, check_guid, norm_lower
 from components.providers.session import TenantSession
 from o365relay.errors import Conflict
@@ -63,7 +60,7 @@ class ServicePrincipalProvider(TenantProvider):
         await exo.invoke(session, "Remove-ServicePrincipal", {"Identity": props["app_id"], "Confirm": False})
 
 
-class ServicePrincipal(Resource, module="exchange", name="ServicePrincipal"):
+class ServicePrincipal(TenantResource, module="exchange", name="ServicePrincipal"):
     """Exchange's registration of an Entra service principal (``pulumi-python:dynamic/exchange:ServicePrincipal``).
 
     ``identity`` is what Add-MailboxPermission -User and Add-RecipientPermission -Trustee take.
@@ -71,6 +68,5 @@ class ServicePrincipal(Resource, module="exchange", name="ServicePrincipal"):
 
     identity: pulumi.Output[str]
 
-    def __init__(self, resource_name: str, props: dict[str, Any],
-                 opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(ServicePrincipalProvider(), resource_name, {"identity": None, **props}, opts)
+    provider_class = ServicePrincipalProvider
+    computed_outputs = ("identity",)

@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "explain": "o365relay.cli.explain",
     "lint": "o365relay.cli.lint",
     "dns": "o365relay.cli.dns",
+    "doctor": "o365relay.cli.doctor",
 }
 
 EPILOG = """exit codes: 0 ok, 1 findings or drift, 2 invalid spec or usage, 3 tenant or network failure

@@ -339,3 +339,28 @@ def insert_many(store: Store, kind: str, docs: list[Doc]) -> list[Doc]:
         except sqlite3.IntegrityError as error:
             raise StoreError(f"{kind}: duplicate id among {len(rows)} new documents") from error
     return rows
+
+
+def count_matching(store: Store, kind: str, *, distinct: str | None = None,
+                   since: tuple[str, str] | None = None, **equals: str) -> int:
+    """How many documents of ``kind`` match, counted inside SQLite (no document is decoded).
+
+    ``equals``: top-level string fields, compared case-insensitively; ``since``: (field, value) with
+    the field's string >= value (ISO 8601 timestamps in one format compare correctly);
+    ``distinct``: count distinct values of that field instead of documents. Why: the SMTP quotas
+    count a mailbox's recent trace rows on every message.
+    """
+    _check_kind(kind)
+    fields = [*equals, *([since[0]] if since else []), *([distinct] if distinct else [])]
+    for field in fields:
+        if not field.isidentifier():
+            raise StoreError(f"bad field name {field!r}")
+    where = ["kind = ?"] + [f"lower(json_extract(data, '$.{f}')) = lower(?)" for f in equals]
+    params: list[Any] = [kind, *equals.values()]
+    if since:
+        where.append(f"json_extract(data, '$.{since[0]}') >= ?")
+        params.append(since[1])
+    counted = f"COUNT(DISTINCT json_extract(data, '$.{distinct}'))" if distinct else "COUNT(*)"
+    with store._lock:
+        row = store._db.execute(f"SELECT {counted} FROM objects WHERE {' AND '.join(where)}", params).fetchone()
+    return int(row[0])

@@ -139,13 +139,9 @@ def submitted(store: st.Store, submitter: str, now: dt.datetime) -> tuple[int, i
 
     Counted from the trace so the quotas survive a sandbox restart. Refused messages do not count.
     """
-    minute_ago, day_ago = now - dt.timedelta(minutes=1), now - dt.timedelta(days=1)
-    messages: set[str] = set()
-    recipients = 0
-    for row in store.list(st.MESSAGE_TRACE, xEndpoint="submission", xSubmitter=submitter, status=DELIVERED):
-        received = parse_iso(row["receivedDateTime"])
-        if received >= day_ago:
-            recipients += 1
-            if received >= minute_ago:
-                messages.add(row["xMessageTraceId"])
-    return len(messages), recipients
+    mine = {"xEndpoint": "submission", "xSubmitter": submitter, "status": DELIVERED}
+    messages = st.count_matching(store, st.MESSAGE_TRACE, distinct="xMessageTraceId",
+                                 since=("receivedDateTime", iso(now - dt.timedelta(minutes=1))), **mine)
+    recipients = st.count_matching(store, st.MESSAGE_TRACE,
+                                   since=("receivedDateTime", iso(now - dt.timedelta(days=1))), **mine)
+    return messages, recipients

@@ -1,22 +1,13 @@
-"""Audit fixtures: a sandbox started from one of the seeds in tests/audit/seeds (or the sandbox's own),
-with the process environment pointing at it, and a helper that audits relay.prod.yaml against it."""
+"""Audit fixtures: a sandbox started from a seed, with the process environment pointing at it."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from o365relay.audit.model import AuditResult, Item
-from o365relay.audit.runner import audit, spec_revision
 from o365relay.sandbox.runner import Sandbox
-from o365relay.spec.loader import load_spec
-
-ROOT = Path(__file__).resolve().parents[2]
-SEEDS = Path(__file__).parent / "seeds"
-PROD_SPEC = ROOT / "relay.prod.yaml"
 
 
 @pytest.fixture
@@ -30,18 +21,3 @@ def tenant(sandbox_factory: Callable[..., Sandbox], monkeypatch: pytest.MonkeyPa
         return sandbox
 
     return start
-
-
-def run_audit(sandbox: Sandbox, spec_path: Path = PROD_SPEC) -> AuditResult:
-    spec = load_spec(spec_path)
-    return asyncio.run(audit(spec, sandbox.endpoints(), revision=spec_revision(spec_path)))
-
-
-def item(result: AuditResult, kind: str, name: str) -> Item:
-    matches = [i for i in result.items if i.kind == kind and i.name == name]
-    assert len(matches) == 1, f"{kind} {name}: {matches} in {[(i.kind, i.name) for i in result.items]}"
-    return matches[0]
-
-
-def statuses(result: AuditResult) -> dict[tuple[str, str], str]:
-    return {(i.kind, i.name): i.status for i in result.items}

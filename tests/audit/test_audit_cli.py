@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import PROD_SPEC, SEEDS
+from audit_helpers import PROD_SPEC, SEEDS
 
 from o365relay.cli.main import main
 from o365relay.sandbox.seed import SEEDS_DIR

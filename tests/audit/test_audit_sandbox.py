@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import SEEDS, item, run_audit, statuses
+from audit_helpers import SEEDS, item, run_audit, statuses
 
 from o365relay.audit.model import FieldDiff
 from o365relay.sandbox.seed import SEEDS_DIR

@@ -116,11 +116,11 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
 
 
 def render(program: Callable[[], Any], config: dict[str, str], mocks: pulumi.runtime.Mocks | None = None,
-           preview: bool = False) -> RecordingMonitor:
+           preview: bool = False, secret_keys: list[str] | None = None) -> RecordingMonitor:
     """Run ``program`` under mocks with the stack ``config``; return the monitor holding the graph."""
     asyncio.set_event_loop(asyncio.new_event_loop())  # an earlier asyncio.run() may have cleared it
     pulumi.runtime.settings.ROOT.set(None)
-    pulumi.runtime.set_all_config(config)
+    pulumi.runtime.set_all_config(config, secret_keys)
     monitor = RecordingMonitor(mocks or TenantMocks())
     pulumi.runtime.set_mocks(monitor.mocks, project=PROJECT, stack=STACK, preview=preview, monitor=monitor)
 

@@ -8,6 +8,7 @@ three OAuth sender apps, SMTP AUTH switches and an OnPremises relay connector fo
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import datetime as dt
 import smtplib
@@ -439,3 +440,97 @@ def test_xclient_rejects_a_bad_address(tenant: Any) -> None:
         assert client.docmd("XCLIENT", "ADDR=203.0.113.4")[0] == 220
     with smtplib.SMTP(tenant.smtp_host, tenant.smtp_port, timeout=30) as submission_client:
         assert submission_client.docmd("XCLIENT", "ADDR=203.0.113.4")[0] == 500  # submission has no XCLIENT
+
+
+def test_connector_requiring_tls_refuses_plain_smtp(tenant: Any) -> None:
+    invoke(tenant, "Set-InboundConnector", {"Identity": "Floor printers", "RequireTls": True})
+    plain, _ = swaks_mx(tenant, "203.0.113.3", "printer@contoso.com", "partner@fabrikam.example")
+    assert "<** 451 5.7.3 STARTTLS is required to send mail" in plain.stdout
+    tls, mid = swaks_mx(
+        tenant,
+        "203.0.113.3",
+        "printer@contoso.com",
+        "partner@fabrikam.example",
+        "--tls",
+        "--tls-verify",
+        "--tls-ca-path",
+        str(tenant.ca_file),
+    )
+    assert tls.returncode == 0, tls.stdout
+    assert [r["status"] for r in traced(tenant, messageId=mid)] == ["delivered"]
+
+
+# -- the product's own provisioning path, end to end ------------------------------------------------
+
+
+def test_sender_provisioned_through_graph_and_exchange_sends_with_xoauth2(
+    sandbox: Any, graph_session: Any
+) -> None:
+    """Entra app + secret + SP + SMTP.SendAsApp via Graph, then New-ServicePrincipal, FullAccess and
+    SendAs via Exchange, SMTP AUTH on for the mailbox: exactly what the relay spec's OAuth sender needs."""
+    from msgraph.generated.applications.item.add_password.add_password_post_request_body import (
+        AddPasswordPostRequestBody,
+    )
+    from msgraph.generated.models.app_role_assignment import AppRoleAssignment
+    from msgraph.generated.models.application import Application
+    from msgraph.generated.models.password_credential import PasswordCredential
+    from msgraph.generated.models.service_principal import ServicePrincipal
+
+    from o365relay.sandbox.catalog import EXCHANGE_APP_ROLES
+    from o365relay.sandbox.tokens import EXCHANGE_APP_ID
+
+    async def provision() -> tuple[str, str, str]:
+        async with graph_session() as client:
+            app = await client.applications.post(Application(display_name="relay-erp-sender"))
+            secret = await client.applications.by_application_id(app.id).add_password.post(
+                AddPasswordPostRequestBody(password_credential=PasswordCredential(display_name="relay"))
+            )
+            sp = await client.service_principals.post(ServicePrincipal(app_id=app.app_id))
+            exchange = await client.service_principals_with_app_id(EXCHANGE_APP_ID).get()
+            await client.service_principals.by_service_principal_id(exchange.id).app_role_assigned_to.post(
+                AppRoleAssignment(
+                    principal_id=uuid.UUID(sp.id),
+                    resource_id=uuid.UUID(exchange.id),
+                    app_role_id=uuid.UUID(EXCHANGE_APP_ROLES["SMTP.SendAsApp"]),
+                )
+            )
+            return str(app.app_id), str(sp.id), str(secret.secret_text)
+
+    app_id, sp_id, secret = asyncio.run(provision())
+    invoke(sandbox, "New-ServicePrincipal", {"AppId": app_id, "ObjectId": sp_id})
+    invoke(
+        sandbox,
+        "Add-MailboxPermission",
+        {"Identity": "erp@contoso.com", "User": sp_id, "AccessRights": ["FullAccess"]},
+    )
+    invoke(
+        sandbox,
+        "Add-RecipientPermission",
+        {"Identity": "invoices@contoso.com", "Trustee": sp_id, "AccessRights": ["SendAs"], "Confirm": False},
+    )
+    form = {
+        "grant_type": "client_credentials",
+        "client_id": app_id,
+        "client_secret": secret,
+        "scope": f"{EXCHANGE_RESOURCE}/.default",
+    }
+    access = httpx.post(
+        f"{sandbox.base_url}/{sandbox.tenant_id}/oauth2/v2.0/token", data=form, verify=str(sandbox.ca_file)
+    ).json()["access_token"]
+
+    with submission(sandbox) as client:  # the default tenant has SMTP AUTH off org-wide
+        code, text = client.docmd("AUTH", "XOAUTH2 " + xoauth2("erp@contoso.com", access))
+        assert code == 535 and b"disabled for the Tenant" in text
+    invoke(
+        sandbox, "Set-CASMailbox", {"Identity": "erp@contoso.com", "SmtpClientAuthenticationDisabled": False}
+    )
+    mid, body = message("invoices@contoso.com", "ap@fabrikam.example", "Invoice 42")
+    with submission(sandbox) as client:
+        assert client.docmd("AUTH", "XOAUTH2 " + xoauth2("erp@contoso.com", access))[0] == 235
+        assert client.sendmail("invoices@contoso.com", ["ap@fabrikam.example"], body) == {}
+    [row] = traced(sandbox, messageId=mid)
+    assert (row["senderAddress"], row["recipientAddress"], row["status"]) == (
+        "invoices@contoso.com",
+        "ap@fabrikam.example",
+        "delivered",
+    )
