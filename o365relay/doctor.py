@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from o365relay.errors import AuthError, NotFound, PermissionDenied, TenantError
 from o365relay.tenant.settings import Endpoints
+
+if TYPE_CHECKING:
+    from azure.core.credentials_async import AsyncTokenCredential
 
 Status = Literal["ok", "missing", "failed"]
 Purpose = Literal["deploy", "audit"]
@@ -74,21 +77,22 @@ def permission_checks(roles: set[str], purposes: tuple[Purpose, ...]) -> list[Ch
     return checks
 
 
-async def _token_roles(credential: object, scope: str, label: str) -> tuple[Check, set[str], str]:
+async def _token_roles(credential: AsyncTokenCredential, scope: str, label: str) -> tuple[Check, set[str], str]:
     from o365relay.tenant.credentials import bearer_token
 
     try:
-        token = await bearer_token(credential, scope)  # type: ignore[arg-type]
+        token = await bearer_token(credential, scope)
     except AuthError as error:
-        return Check(f"{label} token", "failed", str(error),
-                     "check AZURE_TENANT_ID / AZURE_CLIENT_ID and the credential (see docs/least-privilege.md)"), set(), ""
+        fix = "check AZURE_TENANT_ID / AZURE_CLIENT_ID and the credential (see docs/least-privilege.md)"
+        return Check(f"{label} token", "failed", str(error), fix), set(), ""
     claims = _claims(token)
-    roles = {str(r) for r in claims.get("roles", []) or []}  # type: ignore[union-attr]
+    granted = claims.get("roles")
+    roles = {str(r) for r in granted} if isinstance(granted, list) else set()
     check = Check(f"{label} token", "ok", f"issued for {scope}; {len(roles)} application permission(s)")
     return check, roles, str(claims.get("oid", "<service-principal-object-id>"))
 
 
-async def _exchange_role(endpoints: Endpoints, credential: object, principal: str) -> Check:
+async def _exchange_role(endpoints: Endpoints, credential: AsyncTokenCredential, principal: str) -> Check:
     from o365relay.tenant.exchange import ExchangeClient
 
     try:
@@ -105,7 +109,7 @@ async def _exchange_role(endpoints: Endpoints, credential: object, principal: st
     return Check("Exchange role", "ok", "Get-OrganizationConfig answered: the service principal holds an Exchange role")
 
 
-async def _message_trace_sp(endpoints: Endpoints, credential: object) -> Check:
+async def _message_trace_sp(endpoints: Endpoints, credential: AsyncTokenCredential) -> Check:
     from o365relay.tenant.graph import GraphClient
 
     try:

@@ -106,6 +106,17 @@ def _list_read(cmdlet: str, result: Any, single: bool) -> Read[Any]:
     return Read(cmdlet, result[0]) if result else failed(cmdlet, "the tenant returned no object")
 
 
+async def read_per_mailbox(exo: Exchange, cmdlet: str, parameters: dict[str, Any], mailboxes: Sequence[str],
+                           progress: Progress | None = None) -> dict[str, Read[list[Row]]]:
+    """One cmdlet per mailbox, in $batch requests of 10 run concurrently; keyed by lower-case address."""
+    commands = [(cmdlet, {"Identity": m, **parameters}) for m in mailboxes]
+    try:
+        results = await _chunked(exo.invoke_batch, commands, EXO_BATCH, progress or (lambda n: None))
+    except TenantError as error:
+        results = [error] * len(commands)
+    return {m.lower(): _per_mailbox(cmdlet, m, r) for m, r in zip(mailboxes, results, strict=True)}
+
+
 def _per_mailbox(cmdlet: str, mailbox: str, result: Any) -> Read[list[Row]]:
     what = f"{cmdlet} {mailbox}"
     if isinstance(result, NotFound):
@@ -117,7 +128,7 @@ def _per_mailbox(cmdlet: str, mailbox: str, result: Any) -> Read[list[Row]]:
 
 async def _read_graph(graph: Graph, plan: ReadPlan, tick: Progress) -> tuple[
         Read[list[Row]], Read[list[Row]], dict[str, Read[Row | None]]]:
-    urls = ["/domains?$select=id,isVerified,supportedServices",
+    urls = ["/domains?$select=id,isVerified,isInitial,supportedServices",
             f"/servicePrincipals?$filter=appId eq '{EXCHANGE_RESOURCE_APP_ID}'&$select=id,appId,appRoles"]
     urls += [f"/users/{quote(m, safe='@')}?$select=id,userPrincipalName,mail,accountEnabled" for m in plan.mailboxes]
     try:

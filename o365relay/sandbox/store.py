@@ -361,6 +361,7 @@ def count_matching(store: Store, kind: str, *, distinct: str | None = None,
         where.append(f"json_extract(data, '$.{since[0]}') >= ?")
         params.append(since[1])
     counted = f"COUNT(DISTINCT json_extract(data, '$.{distinct}'))" if distinct else "COUNT(*)"
+    query = f"SELECT {counted} FROM objects WHERE {' AND '.join(where)}"  # noqa: S608 - fields checked above
     with store._lock:
-        row = store._db.execute(f"SELECT {counted} FROM objects WHERE {' AND '.join(where)}", params).fetchone()
+        row = store._db.execute(query, params).fetchone()
     return int(row[0])
