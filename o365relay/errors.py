@@ -17,18 +17,29 @@ exit codes; everything else raises.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing alone costs more than the rest of --help
+
+# This module is on every command's start-up path: at run time the fields come from
+# collections.namedtuple, which costs nothing more to import, while type checkers see the typed form.
+if TYPE_CHECKING:
+    from typing import NamedTuple
+
+    class _ProblemFields(NamedTuple):
+        file: str
+        line: int
+        column: int
+        path: str
+        message: str
+else:
+    from collections import namedtuple
+
+    _ProblemFields = namedtuple("_ProblemFields", "file line column path message")
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(_ProblemFields):
     """One thing wrong with an input file, located precisely enough for an editor to jump to it."""
 
-    file: str
-    line: int
-    column: int
-    path: str
-    message: str
+    __slots__ = ()
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.column}: {self.path}: {self.message}"

@@ -33,6 +33,8 @@ from pulumi.dynamic import (
     ResourceProvider,
     UpdateResult,
 )
+from pulumi.dynamic.dynamic import serialize_provider
+from pulumi.runtime._serialization import _serialize
 
 from components.providers.fields import Field
 from components.providers.session import TenantSession, read_config, run
@@ -201,23 +203,40 @@ class SettingProvider(TenantProvider):
 
 
 class TenantResource(Resource):
-    """Base of the resource classes: builds the kind's provider and declares its computed outputs.
+    """Base of the resource classes: registers the kind with its provider blob and computed outputs.
 
-    Works around a Pulumi SDK defect (seen in 3.272, Python < 3.14): ``serialize_provider`` wraps
-    ``pickle._Pickler._batch_setitems`` in a new sorting wrapper on every call and never restores it,
-    so each dynamic resource adds a stack frame to every later pickle; a program with about a
-    thousand dynamic resources dies with RecursionError. Restoring the method after each
-    construction keeps the chain one wrapper deep.
+    The provider is stateless, so its serialized form is the same for every resource of a kind:
+    it is made once per class with the SDK's own serializer and reused (one dill pickle per kind
+    instead of one per resource; a 5,000-grant spec registers 5,000 resources of one kind). The
+    registration is what ``pulumi.dynamic.Resource.__init__`` does with that blob.
+
+    Serializing once also sidesteps a Pulumi SDK defect (seen in 3.272, Python < 3.14):
+    ``serialize_provider`` wraps ``pickle._Pickler._batch_setitems`` in a new sorting wrapper on
+    every call and never restores it, so each call deepens every later pickle by a frame, and a
+    program with about a thousand dynamic resources dies with RecursionError. The method is restored
+    after the one call here.
     """
 
     provider_class: ClassVar[type[TenantProvider]]
     computed_outputs: ClassVar[tuple[str, ...]] = ()
+    _blob: ClassVar[tuple[str, bool] | None] = None
 
     def __init__(self, resource_name: str, props: dict[str, Any],
                  opts: pulumi.ResourceOptions | None = None) -> None:
-        batch_setitems = pickle._Pickler._batch_setitems  # type: ignore[attr-defined]
-        try:
-            super().__init__(self.provider_class(), resource_name,
-                             {**dict.fromkeys(self.computed_outputs), **props}, opts)
-        finally:
-            pickle._Pickler._batch_setitems = batch_setitems  # type: ignore[attr-defined]
+        blob, has_secrets = type(self)._serialized()
+        provider: Any = pulumi.Output.secret(blob) if has_secrets else blob
+        pulumi.CustomResource.__init__(
+            self, f"pulumi-python:{self._resource_type_name}", resource_name,
+            {**dict.fromkeys(self.computed_outputs), **props, "__provider": provider}, opts)
+
+    @classmethod
+    def _serialized(cls) -> tuple[str, bool]:
+        if cls.__dict__.get("_blob") is None:
+            provider = cls.provider_class()
+            batch_setitems = pickle._Pickler._batch_setitems  # type: ignore[attr-defined]
+            try:
+                blob, captured_secret = _serialize(True, serialize_provider, provider)
+            finally:
+                pickle._Pickler._batch_setitems = batch_setitems  # type: ignore[attr-defined]
+            cls._blob = (blob, captured_secret or provider.serialize_as_secret_always)
+        return cls._blob  # type: ignore[return-value]

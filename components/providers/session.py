@@ -4,12 +4,23 @@ Dynamic providers are pickled into Pulumi state, so they keep no client, credent
 CRUD call opens a :class:`TenantSession` here, in the provider host process: endpoints come from
 ``Endpoints.from_env()`` with the stack config (``o365-relay:tenantId`` and the optional endpoint
 overrides below) taking precedence, and the credential from ``credential_for`` (azure-identity,
-environment at call time). Nothing in this module is ever serialized.
+environment at call time); the Exchange and Graph clients are built per call.
+
+What the host process keeps between calls is the plumbing a client would otherwise rebuild each
+time: one event loop (the host calls providers from several worker threads), the TLS context per
+CA file, and the credential per endpoints and environment, so its token is fetched once an hour
+rather than once per operation (one round trip less per resource). That state lives in this
+module's process memory only: providers are pickled by reference, so nothing here reaches state
+(the canary test checks the blobs).
 """
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import os
+import ssl
+import threading
 from collections.abc import Coroutine, Mapping
 from typing import Any, TypeVar
 
@@ -59,39 +70,82 @@ def endpoints_for(config: Mapping[str, str]) -> Any:
     return dataclasses.replace(base, **overrides)
 
 
+class _HostRuntime:
+    """The host process's event loop thread and the per-process caches described above."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._credentials: dict[tuple[Any, ...], Any] = {}
+        self._tls: dict[str | None, ssl.SSLContext] = {}
+
+    def loop(self) -> asyncio.AbstractEventLoop:
+        with self._lock:
+            if self._loop is None or self._loop.is_closed():
+                self._loop = asyncio.new_event_loop()
+                threading.Thread(target=self._loop.run_forever, name="o365relay-tenant", daemon=True).start()
+            return self._loop
+
+    def credential(self, endpoints: Any) -> Any:
+        """The deploying identity's credential for these endpoints and this environment."""
+        from o365relay.tenant.credentials import credential_for, credential_kind
+
+        key = (endpoints, credential_kind(), os.environ.get("AZURE_CLIENT_ID"),
+               *(os.environ.get(k) for k in _CREDENTIAL_SOURCES))
+        with self._lock:
+            if key not in self._credentials:
+                self._credentials[key] = credential_for(endpoints)
+            return self._credentials[key]
+
+    def tls(self, endpoints: Any) -> ssl.SSLContext:
+        with self._lock:
+            if endpoints.ca_file not in self._tls:
+                self._tls[endpoints.ca_file] = endpoints.ssl_context()
+            return self._tls[endpoints.ca_file]
+
+
+# Environment variables whose change means another credential (compared, never stored elsewhere).
+_CREDENTIAL_SOURCES = ("AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PATH", "AZURE_FEDERATED_TOKEN_FILE",
+                       "ACTIONS_ID_TOKEN_REQUEST_URL")
+_RUNTIME = _HostRuntime()
+
+
 class TenantSession:
-    """Lazily opened Exchange and Graph clients sharing one credential, for one provider call."""
+    """Exchange and Graph clients for one provider call, opened on first use and closed at exit."""
 
     def __init__(self, config: Mapping[str, str]):
         self._config = dict(config)
         self._endpoints: Any = None
-        self._credential: Any = None
         self._exchange: Any = None
         self._graph: Any = None
 
-    def _setup(self) -> None:
+    def _setup(self) -> tuple[Any, Any]:
         if self._endpoints is None:
-            from o365relay.tenant.credentials import credential_for
-
             self._endpoints = endpoints_for(self._config)
-            self._credential = credential_for(self._endpoints)
+        return self._endpoints, _RUNTIME.credential(self._endpoints)
 
     async def exchange(self) -> Any:
         """The Exchange admin client (``invoke`` / ``invoke_batch``)."""
         if self._exchange is None:
+            import httpx
+
             from o365relay.tenant.exchange import ExchangeClient
 
-            self._setup()
-            self._exchange = await ExchangeClient(self._endpoints, self._credential).__aenter__()
+            endpoints, credential = self._setup()
+            transport = httpx.AsyncHTTPTransport(verify=_RUNTIME.tls(endpoints))
+            self._exchange = await ExchangeClient(endpoints, credential, transport=transport).__aenter__()
         return self._exchange
 
     async def graph(self) -> Any:
         """The Microsoft Graph client (msgraph-sdk underneath)."""
         if self._graph is None:
+            import httpx
+
             from o365relay.tenant.graph import GraphClient
 
-            self._setup()
-            self._graph = await GraphClient(self._endpoints, self._credential).__aenter__()
+            endpoints, credential = self._setup()
+            transport = httpx.AsyncHTTPTransport(verify=_RUNTIME.tls(endpoints), http2=True)
+            self._graph = await GraphClient(endpoints, credential, transport=transport).__aenter__()
         return self._graph
 
     async def __aenter__(self) -> TenantSession:
@@ -101,12 +155,8 @@ class TenantSession:
         for client in (self._exchange, self._graph):
             if client is not None:
                 await client.aclose()
-        if self._credential is not None:
-            await self._credential.close()
 
 
 def run(coro: Coroutine[Any, Any, T]) -> T:
-    """Run a coroutine from the provider host's worker thread."""
-    from o365relay.tenant.sync import run_sync
-
-    return run_sync(coro)
+    """Run a coroutine on the host's tenant loop from one of the host's worker threads."""
+    return asyncio.run_coroutine_threadsafe(coro, _RUNTIME.loop()).result()

@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-HELP = "compare the tenant with the spec: in sync, drift, missing, unexpected, unknown"
 DESCRIPTION = """Read the tenant in bulk and compare it with the spec. Every object ends as
   in sync     declared, present, equal (Exchange value forms such as smtp:*;1 normalised)
   drift       declared and present, fields differ (desired -> actual)

@@ -6,7 +6,6 @@ import argparse
 import os
 import sys
 
-HELP = "check the live DNS of every sending domain (SPF, DKIM, DMARC, MX, DNSBL)"
 DESCRIPTION = """Check the live DNS of every sending domain the spec declares:
   SPF    exactly one record, valid, at most 10 lookups / 2 void lookups, every connector IP authorised
   DKIM   both selector CNAMEs published and pointing at the tenant's Selector1CNAME/Selector2CNAME

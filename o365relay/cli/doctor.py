@@ -6,7 +6,6 @@ import argparse
 import json
 import sys
 
-HELP = "check the deploying identity's tokens, permissions and Exchange role, and print each fix"
 DESCRIPTION = """Check, for the tenant and identity in the environment (AZURE_TENANT_ID, AZURE_CLIENT_ID and a
 credential; RELAY_* endpoint overrides), whether o365-relay can get tokens for Graph and Exchange, which
 of the permissions and roles it needs are held, and for each gap the exact fix.

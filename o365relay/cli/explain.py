@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-HELP = "explain an SMTP reply code, an AADSTS sign-in error or a header verdict, with the fix"
 DESCRIPTION = """Explain what a device or a bounce shows: a code (5.7.139), a whole reply line pasted in
 quotes ("535 5.7.139 Authentication unsuccessful, ..."), an Entra sign-in error (AADSTS7000215), a
 TLS error, or a header verdict (compauth=fail reason=001). The reply's words select the variant

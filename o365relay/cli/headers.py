@@ -7,7 +7,6 @@ import sys
 
 from o365relay.errors import UsageError
 
-HELP = "read a received message's headers and say why it passed or failed authentication"
 DESCRIPTION = """Read Authentication-Results (SPF, DKIM, DMARC, compauth), ARC, DKIM-Signature, Received
 hops and the Exchange anti-spam headers of a message saved as .eml (or its headers pasted on
 standard input with '-'), and say what failed, why, and the fix. With --spec, relate them to the

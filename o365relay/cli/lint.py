@@ -22,7 +22,6 @@ from o365relay.rules.base import (
     Rule,
 )
 
-HELP = "check a spec against the policy rules (exit 1 on a mandatory finding)"
 DESCRIPTION = """Check a relay spec against the policy rules: no open relay, TLS on connectors, no Basic
 SMTP AUTH, strong OAuth credentials, least privilege, SPF/DKIM/DMARC, reject direct send.
 Waivers in the spec are honoured until they expire; findings are reported at their spec lines."""

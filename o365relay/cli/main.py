@@ -1,43 +1,59 @@
 """``relayctl``: argument parsing, dispatch, and the one place errors become messages and exit codes.
 
 Exit codes: 0 ok, 1 findings or drift, 2 bad input or usage, 3 tenant or network failure.
-Command modules are imported to build the parser, so they must stay light at import time: heavy
-libraries (httpx, msgraph, jsonschema, rich) are imported inside their ``run`` functions.
+Start-up stays light: the command table below holds each command's one-line summary, so
+``relayctl --help`` imports no command module, and a command imports only its own module (which in
+turn imports heavy libraries such as httpx, msgraph or jsonschema inside its ``run``).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
-from types import ModuleType
 
 from o365relay import __version__
 from o365relay.errors import RelayError, SpecError
 
-# Subcommand name -> module. Each module defines HELP (one line), add_arguments(parser), run(args) -> int.
-COMMANDS: dict[str, str] = {
-    "validate": "o365relay.cli.validate",
-    "usage": "o365relay.cli.usage",
-    "audit": "o365relay.cli.audit",
-    "headers": "o365relay.cli.headers",
-    "sandbox": "o365relay.cli.sandbox",
-    "explain": "o365relay.cli.explain",
-    "lint": "o365relay.cli.lint",
-    "dns": "o365relay.cli.dns",
-    "doctor": "o365relay.cli.doctor",
+# name -> (module, summary). A module defines add_arguments(parser), run(args) -> int, and optionally
+# DESCRIPTION (its --help text; the summary otherwise).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "validate": ("o365relay.cli.validate", "check relay specs (YAML, schema, references); exit 0 valid, 2 invalid"),
+    "lint": ("o365relay.cli.lint", "check a spec against the policy rules (exit 1 on a mandatory finding)"),
+    "audit": ("o365relay.cli.audit", "compare the tenant with the spec: in sync, drift, missing, unexpected, unknown"),
+    "export": ("o365relay.cli.export", "write a spec from an existing tenant (connectors, senders, Send As, domains)"),
+    "dns": ("o365relay.cli.dns", "check the live DNS of every sending domain (SPF, DKIM, DMARC, MX, DNSBL)"),
+    "test-send": ("o365relay.cli.test_send",
+                  "send a test message the way a declared sender does, then follow it in message trace"),
+    "explain": ("o365relay.cli.explain",
+                "explain an SMTP reply code, an AADSTS sign-in error or a header verdict, with the fix"),
+    "headers": ("o365relay.cli.headers",
+                "read a received message's headers and say why it passed or failed authentication"),
+    "usage": ("o365relay.cli.usage", "volume per sender from message trace: limits, sudden rises, undeclared senders"),
+    "doctor": ("o365relay.cli.doctor",
+               "check the deploying identity's tokens, permissions and Exchange role, and print each fix"),
+    "sandbox": ("o365relay.cli.sandbox",
+                "run the offline sandbox tenant (Graph, Exchange admin, token, SMTP) on loopback"),
+    "demo": ("o365relay.cli.demo",
+             "the whole story on the sandbox: validate, lint, plan, apply, audit, test-send"),
 }
 
 EPILOG = """exit codes: 0 ok, 1 findings or drift, 2 invalid spec or usage, 3 tenant or network failure
 docs: README.md and docs/ in the project"""
 
 
-def _command(name: str) -> ModuleType:
-    return importlib.import_module(COMMANDS[name])
+def _chosen(argv: Sequence[str]) -> str | None:
+    """The subcommand named on the command line, if any (the first word that is not an option)."""
+    for word in argv:
+        if not word.startswith("-"):
+            return word if word in COMMANDS else None
+    return None
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
+    """The parser; only the chosen subcommand's module is imported to add its arguments."""
     parser = argparse.ArgumentParser(
         prog="relayctl",
         description="Declare, check, apply and audit an Office 365 SMTP relay.",
@@ -46,15 +62,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"relayctl {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
-        module = _command(name)
-        sp = sub.add_parser(
-            name,
-            help=module.HELP,
-            description=getattr(module, "DESCRIPTION", module.HELP),
-            epilog=EPILOG,
-            formatter_class=argparse.RawDescriptionHelpFormatter,
-        )
+    chosen = _chosen(argv)
+    for name, (module_name, summary) in COMMANDS.items():
+        if name != chosen:
+            sub.add_parser(name, help=summary)
+            continue
+        module = importlib.import_module(module_name)
+        sp = sub.add_parser(name, help=summary, description=getattr(module, "DESCRIPTION", summary),
+                            epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
         module.add_arguments(sp)
         sp.set_defaults(_run=module.run)
     return parser
@@ -69,8 +84,9 @@ def report_error(error: RelayError) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(args_list)
+    args = parser.parse_args(args_list)
     if not getattr(args, "_run", None):
         parser.print_help()
         return 2
@@ -82,6 +98,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("relayctl: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`relayctl ... | head`): stop quietly, as other Unix tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

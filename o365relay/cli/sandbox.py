@@ -13,9 +13,8 @@ import signal
 import threading
 from pathlib import Path
 
-HELP = "run the offline sandbox tenant (Graph, Exchange admin, token, SMTP) on loopback"
-DESCRIPTION = HELP + (
-    ". State lives in --state-dir (SQLite) and survives restarts; a fresh directory is seeded from --seed."
+DESCRIPTION = (
+    "Run the offline sandbox tenant (Graph, Exchange admin, token, SMTP) on loopback. State lives in --state-dir (SQLite) and survives restarts; a fresh directory is seeded from --seed."
 )
 
 

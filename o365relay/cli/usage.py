@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 
 from o365relay.errors import UsageError
 
-HELP = "volume per sender from message trace: limits, sudden rises, undeclared senders"
 DESCRIPTION = """Read message trace through Graph (ExchangeMessageTrace.Read.All) for a window, count
 messages and recipients per sender per hour and day, and flag service accounts near the SMTP AUTH
 limits (30 messages a minute, 10,000 recipients a day), sudden rises against each sender's trailing

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 
 from o365relay.errors import Problem, SpecError
 
-HELP = "check relay specs (YAML, schema, references); exit 0 valid, 2 invalid"
 DESCRIPTION = """Check one or more relay specs without touching a tenant: YAML syntax, the JSON Schema
 (schemas/relay.v1.schema.json), and the rules a schema cannot express (send-as trustees are declared
 service accounts, mailboxes are in declared domains, sender IPs are public IPv4 /24-/32, waiver
@@ -43,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
             problems.extend(error.problems)
             invalid += 1
     if args.format == "json":
-        print(json.dumps([dataclasses.asdict(p) for p in problems], indent=2))
+        print(json.dumps([p._asdict() for p in problems], indent=2))
     else:
         _print_text(problems, len(args.files), invalid)
     return 2 if invalid else 0

@@ -146,8 +146,8 @@ def _spf(verdict: AuthVerdict, headers: MessageHeaders, spec: RelaySpec | None) 
     message = f"SPF {verdict.result}: {ip} is not authorised to send for {domain}"
     if spec is not None and domain in spec.domains:
         if _in(ip, _spf_ips(spec, domain)):
-            message += (f"; yet the spec authorises it, so the published record is not the declared one: "
-                        f"run `relayctl dns SPEC` and publish the record the stack outputs")
+            message += ("; yet the spec authorises it, so the published record is not the declared one: "
+                        "run `relayctl dns SPEC` and publish the record the stack outputs")
         elif other := _connector_of(ip, spec):
             message += (f"; it is a sender IP of connector {other.name}, whose sendsFor does not list "
                         f"{domain}: add {domain} to connectors.{other.name}.sendsFor")

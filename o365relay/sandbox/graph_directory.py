@@ -49,7 +49,7 @@ USER_WRITABLE = frozenset({"accountEnabled", "displayName", "givenName", "surnam
 USER_FILTER = {"id": {"eq", "in"}, "userPrincipalName": {"eq", "startswith", "in"},
                "mail": {"eq", "startswith", "in"}, "displayName": {"eq", "startswith", "in"},
                "mailNickname": {"eq", "startswith"}, "usageLocation": {"eq"}, "accountEnabled": {"eq"},
-               "proxyAddresses": {"eq"}}
+               "proxyAddresses": {"eq"}, "assignedLicenses": {"eq"}}
 DOMAIN_PUBLIC = ("id", "authenticationType", "isDefault", "isInitial", "isRoot", "isVerified",
                  "supportedServices")
 _USAGE_LOCATION = re.compile(r"^[A-Z]{2}$")

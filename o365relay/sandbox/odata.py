@@ -11,7 +11,7 @@ Grammar (case-insensitive keywords, as Graph's)::
     unary   := "not" unary | "(" expr ")" | func | lambda | compare
     compare := path op literal | path "in" "(" literal ("," literal)* ")"
     func    := ("startswith" | "endswith" | "contains") "(" path "," literal ")"
-    lambda  := path "/any(" name ":" name op literal ")"
+    lambda  := path "/any(" name ":" name ["/" name] op literal ")"
     literal := 'quoted '' string' | number | true | false | null | GUID | ISO 8601 date-time
 
 :func:`parse` returns a :class:`Node`; :meth:`Node.matches` evaluates it on a JSON document
@@ -57,6 +57,7 @@ class Node:
     prop: str = ""
     value: Any = None
     children: tuple[Node, ...] = ()
+    item_prop: str = ""  # any(): the property of each item compared (empty: the item itself)
 
     def matches(self, doc: dict[str, Any]) -> bool:
         if self.kind == "and":
@@ -67,7 +68,8 @@ class Node:
             return not self.children[0].matches(doc)
         have = _lookup(doc, self.prop)
         if self.kind == "any":
-            return any(_compare(item, self.op, self.value) for item in (have or []))
+            items = [_lookup(i, self.item_prop) if self.item_prop else i for i in (have or [])]
+            return any(_compare(item, self.op, self.value) for item in items)
         if self.kind == "in":
             return any(_compare(have, "eq", v) for v in self.value)
         if self.kind == "func":
@@ -103,8 +105,9 @@ def _check_allowed(node: Node, allowed: dict[str, set[str]]) -> None:
     op = node.op if node.kind in ("compare", "func", "any") else node.kind
     ops = allowed.get(node.prop)
     if ops is None or op not in ops:
-        raise FilterError(f"Unsupported or invalid query filter clause specified for property "
-                          f"'{node.prop}'.", node.prop)
+        raise FilterError(
+            f"Unsupported or invalid query filter clause specified for property '{node.prop}'.", node.prop
+        )
 
 
 def _tokenize(text: str) -> list[tuple[str, Any]]:
@@ -114,8 +117,9 @@ def _tokenize(text: str) -> list[tuple[str, Any]]:
     while pos < len(text):
         match = _TOKEN.match(text, pos)
         if match is None or match.end() == pos:
-            raise FilterError(f"Syntax error: character '{text[pos:].strip()[:1]}' is not valid at "
-                              f"position {pos} in '{text}'.")
+            raise FilterError(
+                f"Syntax error: character '{text[pos:].strip()[:1]}' is not valid at position {pos} in '{text}'."
+            )
         kind = match.lastgroup or ""
         raw = match.group(kind)
         value: Any = raw
@@ -210,10 +214,14 @@ class _Parser:
         self.expect(":")
         if self.path() != var:
             raise FilterError(f"Syntax error: the lambda must compare its variable '{var}'.")
+        item_prop = ""
+        if self.peek() == ("punct", "/"):
+            self.take()
+            item_prop = self.path()
         op = self.operator()
         value = self.literal()
         self.expect(")")
-        return Node("any", op=op, prop=prop, value=value)
+        return Node("any", op=op, prop=prop, value=value, item_prop=item_prop)
 
     def operator(self) -> str:
         kind, word = self.take()
@@ -263,5 +271,4 @@ def _function(name: str, have: Any, want: Any) -> bool:
     if not isinstance(have, str) or not isinstance(want, str):
         return False
     have, want = have.lower(), want.lower()
-    return {"startswith": have.startswith, "endswith": have.endswith,
-            "contains": have.__contains__}[name](want)
+    return {"startswith": have.startswith, "endswith": have.endswith, "contains": have.__contains__}[name](want)

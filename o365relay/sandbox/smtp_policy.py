@@ -138,9 +138,7 @@ def _mailbox_principal(org: st.Doc, user: st.Doc, trustee_id: str, method: str) 
     scope = smtp_auth_scope(org, user)
     if scope is not None:
         raise Refused(replies.smtp_auth_disabled(scope))
-    return Principal(
-        user["id"], str(user.get("mail") or user["userPrincipalName"]).lower(), trustee_id, method
-    )
+    return Principal(user["id"], str(user.get("mail") or user["userPrincipalName"]).lower(), trustee_id, method)
 
 
 # -- submission checks ----------------------------------------------------------------------------
@@ -156,17 +154,13 @@ def check_send_as(store: st.Store, principal: Principal, senders: list[str]) -> 
         target = find_mailbox(store, sender)
         granted = target is not None and any(
             "SendAs" in p.get("AccessRights", []) and p.get("AccessControlType", "Allow") == "Allow"
-            for p in store.list(
-                st.RECIPIENT_PERMISSION, xMailboxId=target["id"], xTrusteeId=principal.trustee_id
-            )
+            for p in store.list(st.RECIPIENT_PERMISSION, xMailboxId=target["id"], xTrusteeId=principal.trustee_id)
         )
         if not granted:
             raise Refused(replies.SEND_AS_DENIED.format(mailbox=principal.mailbox_address, sender=sender))
 
 
-def check_quota(
-    store: st.Store, principal: Principal, recipients: int, now: dt.datetime | None = None
-) -> None:
+def check_quota(store: st.Store, principal: Principal, recipients: int, now: dt.datetime | None = None) -> None:
     messages, sent = trace.submitted(store, principal.mailbox_address, now or dt.datetime.now(dt.UTC))
     if messages >= MESSAGES_PER_MINUTE:
         raise Refused(replies.SUBMISSION_QUOTA)

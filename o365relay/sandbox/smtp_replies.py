@@ -11,23 +11,32 @@ HOST = "SANDBOX01.prod.outlook.com"
 
 AUTH_OK = "235 2.7.0 Authentication successful"
 AUTH_FAILED = f"535 5.7.3 Authentication unsuccessful [{HOST}]"
-SMTP_AUTH_DISABLED = ("535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the "
-                      "{scope}. Visit https://aka.ms/smtp_auth_disabled for more information. [" + HOST + "]")
+SMTP_AUTH_DISABLED = (
+    "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the "
+    "{scope}. Visit https://aka.ms/smtp_auth_disabled for more information. [" + HOST + "]"
+)
 BASIC_REFUSED = f"550 5.7.30 Basic authentication is not supported for Client Submission. [{HOST}]"
 AUTH_NEEDS_TLS = f"504 5.7.4 Unrecognized authentication type [{HOST}]"
 NOT_AUTHENTICATED = f"530 5.7.57 Client not authenticated to send mail. [{HOST}]"
-SEND_AS_DENIED = ("554 5.2.252 SendAsDenied; {mailbox} not allowed to send as {sender}; "
-                  "STOREDRV.Submission.Exception:SendAsDeniedException.MapiExceptionSendAsDenied; "
-                  "Failed to process message due to a permanent exception with message "
-                  "[BeginDiagnosticData]Cannot submit message. [EndDiagnosticData] [" + HOST + "]")
-SUBMISSION_QUOTA = ("554 5.2.0 STOREDRV.Submission.Exception:SubmissionQuotaExceededException; "
-                    "Failed to process message due to a permanent exception with message "
-                    "[BeginDiagnosticData]Cannot submit message. [EndDiagnosticData] [" + HOST + "]")
-RECIPIENT_QUOTA = ("550 5.1.90 Your message can't be sent because you've reached your daily limit for "
-                   f"message recipients. [{HOST}]")
+SEND_AS_DENIED = (
+    "554 5.2.252 SendAsDenied; {mailbox} not allowed to send as {sender}; "
+    "STOREDRV.Submission.Exception:SendAsDeniedException.MapiExceptionSendAsDenied; "
+    "Failed to process message due to a permanent exception with message "
+    "[BeginDiagnosticData]Cannot submit message. [EndDiagnosticData] [" + HOST + "]"
+)
+SUBMISSION_QUOTA = (
+    "554 5.2.0 STOREDRV.Submission.Exception:SubmissionQuotaExceededException; "
+    "Failed to process message due to a permanent exception with message "
+    "[BeginDiagnosticData]Cannot submit message. [EndDiagnosticData] [" + HOST + "]"
+)
+RECIPIENT_QUOTA = (
+    f"550 5.1.90 Your message can't be sent because you've reached your daily limit for message recipients. [{HOST}]"
+)
 TENANT_ATTRIBUTION = f"550 5.7.64 TenantAttribution; Relay Access Denied [{HOST}]"
-DIRECT_SEND_DENIED = ("550 5.7.68 TenantInboundAttribution; Direct Send not allowed for this organization "
-                      f"from unauthorized sources [{HOST}]")
+DIRECT_SEND_DENIED = (
+    "550 5.7.68 TenantInboundAttribution; Direct Send not allowed for this organization "
+    f"from unauthorized sources [{HOST}]"
+)
 RECIPIENT_UNKNOWN = f"550 5.4.1 Recipient address rejected: Access denied. [{HOST}]"
 CONNECTOR_NEEDS_TLS = f"451 5.7.3 STARTTLS is required to send mail [{HOST}]"
 XCLIENT_DENIED = "550 5.7.0 Error: insufficient authorization"

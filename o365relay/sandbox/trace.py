@@ -5,7 +5,9 @@ A stored MESSAGE_TRACE document has a unique store ``id`` plus ``xMessageTraceId
 it is shared by every recipient row of one message, as Exchange's MessageTraceId is (so a reader
 must key rows by id *and* recipient). Other sandbox-only keys: ``xDetails`` (the
 getDetailsByRecipient events), ``xSubmitter`` (the authenticated mailbox, for the submission quotas)
-and ``xEndpoint`` ("submission" or "mx").
+and ``xEndpoint`` ("submission" or "mx"). Rows are written with ``store.insert_many`` and the quotas
+counted with ``store.count_matching`` (both added to store.py for this module: a 10,000-recipient
+message must not cost 10,000 sequence scans, nor every submission a decode of the whole trace).
 """
 
 from __future__ import annotations

@@ -83,13 +83,13 @@ def deliver(host: str, port: int, msg: EmailMessage, *, client_ip: str | None = 
 
     def run(client: smtplib.SMTP) -> None:
         client.ehlo()
-        if client_ip:
+        if client.has_extn("starttls"):
+            client.starttls(context=tls_context(ca_file))
+            client.ehlo()
+        if client_ip:  # after STARTTLS, which starts a fresh session
             code, reply = client.docmd("XCLIENT", f"ADDR={client_ip}")
             if code != 220:
                 raise smtplib.SMTPResponseException(code, reply)
-            client.ehlo()
-        if client.has_extn("starttls"):
-            client.starttls(context=tls_context(ca_file))
             client.ehlo()
         client.send_message(msg)
 

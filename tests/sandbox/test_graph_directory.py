@@ -28,9 +28,7 @@ ENTERPRISEPACK = uuid.UUID("6fd2c87f-b296-42f0-b197-1e91e994b900")
 
 
 def users_query(**kwargs: Any) -> RequestConfiguration[Any]:
-    return RequestConfiguration(
-        query_parameters=UsersRequestBuilder.UsersRequestBuilderGetQueryParameters(**kwargs)
-    )
+    return RequestConfiguration(query_parameters=UsersRequestBuilder.UsersRequestBuilderGetQueryParameters(**kwargs))
 
 
 async def refusal(coro: Any) -> ODataError:
@@ -42,9 +40,7 @@ async def refusal(coro: Any) -> ODataError:
 def test_users_filter_select_and_paging(graph_session: Any) -> None:
     async def scenario() -> None:
         async with graph_session() as client:
-            page = await client.users.get(
-                users_query(top=3, select=["id", "userPrincipalName", "usageLocation"])
-            )
+            page = await client.users.get(users_query(top=3, select=["id", "userPrincipalName", "usageLocation"]))
             seen = [u.user_principal_name for u in page.value]
             assert len(seen) == 3 and page.odata_next_link
             while page.odata_next_link:
@@ -60,6 +56,9 @@ def test_users_filter_select_and_paging(graph_session: Any) -> None:
             )
             assert [u.usage_location for u in found.value] == ["US"]
             assert found.value[0].assigned_licenses[0].sku_id == EXCHANGESTANDARD
+
+            e3 = await client.users.get(users_query(filter=f"assignedLicenses/any(x:x/skuId eq {ENTERPRISEPACK})"))
+            assert [u.user_principal_name for u in e3.value] == ["admin@contoso.onmicrosoft.com"]
 
             unsupported = await refusal(client.users.get(users_query(filter="endswith(mail,'@contoso.com')")))
             assert unsupported.response_status_code == 400
@@ -151,10 +150,7 @@ def test_assign_license_refuses_when_no_unit_is_left(graph_session: Any) -> None
             )
             full = await refusal(client.users.by_user_id(last.id).assign_license.post(body))
             assert full.response_status_code == 400
-            assert (
-                full.error.message
-                == f"Subscription with SKU {ENTERPRISEPACK} does not have any available licenses."
-            )
+            assert full.error.message == f"Subscription with SKU {ENTERPRISEPACK} does not have any available licenses."
 
     asyncio.run(scenario())
 
@@ -173,9 +169,7 @@ def test_domains_and_service_configuration_records(graph_session: Any) -> None:
             assert [r.mail_exchange for r in mx] == ["notify-contoso-com.mail.protection.outlook.com"]
             assert "include:spf.protection.outlook.com" in txt[0].text
             assert (
-                await client.domains.by_domain_id(
-                    "contoso.onmicrosoft.com"
-                ).service_configuration_records.get()
+                await client.domains.by_domain_id("contoso.onmicrosoft.com").service_configuration_records.get()
             ).value == []
             missing = await refusal(client.domains.by_domain_id("fabrikam.com").get())
             assert missing.response_status_code == 404
@@ -211,6 +205,4 @@ def test_graph_refuses_missing_wrong_audience_and_unprivileged_tokens(sandbox: A
             denied = http.get(f"{sandbox.base_url}/v1.0{path}", headers={"Authorization": f"Bearer {bare}"})
             assert denied.status_code == 403, path
             assert denied.json()["error"]["code"] == "Authorization_RequestDenied"
-            assert denied.json()["error"]["message"].startswith(
-                "Insufficient privileges to complete the operation."
-            )
+            assert denied.json()["error"]["message"].startswith("Insufficient privileges to complete the operation.")

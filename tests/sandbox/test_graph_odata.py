@@ -7,6 +7,7 @@ import pytest
 from o365relay.sandbox.odata import FilterError, parse
 
 USER = {
+    "assignedLicenses": [{"skuId": "4b9405b0-7788-4568-add1-99614e613b69", "disabledPlans": []}],
     "userPrincipalName": "ERP@contoso.com",
     "displayName": "ERP Mailer",
     "accountEnabled": True,
@@ -29,6 +30,8 @@ USER = {
         ("proxyAddresses/any(p:p eq 'smtp:erp@contoso.onmicrosoft.com')", True),
         ("displayName eq 'O''Brien'", False),
         ("missing eq null", True),
+        ("assignedLicenses/any(x:x/skuId eq 4b9405b0-7788-4568-add1-99614e613b69)", True),
+        ("assignedLicenses/any(x:x/skuId eq 6fd2c87f-b296-42f0-b197-1e91e994b900)", False),
     ],
 )
 def test_filters_evaluate_like_graph(text: str, expected: bool) -> None:

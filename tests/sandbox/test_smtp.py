@@ -148,14 +148,10 @@ def invoke(sandbox: Any, cmdlet: str, parameters: dict[str, Any]) -> None:
 
 def test_xoauth2_sends_and_send_as_is_enforced(tenant: Any) -> None:
     with submission(tenant) as client:
-        code, text = client.docmd(
-            "AUTH", "XOAUTH2 " + xoauth2("erp@contoso.com", token(tenant, "erp-mailer"))
-        )
+        code, text = client.docmd("AUTH", "XOAUTH2 " + xoauth2("erp@contoso.com", token(tenant, "erp-mailer")))
         assert (code, text) == (235, b"2.7.0 Authentication successful")
         mid, body = message("erp@contoso.com", "noc@notify.contoso.com", "Invoice run")
-        assert (
-            client.sendmail("erp@contoso.com", ["noc@notify.contoso.com", "ap@fabrikam.example"], body) == {}
-        )
+        assert client.sendmail("erp@contoso.com", ["noc@notify.contoso.com", "ap@fabrikam.example"], body) == {}
 
         granted_mid, granted = message("invoices@contoso.com", "noc@notify.contoso.com", "As invoices")
         client.sendmail("invoices@contoso.com", ["noc@notify.contoso.com"], granted)
@@ -234,20 +230,24 @@ def test_submission_requires_tls_12_or_later(tenant: Any) -> None:
         assert client.sock.version() in ("TLSv1.2", "TLSv1.3")
 
 
-def test_thirty_messages_a_minute_then_submission_quota_exceeded(tenant: Any) -> None:
+def test_thirty_messages_a_minute_then_submission_quota_exceeded_even_after_a_restart(
+    tenant: Any, sandbox_factory: Any
+) -> None:
     with submission(tenant) as client:
         client.docmd("AUTH", "XOAUTH2 " + xoauth2("erp@contoso.com", token(tenant, "erp-mailer")))
         for n in range(30):
-            client.sendmail(
-                "erp@contoso.com", ["noc@notify.contoso.com"], message("erp@contoso.com", "x", f"{n}")[1]
-            )
+            client.sendmail("erp@contoso.com", ["noc@notify.contoso.com"], message("erp@contoso.com", "x", f"{n}")[1])
+    tenant.stop()
+    restarted = sandbox_factory(state_dir=tenant.state_dir)  # the quota is counted from the stored trace
+    with submission(restarted) as client:
+        client.docmd("AUTH", "XOAUTH2 " + xoauth2("erp@contoso.com", token(restarted, "erp-mailer")))
         mid, body = message("erp@contoso.com", "noc@notify.contoso.com", "31st")
         with pytest.raises(smtplib.SMTPDataError) as caught:
             client.sendmail("erp@contoso.com", ["noc@notify.contoso.com"], body)
         assert caught.value.smtp_code == 554
         assert b"SubmissionQuotaExceededException" in caught.value.smtp_error
-    assert [r["status"] for r in traced(tenant, messageId=mid)] == ["failed"]
-    assert len(traced(tenant, senderAddress="erp@contoso.com", status="delivered")) == 30
+    assert [r["status"] for r in traced(restarted, messageId=mid)] == ["failed"]
+    assert len(traced(restarted, senderAddress="erp@contoso.com", status="delivered")) == 30
 
 
 def test_ten_thousand_recipients_a_day(tenant: Any) -> None:
@@ -275,10 +275,7 @@ def test_ten_thousand_recipients_a_day(tenant: Any) -> None:
             )
         assert caught.value.smtp_code == 550 and caught.value.smtp_error.startswith(b"5.1.90 ")
         assert (
-            client.sendmail(
-                "erp@contoso.com", ["a@fabrikam.example"], message("erp@contoso.com", "a", "one")[1]
-            )
-            == {}
+            client.sendmail("erp@contoso.com", ["a@fabrikam.example"], message("erp@contoso.com", "a", "one")[1]) == {}
         )
 
 
@@ -298,9 +295,7 @@ def test_auth_login_with_swaks(tenant: Any) -> None:
         "erp@contoso.com",
     ]
     mid = f"<{uuid.uuid4().hex}@scanner3.contoso.com>"
-    sent = swaks_submission(
-        tenant, *login, "--from", "scanner3@contoso.com", "--header", f"Message-Id: {mid}"
-    )
+    sent = swaks_submission(tenant, *login, "--from", "scanner3@contoso.com", "--header", f"Message-Id: {mid}")
     assert sent.returncode == 0, sent.stdout
     assert "<~  235 2.7.0 Authentication successful" in sent.stdout
     assert [(r["senderAddress"], r["status"]) for r in traced(tenant, messageId=mid)] == [
@@ -308,19 +303,14 @@ def test_auth_login_with_swaks(tenant: Any) -> None:
     ]
 
     spoof_mid = f"<{uuid.uuid4().hex}@scanner3.contoso.com>"
-    spoof = swaks_submission(
-        tenant, *login, "--from", "invoices@contoso.com", "--header", f"Message-Id: {spoof_mid}"
-    )
+    spoof = swaks_submission(tenant, *login, "--from", "invoices@contoso.com", "--header", f"Message-Id: {spoof_mid}")
     assert spoof.returncode != 0
     assert (
-        "<~* 554 5.2.252 SendAsDenied; scanner3@contoso.com not allowed to send as invoices@contoso.com"
-        in spoof.stdout
+        "<~* 554 5.2.252 SendAsDenied; scanner3@contoso.com not allowed to send as invoices@contoso.com" in spoof.stdout
     )
     assert [r["status"] for r in traced(tenant, messageId=spoof_mid)] == ["failed"]
 
-    wrong = swaks_submission(
-        tenant, *login[:5], "wrong-password", *login[6:], "--from", "scanner3@contoso.com"
-    )
+    wrong = swaks_submission(tenant, *login[:5], "wrong-password", *login[6:], "--from", "scanner3@contoso.com")
     assert "<~* 535 5.7.3 Authentication unsuccessful" in wrong.stdout
 
     invoke(
@@ -348,9 +338,7 @@ def test_auth_login_with_swaks(tenant: Any) -> None:
 # -- the MX endpoint: connector relay and direct send (swaks --xclient-addr) -------------------------
 
 
-def swaks_mx(
-    sandbox: Any, ip: str, sender: str, to: str, *args: str
-) -> tuple[subprocess.CompletedProcess[str], str]:
+def swaks_mx(sandbox: Any, ip: str, sender: str, to: str, *args: str) -> tuple[subprocess.CompletedProcess[str], str]:
     mid = f"<{uuid.uuid4().hex}@device.contoso.com>"
     run = swaks(
         "--server",
@@ -398,9 +386,7 @@ def test_connector_relay_reaches_the_internet(tenant: Any) -> None:
 def test_direct_send_only_reaches_the_tenant(tenant: Any) -> None:
     inside, mid = swaks_mx(tenant, "198.51.100.7", "printer@contoso.com", "erp@contoso.com")
     assert inside.returncode == 0, inside.stdout
-    assert [(r["status"], r["fromIP"]) for r in traced(tenant, messageId=mid)] == [
-        ("delivered", "198.51.100.7")
-    ]
+    assert [(r["status"], r["fromIP"]) for r in traced(tenant, messageId=mid)] == [("delivered", "198.51.100.7")]
 
     outside, _ = swaks_mx(tenant, "198.51.100.7", "printer@contoso.com", "partner@fabrikam.example")
     assert "<** 550 5.7.64 TenantAttribution; Relay Access Denied" in outside.stdout
@@ -463,9 +449,7 @@ def test_connector_requiring_tls_refuses_plain_smtp(tenant: Any) -> None:
 # -- the product's own provisioning path, end to end ------------------------------------------------
 
 
-def test_sender_provisioned_through_graph_and_exchange_sends_with_xoauth2(
-    sandbox: Any, graph_session: Any
-) -> None:
+def test_sender_provisioned_through_graph_and_exchange_sends_with_xoauth2(sandbox: Any, graph_session: Any) -> None:
     """Entra app + secret + SP + SMTP.SendAsApp via Graph, then New-ServicePrincipal, FullAccess and
     SendAs via Exchange, SMTP AUTH on for the mailbox: exactly what the relay spec's OAuth sender needs."""
     from msgraph.generated.applications.item.add_password.add_password_post_request_body import (
@@ -521,9 +505,7 @@ def test_sender_provisioned_through_graph_and_exchange_sends_with_xoauth2(
     with submission(sandbox) as client:  # the default tenant has SMTP AUTH off org-wide
         code, text = client.docmd("AUTH", "XOAUTH2 " + xoauth2("erp@contoso.com", access))
         assert code == 535 and b"disabled for the Tenant" in text
-    invoke(
-        sandbox, "Set-CASMailbox", {"Identity": "erp@contoso.com", "SmtpClientAuthenticationDisabled": False}
-    )
+    invoke(sandbox, "Set-CASMailbox", {"Identity": "erp@contoso.com", "SmtpClientAuthenticationDisabled": False})
     mid, body = message("invoices@contoso.com", "ap@fabrikam.example", "Invoice 42")
     with submission(sandbox) as client:
         assert client.docmd("AUTH", "XOAUTH2 " + xoauth2("erp@contoso.com", access))[0] == 235

@@ -1,0 +1,46 @@
+"""``relayctl export --output FILE``: write a spec that declares what the tenant holds today."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+DESCRIPTION = """Read the tenant (credentials from the environment) and write a spec declaring its relay
+connectors (OnPremises inbound), applications holding SMTP.SendAsApp, mailboxes with SMTP AUTH switched on,
+their Send As grants, and the verified domains with DKIM from Exchange and SPF/DMARC from DNS.
+Notes in the file (and on stderr) say what needs a hand: names to rename, grants to people.
+The written spec validates; `relayctl audit` of it against the same tenant is in sync, apart from the
+noted objects."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--output", "-o", required=True, metavar="FILE", help="where to write the spec")
+    parser.add_argument("--nameserver", action="append", default=[], metavar="IP[:PORT]",
+                        help="read SPF and DMARC from this nameserver (default: the system resolver)")
+    parser.add_argument("--no-dns", action="store_true",
+                        help="do not read DNS: declare Microsoft's default SPF and no DMARC")
+    parser.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+
+
+def run(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from o365relay.dnscheck.resolver import Dns, parse_nameserver
+    from o365relay.errors import UsageError
+    from o365relay.export.runner import export_tenant
+    from o365relay.export.writer import render_yaml
+    from o365relay.tenant.settings import Endpoints
+
+    output = Path(args.output)
+    if output.exists() and not args.force:
+        raise UsageError(f"{output} exists; pass --force to overwrite it")
+    endpoints = Endpoints.from_env()
+    dns = None if args.no_dns else Dns([parse_nameserver(n) for n in args.nameserver] or None)
+    export = asyncio.run(export_tenant(endpoints, dns))
+    output.write_text(render_yaml(export, endpoints.tenant_id), encoding="utf-8")
+    for warning in export.warnings:
+        print(f"relayctl export: note: {warning}", file=sys.stderr)
+    print(f"wrote {output}: {len(export.spec.connectors)} connectors, {len(export.spec.service_accounts)} service "
+          f"accounts, {len(export.spec.send_as)} Send As grants, {len(export.spec.domains)} domains", file=sys.stderr)
+    return 0

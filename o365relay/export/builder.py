@@ -1,0 +1,204 @@
+"""Turn a :class:`TenantView` into a :class:`RelaySpec` (pure: no I/O besides the optional DNS).
+
+Names: a spec name is what the Pulumi program names the object in the tenant (the connector's Name,
+the application's service principal display name), so an object whose tenant name is not a valid spec
+name is exported under a slug and a warning says how to rename it; until then an audit shows it as
+missing (the slug) and unexpected (the old name), which is the truth about what ``pulumi up`` would do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from o365relay import exchange_values as xv
+from o365relay.audit.common import find_row, mailbox_keys, principal_keys
+from o365relay.audit.snapshot import Row
+from o365relay.dnscheck.resolver import Dns
+from o365relay.export.dns_facts import published_dmarc, published_spf
+from o365relay.export.reader import TenantView
+from o365relay.spec.model import (
+    SPEC_VERSION,
+    Connector,
+    Credential,
+    Dkim,
+    Domain,
+    RelaySpec,
+    SendAsGrant,
+    ServiceAccount,
+    Tenant,
+)
+
+SELF = "nt authority\\self"
+
+
+@dataclass
+class Export:
+    spec: RelaySpec
+    warnings: list[str] = field(default_factory=list)
+
+
+def slug(text: str) -> str:
+    """A valid spec name for a tenant name: lower-case letters, digits and inner hyphens."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:64].strip("-") or "unnamed"
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    candidate, n = name, 2
+    while candidate in taken:
+        candidate, n = f"{name}-{n}", n + 1
+    taken.add(candidate)
+    return candidate
+
+
+def build_spec(tenant_id: str, view: TenantView, dns: Dns | None) -> Export:
+    warnings: list[str] = []
+    snap = view.snapshot
+    accounts, keys = _service_accounts(view, warnings)
+    spec = RelaySpec(
+        version=SPEC_VERSION,
+        tenant=_tenant(tenant_id, view),
+        domains=_domains(view, dns, warnings),
+        service_accounts={a.name: a for a in accounts},
+        connectors=_connectors(snap.connectors.value or [], warnings),
+        send_as=_send_as(view, keys, warnings),
+        source="<export>",
+    )
+    return Export(spec, warnings)
+
+
+def _tenant(tenant_id: str, view: TenantView) -> Tenant:
+    snap = view.snapshot
+    initial = next(d["id"] for d in snap.domains.value or [] if d.get("isInitial"))
+    disabled = xv.boolean((snap.transport_config.value or {}).get("SmtpClientAuthenticationDisabled"))
+    reject = bool(xv.boolean((snap.organization_config.value or {}).get("RejectDirectSend")))
+    return Tenant(id=tenant_id, initial_domain=initial, smtp_auth="disabled" if disabled else "enabled",
+                  reject_direct_send=reject)
+
+
+def _domains(view: TenantView, dns: Dns | None, warnings: list[str]) -> dict[str, Domain]:
+    out = {}
+    for row in view.snapshot.domains.value or []:
+        name = str(row["id"]).lower()
+        if row.get("isInitial") or not row.get("isVerified"):
+            continue
+        config = find_row(view.snapshot.dkim_configs.value or [], lambda r: [r.get("Domain")], name)
+        dkim = Dkim(enabled=False)
+        if config is not None:
+            sizes = {config.get("Selector1KeySize"), config.get("Selector2KeySize")}
+            if len(sizes) > 1:
+                warnings.append(f"{name}: DKIM selectors have key sizes {sorted(sizes)}; the spec declares the "
+                                "larger (Rotate-DkimSigningConfig upgrades the other)")
+            dkim = Dkim(enabled=bool(xv.boolean(config.get("Enabled"))), key_size=int(max(sizes)))
+        if dns is None:
+            out[name] = Domain(name, dkim=dkim)
+        else:
+            out[name] = Domain(name, spf=published_spf(name, dns, warnings), dkim=dkim,
+                               dmarc=published_dmarc(name, dns, warnings))
+    return out
+
+
+def _connectors(rows: list[Row], warnings: list[str]) -> dict[str, Connector]:
+    out: dict[str, Connector] = {}
+    for row in sorted(rows, key=lambda r: str(r.get("Name"))):
+        if row.get("ConnectorType") != "OnPremises":
+            continue
+        tenant_name = str(row.get("Name"))
+        name = _unique(slug(tenant_name), set(out))
+        if name != tenant_name:
+            warnings.append(f"connector {tenant_name!r} is exported as {name!r}: rename it in Exchange "
+                            f"(Set-InboundConnector -Identity '{tenant_name}' -Name {name}) before `pulumi up`, "
+                            "or `pulumi up` creates a second connector")
+        out[name] = Connector(
+            name=name, sender_ips=tuple(xv.ip_ranges(row.get("SenderIPAddresses"))),
+            certificate_name=xv.optional_lower(row.get("TlsSenderCertificateName")),
+            sender_domains=tuple(xv.sender_domains(row.get("SenderDomains"))) or ("*",),
+            require_tls=bool(xv.boolean(row.get("RequireTls"))), enabled=bool(xv.boolean(row.get("Enabled"))),
+            comment=xv.text(row.get("Comment")))
+    return out
+
+
+def _service_accounts(view: TenantView, warnings: list[str]) -> tuple[list[ServiceAccount], dict[str, frozenset[str]]]:
+    """Accounts, and for each the lower-case names the tenant may use for it as a trustee."""
+    snap, taken = view.snapshot, set[str]()
+    accounts, keys = [], {}
+    for holder in sorted(snap.send_as_app_holders.value or [], key=lambda h: str(h.get("principalDisplayName"))):
+        shown = str(holder.get("principalDisplayName"))
+        app = view.applications.get(str(holder.get("principalId")))
+        principal = find_row(snap.exchange_service_principals.value or [], lambda r: [r.get("ObjectId")],
+                             str(holder.get("principalId")))
+        if app is None or principal is None:
+            why = "it is not an application of this tenant" if app is None else "it is not registered in Exchange"
+            warnings.append(f"{shown!r} holds SMTP.SendAsApp but is not exported: {why}")
+            continue
+        names = frozenset(xv.lower(v) for v in [*principal_keys(principal), holder.get("principalId")] if v)
+        mailbox = _full_access_mailbox(view, names)
+        if mailbox is None:
+            warnings.append(f"{shown!r} holds SMTP.SendAsApp but has FullAccess on no mailbox; not exported "
+                            "(a sender needs a mailbox: Add-MailboxPermission -User <its service principal>)")
+            continue
+        name = _unique(slug(shown), taken)
+        if name != shown:
+            warnings.append(f"application {shown!r} is exported as {name!r}: rename its service principal, or "
+                            "`pulumi up` creates another application")
+        accounts.append(ServiceAccount(name, "application", mailbox, credential=_credential(app, warnings, name)))
+        keys[name] = names | {name}
+    for row in sorted(snap.cas_mailboxes.value or [], key=lambda r: str(r.get("PrimarySmtpAddress"))):
+        if xv.smtp_auth_state(row.get("SmtpClientAuthenticationDisabled")) != "enabled":
+            continue
+        address = xv.lower(row.get("PrimarySmtpAddress"))
+        name = _unique(slug(address.split("@")[0]), taken)
+        accounts.append(ServiceAccount(name, "mailbox", address))
+        keys[name] = frozenset(xv.lower(v) for v in mailbox_keys(row) if v)
+    return accounts, keys
+
+
+def _full_access_mailbox(view: TenantView, names: frozenset[str]) -> str | None:
+    for address, read in sorted(view.snapshot.mailbox_permissions.items()):
+        for row in read.value or []:
+            if xv.lower(row.get("User")) in names and "fullaccess" in xv.access_rights(row) and not row.get("Deny"):
+                return address
+    return None
+
+
+def _credential(app: Row, warnings: list[str], name: str) -> Credential:
+    """The application's credential as the spec declares it (federated, then certificate, then secret)."""
+    fics = app.get("fics") or []
+    if fics:
+        fic = fics[0]
+        return Credential("federated", issuer=fic.get("issuer"), subject=fic.get("subject"),
+                          audiences=tuple(fic.get("audiences") or ()) or Credential("federated").audiences)
+    if app.get("keyCredentials"):
+        path = f"certs/{name}.pem"
+        warnings.append(f"{name}: authenticates with a certificate; put its public PEM at {path}")
+        return Credential("certificate", certificate_file=path)
+    days = 180
+    for secret in app.get("passwordCredentials") or []:
+        start, end = _date(secret.get("startDateTime")), _date(secret.get("endDateTime"))
+        if start and end:
+            days = max(1, min(730, (end - start).days))
+    return Credential("secret", expires_in_days=days)
+
+
+def _date(value: object) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _send_as(view: TenantView, keys: dict[str, frozenset[str]], warnings: list[str]) -> tuple[SendAsGrant, ...]:
+    grants = []
+    for mailbox, read in sorted(view.snapshot.recipient_permissions.items()):
+        for row in read.value or []:
+            trustee = xv.lower(row.get("Trustee"))
+            if xv.boolean(row.get("IsInherited")) or trustee == SELF or "sendas" not in xv.access_rights(row):
+                continue
+            account = next((name for name, names in keys.items() if trustee in names), None)
+            if account is None:
+                warnings.append(f"Send As on {mailbox} for {row.get('Trustee')} is not exported: the trustee is "
+                                "not a service account (an audit lists it as unexpected)")
+                continue
+            grants.append(SendAsGrant(trustee=account, mailbox=mailbox))
+    return tuple(grants)

@@ -1,0 +1,89 @@
+"""`relayctl export` -> `relayctl validate` -> `relayctl audit` round trips against seeded sandboxes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+
+from o365relay.cli.main import main
+from o365relay.sandbox.seed import SEEDS_DIR
+
+SEEDS = Path(__file__).parent / "seeds"
+
+
+def export(tmp_path: Path, capsys, *extra: str) -> tuple[Path, str]:
+    out = tmp_path / "relay.exported.yaml"
+    assert main(["export", "--output", str(out), *extra]) == 0
+    return out, capsys.readouterr().err
+
+
+def audit_json(spec: Path, capsys) -> dict:
+    code = main(["audit", str(spec), "--format", "json"])
+    doc = json.loads(capsys.readouterr().out)
+    assert code == doc["exitCode"]
+    return doc
+
+
+def test_adoptable_brownfield_round_trip_is_in_sync(tenant, tmp_path, capsys):
+    tenant(SEEDS / "adoptable.yaml")
+    spec, notes = export(tmp_path, capsys, "--no-dns")
+    assert "note:" not in notes
+    text = spec.read_text()
+    assert text.startswith("# yaml-language-server: $schema=schemas/relay.v1.schema.json\n")
+    doc = yaml.safe_load(text)
+    assert doc["tenant"] == {"id": "7a3f6c1e-52b4-4d0e-9c8a-1f2e3d4c5b6a", "initialDomain": "contoso.onmicrosoft.com"}
+    # Exchange's forms came back as the spec writes them: smtp:*;1 -> "*" (the default, so omitted), /32 dropped
+    assert doc["connectors"] == {"old-printers": {"senderIPs": ["192.0.2.0/24", "198.51.100.7"],
+                                                  "requireTls": False, "comment": "added by hand in 2019"}}
+    assert doc["serviceAccounts"]["legacy-mailer"]["mailbox"] == "erp@contoso.com"
+    assert doc["serviceAccounts"]["legacy-mailer"]["credential"]["type"] == "secret"
+    assert doc["serviceAccounts"]["copier-legacy"] == {"kind": "mailbox", "mailbox": "copier-legacy@contoso.com"}
+    assert doc["sendAs"] == [{"trustee": "legacy-mailer", "mailbox": "invoices@contoso.com"},
+                             {"trustee": "copier-legacy", "mailbox": "purchasing@contoso.com"}]
+    assert main(["validate", str(spec)]) == 0
+    capsys.readouterr()
+    report = audit_json(spec, capsys)
+    assert report["verdict"] == "in_sync", [i for i in report["items"] if i["status"] != "in_sync"]
+    assert report["summary"]["in_sync"] == len(report["items"]) > 10
+
+
+def test_brownfield_as_seeded_round_trip_differs_only_where_the_export_says(tenant, tmp_path, capsys):
+    tenant(SEEDS_DIR / "brownfield.yaml")
+    spec, notes = export(tmp_path, capsys, "--no-dns")
+    assert "connector 'Old printers' is exported as 'old-printers'" in notes
+    assert "'legacy-mailer' holds SMTP.SendAsApp but has FullAccess on no mailbox" in notes
+    assert spec.read_text().count("# note:") == 3
+    assert main(["validate", str(spec)]) == 0
+    capsys.readouterr()
+    report = audit_json(spec, capsys)
+    off = {(i["kind"], i["name"], i["status"]) for i in report["items"] if i["status"] != "in_sync"}
+    assert off == {("connector", "old-printers", "missing"), ("connector", "Old printers", "unexpected"),
+                   ("application", "legacy-mailer", "unexpected")}
+
+
+def test_spf_and_dmarc_are_exported_as_published(tenant, dns_server, tmp_path, capsys):
+    tenant(SEEDS / "adoptable.yaml")
+    address = dns_server.start([
+        ("txt", "contoso.com", "v=spf1 ip4:192.0.2.0/24 include:spf.protection.outlook.com ~all"),
+        ("txt", "_dmarc.contoso.com", "v=DMARC1; p=quarantine; pct=50; rua=mailto:dmarc@contoso.com"),
+        ("txt", "notify.contoso.com", "v=spf1 include:spf.protection.outlook.com -all"),
+    ])
+    spec, notes = export(tmp_path, capsys, "--nameserver", address)
+    domains = yaml.safe_load(spec.read_text())["domains"]
+    assert domains["contoso.com"] == {
+        "spf": {"ip4": ["192.0.2.0/24"], "all": "~all"},
+        "dmarc": {"policy": "quarantine", "pct": 50, "rua": ["mailto:dmarc@contoso.com"]},
+    }
+    assert "dmarc" not in domains["notify.contoso.com"]
+    assert main(["validate", str(spec)]) == 0
+
+
+def test_export_does_not_overwrite_without_force(tenant, tmp_path, capsys):
+    tenant(SEEDS / "adoptable.yaml")
+    out = tmp_path / "relay.yaml"
+    out.write_text("keep me")
+    assert main(["export", "--output", str(out), "--no-dns"]) == 2
+    assert out.read_text() == "keep me"
+    assert "pass --force" in capsys.readouterr().err
