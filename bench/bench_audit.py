@@ -60,6 +60,10 @@ def _grants() -> list[tuple[int, int]]:
     return [(s, (s * GRANTS_EACH + k) % SHARED) for s in range(APPS + MAILBOX_SENDERS) for k in range(GRANTS_EACH)]
 
 
+def _dkim_target(n: int, domain: str) -> str:
+    return f"selector{n}-{domain.replace('.', '-')}._domainkey.contoso.r-v1.dkim.mail.microsoft"
+
+
 def write_seed(path: Path) -> None:
     users: dict[str, Any] = {_shared(i): {"displayName": f"Shared {i}"} for i in range(SHARED)}
     users |= {_sender(i): {"displayName": f"Sender {i}", **({"smtpAuth": "enabled"} if i >= APPS else {})}
@@ -71,14 +75,14 @@ def write_seed(path: Path) -> None:
         "tenant": {"rejectDirectSend": True},
         "domains": {"contoso.com": {"dkim": {"config": True, "enabled": True}},
                     "notify.contoso.com": {"dkim": {"config": True, "enabled": True}}},
-        "dns": {f"selector{n}._domainkey.{d}": f"selector{n}-{d.replace('.', '-')}._domainkey.contoso.r-v1.dkim.mail.microsoft"
-                for n in (1, 2) for d in ("contoso.com", "notify.contoso.com")},
+        "dns": {f"selector{n}._domainkey.{d}": _dkim_target(n, d) for n in (1, 2) for d in ("contoso.com", "notify.contoso.com")},
         "users": users,
         "applications": apps,
         "exchange": {
-            "inboundConnectors": {f"relay-{i:02d}": {"ConnectorType": "OnPremises", "SenderIPAddresses": [f"198.51.{i}.0/28"],
-                                                     "SenderDomains": ["*"], "RequireTls": True, "Comment": f"site {i}"}
-                                  for i in range(CONNECTORS)},
+            "inboundConnectors": {
+                f"relay-{i:02d}": {"ConnectorType": "OnPremises", "SenderIPAddresses": [f"198.51.{i}.0/28"],
+                                   "SenderDomains": ["*"], "RequireTls": True, "Comment": f"site {i}"}
+                for i in range(CONNECTORS)},
             "recipientPermissions": [{"mailbox": _shared(m), "trustee": trustee[s]} for s, m in _grants()],
             "mailboxPermissions": [{"mailbox": _sender(i), "user": f"app-{i:03d}"} for i in range(APPS)],
         },
@@ -161,8 +165,8 @@ def main() -> int:
     graph_path = 1 + 1 + 1
     floor = LATENCY * max(exo_path, graph_path)
     figures = {
-        "tenant": {"connectors": CONNECTORS, "serviceAccounts": APPS + MAILBOX_SENDERS, "sendAsGrants": len(spec.send_as),
-                   "sharedMailboxes": SHARED, "latencyMs": LATENCY * 1000, "seedSeconds": round(seeded, 1)},
+        "tenant": {"connectors": CONNECTORS, "serviceAccounts": APPS + MAILBOX_SENDERS,
+                   "sendAsGrants": len(spec.send_as), "sharedMailboxes": SHARED, "latencyMs": LATENCY * 1000, "seedSeconds": round(seeded, 1)},
         "audit": {"requests": audit_requests, "wallSeconds": round(audit_wall, 2), "items": len(result.items),
                   "verdict": result.verdict, "exchangeBatches": batches, "graphBatches": graph_batches,
                   "criticalPathRoundTrips": max(exo_path, graph_path), "floorSeconds": round(floor, 2),

@@ -109,7 +109,7 @@ class SmtpServiceAccount(pulumi.ComponentResource):
             user = azuread.User(
                 f"{name}-user", user_principal_name=account.mailbox,
                 display_name=create.display_name or account.name, mail_nickname=account.mailbox.split("@")[0],
-                password=pulumi.Output.secret(password.result), usage_location=create.usage_location,
+                password=password.result, usage_location=create.usage_location,
                 # a scanner cannot answer a "change your password" prompt or follow an expiry
                 force_password_change=False, disable_password_expiration=True, opts=self._opts())
             depends.append(LicenseAssignment(

@@ -53,9 +53,11 @@ class RelayStack(pulumi.ComponentResource):
             senders[key] = account_settings(spec, spec.service_accounts[key], account.client_id)
         self.senders = pulumi.Output.from_input(senders)
         self.dns_records = pulumi.Output.from_input({key: d.records for key, d in domains.items()})
-        self.zone_files = pulumi.Output.from_input({key: d.zone_snippet for key, d in domains.items()})
-        self.secrets = pulumi.Output.secret({key: a.secret for key, a in accounts.items()
-                                             if _has_secret(spec.service_accounts[key])})
+        zone_files: dict[str, Any] = {key: d.zone_snippet for key, d in domains.items()}
+        self.zone_files = pulumi.Output.from_input(zone_files)
+        secrets: dict[str, Any] = {key: a.secret for key, a in accounts.items()
+                                   if _has_secret(spec.service_accounts[key])}
+        self.secrets = pulumi.Output.secret(secrets)
         # "spec" again as an output: AnalyzeStack sees a component's registered outputs, not its inputs.
         self.register_outputs({"spec": document, "senders": self.senders, "dns_records": self.dns_records,
                                "zone_files": self.zone_files, "secrets": self.secrets})

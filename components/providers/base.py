@@ -18,6 +18,7 @@ config handed to ``configure()`` inside the host, and open a :class:`TenantSessi
 
 from __future__ import annotations
 
+import contextlib
 import pickle
 from typing import Any, ClassVar
 
@@ -176,10 +177,8 @@ class TenantProvider(ResourceProvider):
 
     async def _delete(self, props: Props) -> None:
         async with TenantSession(self._config) as session:
-            try:
+            with contextlib.suppress(NotFound):  # already gone: the goal of a delete is reached
                 await self.delete_object(session, props)
-            except NotFound:
-                pass  # already gone: the goal of a delete is reached
 
 
 class SettingProvider(TenantProvider):

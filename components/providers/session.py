@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import hashlib
 import os
 import ssl
 import threading
@@ -90,8 +91,9 @@ class _HostRuntime:
         """The deploying identity's credential for these endpoints and this environment."""
         from o365relay.tenant.credentials import credential_for, credential_kind
 
-        key = (endpoints, credential_kind(), os.environ.get("AZURE_CLIENT_ID"),
-               *(os.environ.get(k) for k in _CREDENTIAL_SOURCES))
+        # a digest of the sources, so a changed secret means another credential without keeping a copy
+        sources = hashlib.sha256("\0".join(os.environ.get(k, "") for k in _CREDENTIAL_SOURCES).encode())
+        key = (endpoints, credential_kind(), os.environ.get("AZURE_CLIENT_ID"), sources.hexdigest())
         with self._lock:
             if key not in self._credentials:
                 self._credentials[key] = credential_for(endpoints)
@@ -104,7 +106,7 @@ class _HostRuntime:
             return self._tls[endpoints.ca_file]
 
 
-# Environment variables whose change means another credential (compared, never stored elsewhere).
+# Environment variables whose change means another credential.
 _CREDENTIAL_SOURCES = ("AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PATH", "AZURE_FEDERATED_TOKEN_FILE",
                        "ACTIONS_ID_TOKEN_REQUEST_URL")
 _RUNTIME = _HostRuntime()

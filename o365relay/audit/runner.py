@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from o365relay.audit.compare import compare
+from o365relay.audit.compare_send_as import declared_mailboxes
 from o365relay.audit.model import AuditResult
 from o365relay.audit.reader import Exchange, Graph, Progress, ReadPlan, read_tenant
-from o365relay.audit.compare_send_as import declared_mailboxes
 from o365relay.spec.model import RelaySpec
 
 

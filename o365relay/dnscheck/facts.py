@@ -19,7 +19,6 @@ import yaml
 from o365relay.dnscheck.dkim import DkimTargets, Unavailable
 from o365relay.errors import RelayError, TenantError, UsageError
 
-
 NO_TENANT = Unavailable("skipped", "no tenant configured")
 
 

@@ -57,8 +57,8 @@ def test_azure_dns_without_the_extra_is_a_clear_error(tmp_path: Path, monkeypatc
     for name in ("pulumi_azure_native", "pulumi_azure_native.dns", "pulumi_azure_native.network"):
         monkeypatch.setitem(sys.modules, name, None)  # as if the optional extra were not installed
     text = pm.EXAMPLE_SPEC.read_text().replace(
-        "  notify.contoso.com:\n", "  notify.contoso.com:\n    dns:\n      backend: azure\n      resourceGroup: dns-rg\n"
-        "      zone: contoso.com\n")
+        "  notify.contoso.com:\n",
+        "  notify.contoso.com:\n    dns:\n      backend: azure\n      resourceGroup: dns-rg\n      zone: contoso.com\n")
     spec = pm.write_project(tmp_path, text)
     with pytest.raises(pulumi.RunError, match=r"pulumi-azure-native is not installed.*o365-relay\[azure-dns\]"):
         pm.render(program.run, pm.stack_config(spec))

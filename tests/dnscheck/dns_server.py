@@ -7,11 +7,9 @@ want of an upstream), so "no such record" looks the way it does on the internet.
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import dns.nameserver

@@ -23,7 +23,8 @@ def new_user(tenant: Tenant) -> str:
     async def make(graph):  # noqa: ANN001, ANN202
         user = User(account_enabled=True, display_name="Lobby printer", mail_nickname="printer-lobby",
                     user_principal_name=UPN,
-                    password_profile=PasswordProfile(password="Sandbox-only-Pw-1!", force_change_password_next_sign_in=False))
+                    password_profile=PasswordProfile(password="Sandbox-only-Pw-1!",
+                                                     force_change_password_next_sign_in=False))
         return (await graph.create_user(user)).id
 
     return tenant.graph(make)
@@ -65,7 +66,8 @@ def test_create_after_interrupted_create_adopts(host: DynamicHost, tenant: Tenan
 def test_unknown_sku_and_bad_country(host: DynamicHost, new_user: str) -> None:
     res = Driven(host, LicenseAssignmentProvider(), TYPE, "lobby-license")
     _, failures = res.check({**PROPS, "usage_location": "Germany"})
-    assert failures == [("usage_location", "usage_location: 'Germany' is not a two-letter country code such as US or DE")]
+    assert failures == [
+        ("usage_location", "usage_location: 'Germany' is not a two-letter country code such as US or DE")]
     with pytest.raises(grpc.RpcError) as err:
         res.create({**PROPS, "sku_part_number": "EXCHANGESTANDRAD"})
     assert "no subscription for licence 'EXCHANGESTANDRAD'" in err.value.details()
