@@ -5,10 +5,13 @@
 - ``sandbox_factory``: ``sandbox_factory(seed=..., faults=..., state_dir=...)`` starts more sandboxes
   (other seeds such as ``SEEDS / "brownfield.yaml"``, fault plans, restarts on the same state dir);
   all are stopped at teardown.
+- an autouse guard that gives the main thread an event loop again after a test used ``asyncio.run()``
+  (Pulumi's mock runtime and policy analyzer call ``asyncio.get_event_loop()``).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +22,14 @@ from o365relay.sandbox.runner import Sandbox, start_sandbox
 from o365relay.sandbox.seed import SEEDS_DIR
 
 SEEDS = SEEDS_DIR
+
+
+@pytest.fixture(autouse=True)
+def _main_thread_event_loop() -> None:
+    try:
+        asyncio.get_event_loop_policy().get_event_loop()
+    except RuntimeError:
+        asyncio.set_event_loop(asyncio.new_event_loop())
 
 
 @pytest.fixture
