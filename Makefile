@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[pulumi,dev]'
+	$(PY) -m pip install -q -e '.[pulumi,azure-dns,dev]'
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -75,7 +75,8 @@ def write_seed(path: Path) -> None:
         "tenant": {"rejectDirectSend": True},
         "domains": {"contoso.com": {"dkim": {"config": True, "enabled": True}},
                     "notify.contoso.com": {"dkim": {"config": True, "enabled": True}}},
-        "dns": {f"selector{n}._domainkey.{d}": _dkim_target(n, d) for n in (1, 2) for d in ("contoso.com", "notify.contoso.com")},
+        "dns": {f"selector{n}._domainkey.{d}": _dkim_target(n, d)
+                for n in (1, 2) for d in ("contoso.com", "notify.contoso.com")},
         "users": users,
         "applications": apps,
         "exchange": {
@@ -152,9 +153,11 @@ def main() -> int:
         plan = FaultPlan(latency=LATENCY)
         with start_sandbox(Path(tmp) / "state", seed=seed, faults=plan) as sandbox:
             seeded = time.perf_counter() - t0
+            print(f"seeded in {seeded:.1f} s", file=sys.stderr, flush=True)
             os.environ.update(sandbox.env())
             audit_wall, audit_requests, result = asyncio.run(
                 measure(sandbox, plan, lambda exo, graph: audit_with(spec, exo, graph)))
+            print(f"audit: {audit_requests} requests, {audit_wall:.2f} s", file=sys.stderr, flush=True)
             naive_wall, naive_requests, objects = asyncio.run(
                 measure(sandbox, plan, lambda exo, graph: naive_read(spec, exo, graph)))
     reads = plan_reads(spec)
@@ -166,7 +169,8 @@ def main() -> int:
     floor = LATENCY * max(exo_path, graph_path)
     figures = {
         "tenant": {"connectors": CONNECTORS, "serviceAccounts": APPS + MAILBOX_SENDERS,
-                   "sendAsGrants": len(spec.send_as), "sharedMailboxes": SHARED, "latencyMs": LATENCY * 1000, "seedSeconds": round(seeded, 1)},
+                   "sendAsGrants": len(spec.send_as), "sharedMailboxes": SHARED,
+                   "latencyMs": LATENCY * 1000, "seedSeconds": round(seeded, 1)},
         "audit": {"requests": audit_requests, "wallSeconds": round(audit_wall, 2), "items": len(result.items),
                   "verdict": result.verdict, "exchangeBatches": batches, "graphBatches": graph_batches,
                   "criticalPathRoundTrips": max(exo_path, graph_path), "floorSeconds": round(floor, 2),

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from o365relay import exchange_values as xv
 from o365relay.audit.common import mailbox_keys, public, unknown_item
 from o365relay.audit.identities import Identity
-from o365relay.audit.model import FieldDiff, Item
+from o365relay.audit.model import FieldDiff, Item, Status
 from o365relay.audit.snapshot import Read, Snapshot
 from o365relay.spec.model import RelaySpec
 
@@ -92,7 +92,7 @@ def compare_smtp_auth(spec: RelaySpec, identities: dict[str, Identity], snap: Sn
         claimed.add(id(ident.mailbox))
         actual = xv.smtp_auth_state(ident.mailbox.get("SmtpClientAuthenticationDisabled"))
         evidence = public(ident.mailbox, "PrimarySmtpAddress", "SmtpClientAuthenticationDisabled")
-        status = "in_sync" if actual == "enabled" else "drift"
+        status: Status = "in_sync" if actual == "enabled" else "drift"
         diffs = () if status == "in_sync" else (FieldDiff("SmtpAuth", "enabled", actual),)
         items.append(Item("mailbox_smtp_auth", address, status, diffs, evidence=evidence, spec_path=path))
     for row in snap.cas_mailboxes.value or []:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from o365relay import exchange_values as xv
 from o365relay.audit.common import compared, find_row, public, unknown_item
-from o365relay.audit.model import Item
+from o365relay.audit.model import Item, Status
 from o365relay.audit.snapshot import Snapshot
 from o365relay.spec.model import RelaySpec
 
@@ -53,7 +53,7 @@ def compare_dkim(spec: RelaySpec, snap: Snapshot) -> list[Item]:
             continue
         row = find_row(snap.dkim_configs.value or [], lambda r: [r.get("Domain"), r.get("Identity")], name)
         if row is None:
-            status = "missing" if domain.dkim.enabled else "in_sync"
+            status: Status = "missing" if domain.dkim.enabled else "in_sync"
             items.append(Item("dkim", name, status, reason="no DKIM signing config" if status == "missing" else "",
                               spec_path=path))
             continue

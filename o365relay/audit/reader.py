@@ -11,7 +11,7 @@ failed :class:`~o365relay.audit.snapshot.Read`; nothing is raised for it.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import quote
@@ -38,11 +38,11 @@ Progress = Callable[[int], None]  # called with the number of reads just complet
 
 
 class Exchange(Protocol):
-    async def invoke_batch(self, commands: Sequence[tuple[str, dict[str, Any]]]) -> list[Any]: ...
+    def invoke_batch(self, commands: Sequence[tuple[str, dict[str, Any]]]) -> Awaitable[list[Any]]: ...
 
 
 class Graph(Protocol):
-    async def batch_get(self, urls: list[str]) -> list[Any]: ...
+    def batch_get(self, urls: Sequence[str]) -> Awaitable[Sequence[Any]]: ...
 
 
 @dataclass(frozen=True)

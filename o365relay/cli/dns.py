@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     from o365relay.dnscheck.dnsbl import DEFAULT_ZONES
     from o365relay.dnscheck.facts import TenantFacts, dkim_targets_from_file, read_tenant_facts
     from o365relay.dnscheck.resolver import Dns, parse_nameserver
-    from o365relay.reports.dns import RENDERERS
+    from o365relay.reports.dns import RENDERERS, render_text
     from o365relay.spec.loader import load_spec
 
     spec = load_spec(args.spec)
@@ -52,7 +52,6 @@ def run(args: argparse.Namespace) -> int:
     if args.dkim_targets:
         facts = replace(facts, dkim=dkim_targets_from_file(args.dkim_targets))
     report = run_checks(spec, DnsInputs(dns=dns, facts=facts, dnsbl_zones=args.dnsbl or DEFAULT_ZONES))
-    render = RENDERERS[args.format]
-    text = render(report, rich=sys.stdout.isatty()) if args.format == "text" else render(report)
+    text = render_text(report, rich=sys.stdout.isatty()) if args.format == "text" else RENDERERS[args.format](report)
     sys.stdout.write(text)
     return report.exit_code

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 from collections.abc import Iterable
+from typing import cast
 
 from o365relay.dnscheck.model import Check
 from o365relay.dnscheck.resolver import Dns
@@ -20,12 +21,15 @@ MAX_ADDRESSES = 256  # the widest connector range Exchange accepts is a /24
 CONCURRENCY = 32
 
 
-def sender_addresses(networks: Iterable[str]) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
-    seen: dict[str, ipaddress.IPv4Address | ipaddress.IPv6Address] = {}
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def sender_addresses(networks: Iterable[str]) -> list[IPAddress]:
+    seen: dict[str, IPAddress] = {}
     for text in networks:
         network = ipaddress.ip_network(text, strict=False)
         for address in list(network)[:MAX_ADDRESSES]:
-            seen.setdefault(str(address), address)
+            seen.setdefault(str(address), cast(IPAddress, address))
     return list(seen.values())
 
 
@@ -34,7 +38,7 @@ async def check_dnsbl(networks: Iterable[str], zones: Iterable[str], dns: Dns) -
     zones = list(zones)
     gate = asyncio.Semaphore(CONCURRENCY)
 
-    async def one(address: ipaddress.IPv4Address | ipaddress.IPv6Address, zone: str) -> Check | None:
+    async def one(address: IPAddress, zone: str) -> Check | None:
         query = f"{address.reverse_pointer.rsplit('.', 2)[0]}.{zone}"
         async with gate:
             try:

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 CheckStatus = Literal["ok", "finding", "unknown", "skipped"]
 CheckKind = Literal["spf", "dkim", "dmarc", "mx", "dnsbl"]
+CHECK_STATUSES: tuple[CheckStatus, ...] = ("ok", "finding", "unknown", "skipped")
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,6 @@ class DnsReport:
     def to_dict(self) -> dict[str, Any]:
         return {
             "nameservers": list(self.nameservers),
-            "summary": {s: self.count(s) for s in ("ok", "finding", "unknown", "skipped")},
+            "summary": {s: self.count(s) for s in CHECK_STATUSES},
             "checks": [c.to_dict() for c in self.checks],
         }

@@ -8,6 +8,7 @@ must end as ``unknown``, never as a missing record.
 from __future__ import annotations
 
 import ipaddress
+from typing import TypeVar
 
 import dns.asyncresolver
 import dns.exception
@@ -17,6 +18,7 @@ import dns.resolver
 from o365relay.errors import TransientError, UsageError
 
 DEFAULT_TIMEOUT = 3.0
+R = TypeVar("R", bound=dns.resolver.BaseResolver)
 
 
 def parse_nameserver(text: str) -> dns.nameserver.Do53Nameserver:
@@ -51,7 +53,7 @@ class Dns:
         self._sync = self._configure(dns.resolver.Resolver(configure=not nameservers))
         self._async = self._configure(dns.asyncresolver.Resolver(configure=not nameservers))
 
-    def _configure(self, resolver: dns.resolver.Resolver) -> dns.resolver.Resolver:
+    def _configure(self, resolver: R) -> R:
         if self.nameservers:
             resolver.nameservers = list(self.nameservers)
         resolver.timeout = min(1.0, self.timeout)

@@ -86,11 +86,11 @@ def _domains(view: TenantView, dns: Dns | None, warnings: list[str]) -> dict[str
         config = find_row(view.snapshot.dkim_configs.value or [], lambda r: [r.get("Domain")], name)
         dkim = Dkim(enabled=False)
         if config is not None:
-            sizes = {config.get("Selector1KeySize"), config.get("Selector2KeySize")}
+            sizes = {int(s) for s in (config.get("Selector1KeySize"), config.get("Selector2KeySize")) if s} or {2048}
             if len(sizes) > 1:
                 warnings.append(f"{name}: DKIM selectors have key sizes {sorted(sizes)}; the spec declares the "
                                 "larger (Rotate-DkimSigningConfig upgrades the other)")
-            dkim = Dkim(enabled=bool(xv.boolean(config.get("Enabled"))), key_size=int(max(sizes)))
+            dkim = Dkim(enabled=bool(xv.boolean(config.get("Enabled"))), key_size=max(sizes))
         if dns is None:
             out[name] = Domain(name, dkim=dkim)
         else:

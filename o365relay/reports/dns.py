@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import json
 
-from o365relay.dnscheck.model import DnsReport
+from o365relay.dnscheck.model import CHECK_STATUSES, Check, DnsReport
 from o365relay.reports.terminal import md_escape, table
 
 _ORDER = {"finding": 0, "unknown": 1, "skipped": 2, "ok": 3}
 _ICON = {"finding": "❌", "unknown": "❔", "skipped": "➖", "ok": "✅"}
 
 
-def _sorted(report: DnsReport):  # type: ignore[no-untyped-def]
+def _sorted(report: DnsReport) -> list[Check]:
     return sorted(report.checks, key=lambda c: (_ORDER[c.status], c.subject, c.kind))
 
 
 def _summary(report: DnsReport) -> str:
-    return ", ".join(f"{report.count(s)} {s}" for s in ("finding", "unknown", "skipped", "ok"))
+    return ", ".join(f"{report.count(s)} {s}" for s in sorted(CHECK_STATUSES, key=_ORDER.__getitem__))
 
 
 def render_text(report: DnsReport, *, rich: bool = False) -> str:

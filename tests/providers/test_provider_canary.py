@@ -11,8 +11,8 @@ import grpc
 import pulumi
 import pulumi_mocks as pm
 import pytest
-from conftest import Driven
 from dynhost import DynamicHost
+from provider_support import Driven
 
 from components import program
 from components.providers.inbound_connector import InboundConnectorProvider

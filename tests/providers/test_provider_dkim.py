@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import grpc
 import pytest
-from conftest import Driven, Tenant
 from dynhost import DynamicHost
+from provider_support import Driven, Tenant
 
 from components.providers.dkim import DkimSigningConfigProvider
 

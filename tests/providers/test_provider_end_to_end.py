@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pulumi_mocks as pm
 import pytest
-from conftest import Tenant
 from dnsserver import CnameServer
 from dynhost import DynamicHost
+from provider_support import Tenant
 from walk import apply
 
 from components import program

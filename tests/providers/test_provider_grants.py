@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import Driven, Tenant
 from dynhost import DynamicHost
+from provider_support import Driven, Tenant
 
 from components.providers.full_access import FullAccessGrantProvider
 from components.providers.send_as import SendAsGrantProvider

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import grpc
 import pytest
-from conftest import Driven, Tenant
 from dynhost import DynamicHost
 from msgraph.generated.models.password_profile import PasswordProfile
 from msgraph.generated.models.user import User
+from provider_support import Driven, Tenant
 
 from components.providers.license import LicenseAssignmentProvider
 

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 import grpc
 import pytest
-from conftest import Driven
 from dnsserver import CnameServer
 from dynhost import DynamicHost
+from provider_support import Driven
 
 from components.providers.dns_record import RecordCheckProvider
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import grpc
 import pytest
-from conftest import Driven, Tenant
 from dynhost import DynamicHost
 from msgraph.generated.models.application import Application
+from provider_support import Driven, Tenant
 
 from components.providers.service_principal import ServicePrincipalProvider
 

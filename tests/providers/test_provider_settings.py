@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from conftest import Driven, Tenant
 from dynhost import DynamicHost
+from provider_support import Driven, Tenant
 
 from components.providers.mailbox_smtp_auth import MailboxSmtpAuthProvider
 from components.providers.org_smtp_auth import OrgSmtpAuthProvider
