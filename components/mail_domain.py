@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pulumi
 
-from components import dns_records
 from components.dns_backends import fqdn, sink_for
 from components.providers.dkim import DkimSigningConfig
+from o365relay import records as mail_records
 from o365relay.spec.model import Domain, RelaySpec
 
 
@@ -28,7 +28,7 @@ class MailDomain(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         publish = sink_for(domain)
 
-        static = dns_records.static_records(spec, domain)
+        static = mail_records.static_records(spec, domain)
         for record in static:
             publish(f"{name}-{_slug(record.name)}-{record.type.lower()}", record.name, record.type,
                     record.value, child)
@@ -36,7 +36,7 @@ class MailDomain(pulumi.ComponentResource):
         config = DkimSigningConfig(f"{name}-dkim", {"domain": domain.name, "key_size": domain.dkim.key_size},
                                    child)
         cnames = pulumi.Output.all(config.selector1_cname, config.selector2_cname).apply(
-            lambda targets: dns_records.dkim_records(targets[0], targets[1]))
+            lambda targets: mail_records.dkim_records(targets[0], targets[1]))
         cname_records = [publish(f"{name}-selector{i}-cname", f"selector{i}._domainkey", "CNAME",
                                  getattr(config, f"selector{i}_cname"), child) for i in (1, 2)]
         DkimSigningConfig(f"{name}-dkim-signing",
@@ -48,7 +48,7 @@ class MailDomain(pulumi.ComponentResource):
         self.records = all_records.apply(
             lambda rs: [{"name": r.name, "fqdn": fqdn(domain.name, r.name), "type": r.type, "value": r.value}
                         for r in rs])
-        self.zone_snippet = all_records.apply(lambda rs: dns_records.zone_snippet(domain.name, rs))
+        self.zone_snippet = all_records.apply(lambda rs: mail_records.zone_snippet(domain.name, rs))
         self.register_outputs({"records": self.records, "zone_snippet": self.zone_snippet, "spf": self.spf})
 
 

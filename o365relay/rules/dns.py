@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from o365relay.records import spf_value
 from o365relay.rules.base import LintOptions, Violation, rule
-from o365relay.rules.spf import MAX_LOOKUPS, lookup_count, spf_record, uncovered_ips
+from o365relay.rules.spf import MAX_LOOKUPS, lookup_count, uncovered_ips
 from o365relay.spec.model import MICROSOFT_SPF_INCLUDE, Dkim, RelaySpec, SpecPath
 
 STRONG_DKIM_BITS = 2048
@@ -58,7 +59,7 @@ def spf_lookup_limit(spec: RelaySpec, options: LintOptions) -> Iterator[Violatio
 )
 def spf_covers_connectors(spec: RelaySpec, options: LintOptions) -> Iterator[Violation]:
     for name in spec.domains:
-        record = spf_record(spec, name)
+        record = spf_value(spec, spec.domains[name])
         for connector in spec.connectors_sending_for(name):
             for ip in uncovered_ips(record, connector.sender_ips):
                 yield Violation(("domains", name, "spf"), f"SPF of {name} ({record}) does not authorise "

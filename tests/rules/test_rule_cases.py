@@ -71,7 +71,7 @@ def _waiver(rule: str, target: str, expires: str) -> Callable[[dict[str, Any]], 
 
 def _stale_spf_record(monkeypatch: pytest.MonkeyPatch) -> None:
     # The record as it was published before dc1-relay existed: the computed record must be checked.
-    monkeypatch.setattr("o365relay.rules.dns.spf_record",
+    monkeypatch.setattr("o365relay.rules.dns.spf_value",
                         lambda spec, domain: "v=spf1 include:spf.protection.outlook.com -all")
 
 

@@ -10,7 +10,8 @@ from rule_fixtures import build, clean_doc
 from o365relay.rules import LintOptions, lint
 from o365relay.rules.connectors import open_relay_violations, sender_ip_problem, tls_violations
 from o365relay.rules.privilege import connection_filter_violations
-from o365relay.rules.spf import lookup_count, spf_record, uncovered_ips
+from o365relay.records import spf_value
+from o365relay.rules.spf import lookup_count, uncovered_ips
 from o365relay.spec.model import Connector, Spf
 
 
@@ -99,10 +100,10 @@ def test_spf_record_adds_connector_ips_once_and_only_for_the_domains_they_send_f
                                            "dmarc": {"policy": "reject", "rua": ["mailto:d@contoso.com"]}}
     doc["connectors"]["lab"] = {"senderIPs": ["192.0.2.7"], "sendsFor": ["contoso.com"]}
     spec = build(doc)
-    assert spf_record(spec, "contoso.com") == (
+    assert spf_value(spec, spec.domains["contoso.com"]) == (
         "v=spf1 ip4:203.0.113.0/28 ip4:198.51.100.25 ip4:192.0.2.7 include:spf.protection.outlook.com -all")
     # notify.contoso.com already authorises 203.0.113.0/24, which covers dc1-relay's /28; lab is not for it.
-    assert spf_record(spec, "notify.contoso.com") == (
+    assert spf_value(spec, spec.domains["notify.contoso.com"]) == (
         "v=spf1 ip4:203.0.113.0/24 ip4:198.51.100.25 include:spf.protection.outlook.com -all")
     assert lint(spec, LintOptions()) == []
 

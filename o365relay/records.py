@@ -1,17 +1,22 @@
-"""The mail-authentication DNS records a domain needs, derived from the spec (pure, no Pulumi).
+"""The mail-authentication DNS records a domain needs, derived from the spec.
 
-SPF gains the sender IPs of every connector that sends for the domain; DKIM CNAME targets are not
-derived here: they are the tenant's values, passed in by the caller.
+One computation serves the Pulumi program (what it publishes), the policy rules (what they check) and
+the docs' zone snippets, so a lint verdict is about the very record that gets published. SPF gains
+the sender IPs of every connector that sends for the domain; DKIM CNAME targets are not derived
+here: they are the tenant's values, passed in by the caller.
 """
 
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from o365relay.spec.model import Dmarc, Domain, RelaySpec
 
 TTL = 3600
+
+Net = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 @dataclass(frozen=True)
@@ -33,13 +38,20 @@ def _absolute(name: str) -> str:
     return name if name.endswith(".") else name + "."
 
 
+def covered(net: Net, by: Iterable[Net]) -> bool:
+    """Whether ``net`` lies inside one of ``by`` (same IP version)."""
+    return any(net.version == other.version and net.subnet_of(other) for other in by)  # type: ignore[arg-type]
+
+
 def spf_ip4(spec: RelaySpec, domain: Domain) -> list[str]:
-    """The domain's own ip4 entries, then its connectors' IPs; duplicates removed, order kept."""
-    seen: dict[str, None] = {}
-    for value in (*domain.spf.ip4, *(ip for c in spec.connectors_sending_for(domain.name) for ip in c.sender_ips)):
-        net = ipaddress.ip_network(value, strict=False)
-        seen.setdefault(str(net.network_address) if net.prefixlen == 32 else str(net))
-    return list(seen)
+    """The domain's own ip4 entries, then its connectors' IPs not already covered by an earlier entry."""
+    nets: list[Net] = [ipaddress.ip_network(ip, strict=False) for ip in domain.spf.ip4]
+    for connector in spec.connectors_sending_for(domain.name):
+        for ip in connector.sender_ips:
+            net = ipaddress.ip_network(ip, strict=False)
+            if not covered(net, nets):
+                nets.append(net)
+    return [str(net.network_address) if net.num_addresses == 1 else str(net) for net in nets]
 
 
 def spf_value(spec: RelaySpec, domain: Domain) -> str:
