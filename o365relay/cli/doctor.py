@@ -19,10 +19,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from o365relay.doctor import run_diagnosis
+    from o365relay.doctor import Purpose, run_diagnosis
     from o365relay.tenant.settings import Endpoints
 
-    purposes = ("deploy", "audit") if args.purpose == "all" else (args.purpose,)
+    purposes: tuple[Purpose, ...] = ("deploy", "audit") if args.purpose == "all" else (args.purpose,)
     checks = run_diagnosis(Endpoints.from_env(), purposes)
     if args.format == "json":
         json.dump([c.__dict__ for c in checks], sys.stdout, indent=2)

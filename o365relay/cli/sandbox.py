@@ -14,7 +14,8 @@ import threading
 from pathlib import Path
 
 DESCRIPTION = (
-    "Run the offline sandbox tenant (Graph, Exchange admin, token, SMTP) on loopback. State lives in --state-dir (SQLite) and survives restarts; a fresh directory is seeded from --seed."
+    "Run the offline sandbox tenant (Graph, Exchange admin, token, SMTP) on loopback. State lives in "
+    "--state-dir (SQLite) and survives restarts; a fresh directory is seeded from --seed."
 )
 
 

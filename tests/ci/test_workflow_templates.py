@@ -35,7 +35,8 @@ def test_templates_pass_actionlint() -> None:
 
 def test_actionlint_catches_a_broken_workflow(tmp_path: Path) -> None:
     broken = tmp_path / "broken.yml"
-    broken.write_text("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.nope }}\n")
+    broken.write_text("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n"
+                      "    steps:\n      - run: echo ${{ github.nope }}\n")
     result = actionlint(broken)
     assert result.returncode == 1
     assert f"{broken}:6:" in result.stdout

@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_spec_reference_matches_the_schema() -> None:
     expected = render(json.loads(schema_path().read_text(encoding="utf-8")))
     committed = (ROOT / "docs" / "spec-reference.md").read_text(encoding="utf-8")
-    assert committed == expected, "docs/spec-reference.md is stale: python -m o365relay.spec.reference > docs/spec-reference.md"
+    regenerate = "python -m o365relay.spec.reference > docs/spec-reference.md"
+    assert committed == expected, f"docs/spec-reference.md is stale: {regenerate}"
 
 
 def test_spec_reference_documents_every_fixed_field() -> None:

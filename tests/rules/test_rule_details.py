@@ -7,10 +7,10 @@ import dataclasses
 import pytest
 from rule_fixtures import build, clean_doc
 
+from o365relay.records import spf_value
 from o365relay.rules import LintOptions, lint
 from o365relay.rules.connectors import open_relay_violations, sender_ip_problem, tls_violations
 from o365relay.rules.privilege import connection_filter_violations
-from o365relay.records import spf_value
 from o365relay.rules.spf import lookup_count, uncovered_ips
 from o365relay.spec.model import Connector, Spf
 
