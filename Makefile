@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint clean
+.PHONY: demo test clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -19,12 +19,12 @@ TOOLS := tools/node_modules/.package-lock.json
 $(TOOLS): tools/package.json tools/package-lock.json
 	npm ci --prefix tools --silent --no-audit --no-fund
 
+# The quality gates CI runs: lint, types on the core and the Pulumi layer, then the tests with a branch
+# coverage floor (84% measured when it was set; 80% leaves room for code reached only in subprocesses).
 test: $(STAMP) $(TOOLS)
-	$(PY) -m pytest -q
-
-lint: $(STAMP)
-	$(VENV)/bin/ruff check o365relay components policies tests bench
+	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+	$(PY) -m pytest -q --cov --cov-report=term:skip-covered --cov-fail-under=80
 
 clean:
 	rm -rf $(VENV) .pytest_cache

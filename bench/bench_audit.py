@@ -4,7 +4,9 @@ The sandbox tenant holds 50 relay connectors, 500 service accounts (450 OAuth ap
 Exchange service principal and FullAccess, 50 SMTP AUTH mailboxes) and 5,000 Send As grants (each
 account on 10 of 1,000 shared mailboxes), with 50 ms added to every request (FaultPlan latency).
 
-Measured (requests are counted by the sandbox, token requests included):
+Measured (requests are the HTTP requests each client sends, retries included, counted by a wrapping
+transport; the sandbox's own count is also printed, but it counts each Graph $batch sub-request too;
+token requests are not in the client counts, 2 per run for either reader):
 - the audit: bulk reads ($batch of 10 on Exchange with the client's 3 concurrent requests, $batch of 20
   on Graph), wall time and request count;
 - the naive reader: one request per object (Get-InboundConnector -Identity per connector,
@@ -15,8 +17,11 @@ Measured (requests are counted by the sandbox, token requests included):
 Targets: >= 20x fewer requests; audit wall time <= 2x its floor, the floor being the latency times
 the round trips on its critical path: Exchange's 1 token + ceil(batches / 3) waves, or Graph's
 1 token + 1 round (all batches at once) + the appRoleAssignedTo page(s), whichever is longer.
+The sandbox's own service time (the same audit run again with no added latency) is printed too:
+"latencyCostOverFloor" is (wall - wall without latency) / floor, the part the round trips cost.
 
-    .venv/bin/python bench/bench_audit.py            # about 2 minutes; prints a table and JSON
+    .venv/bin/python bench/bench_audit.py        # full size: ~5 min to seed, ~15 min in all
+    .venv/bin/python bench/bench_audit.py 0.1    # a tenth of the size: under a minute
 """
 
 from __future__ import annotations
@@ -28,9 +33,11 @@ import os
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import httpx
 import yaml
 
 from o365relay.audit.reader import EXO_BATCH, GRAPH_BATCH
@@ -46,6 +53,12 @@ LATENCY = 0.05
 APPS, MAILBOX_SENDERS, SHARED, GRANTS_EACH, CONNECTORS = 450, 50, 1000, 10, 50
 EXO_CONCURRENCY = 3
 TENANT_ID = "7a3f6c1e-52b4-4d0e-9c8a-1f2e3d4c5b6a"
+
+
+def scale(factor: float) -> None:
+    global APPS, MAILBOX_SENDERS, SHARED, CONNECTORS
+    APPS, MAILBOX_SENDERS = round(APPS * factor), round(MAILBOX_SENDERS * factor)
+    SHARED, CONNECTORS = round(SHARED * factor), max(1, round(CONNECTORS * factor))
 
 
 def _sender(i: int) -> str:
@@ -135,16 +148,32 @@ async def naive_read(spec: RelaySpec, exo: ExchangeClient, graph: GraphClient) -
     return len(calls)
 
 
-async def measure(sandbox: Sandbox, plan: FaultPlan, run: Any) -> tuple[float, int, Any]:
-    async with ExchangeClient(sandbox.endpoints(), concurrency=EXO_CONCURRENCY) as exo, \
-            GraphClient(sandbox.endpoints()) as graph:
+class Counting(httpx.AsyncBaseTransport):
+    """Counts what a client actually sends (retries included), by path."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, counts: Counter[str]):
+        self.inner, self.counts = inner, counts
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.counts[request.url.path.rsplit("/", 1)[-1] if "adminapi" in request.url.path else "graph"] += 1
+        return await self.inner.handle_async_request(request)
+
+
+async def measure(sandbox: Sandbox, plan: FaultPlan, run: Any) -> tuple[float, int, Any, Counter[str]]:
+    endpoints, counts = sandbox.endpoints(), Counter[str]()
+    exo_transport = Counting(httpx.AsyncHTTPTransport(verify=endpoints.ssl_context()), counts)
+    graph_transport = Counting(httpx.AsyncHTTPTransport(verify=endpoints.ssl_context()), counts)
+    async with ExchangeClient(endpoints, concurrency=EXO_CONCURRENCY, transport=exo_transport) as exo, \
+            GraphClient(endpoints, transport=graph_transport) as graph:
         before = plan.stats["requests"]
         start = time.perf_counter()
         result = await run(exo, graph)
-        return time.perf_counter() - start, plan.stats["requests"] - before, result
+        return time.perf_counter() - start, plan.stats["requests"] - before, result, counts
 
 
 def main() -> int:
+    if len(sys.argv) > 1:  # a scale factor, e.g. 0.2 for a quick run
+        scale(float(sys.argv[1]))
     spec = build_spec()
     with tempfile.TemporaryDirectory() as tmp:
         seed = Path(tmp) / "large.yaml"
@@ -155,10 +184,15 @@ def main() -> int:
             seeded = time.perf_counter() - t0
             print(f"seeded in {seeded:.1f} s", file=sys.stderr, flush=True)
             os.environ.update(sandbox.env())
-            audit_wall, audit_requests, result = asyncio.run(
+            audit_wall, audit_requests, result, audit_counts = asyncio.run(
                 measure(sandbox, plan, lambda exo, graph: audit_with(spec, exo, graph)))
-            print(f"audit: {audit_requests} requests, {audit_wall:.2f} s", file=sys.stderr, flush=True)
-            naive_wall, naive_requests, objects = asyncio.run(
+            print(f"audit: {audit_requests} requests {dict(audit_counts)}, {audit_wall:.2f} s", file=sys.stderr,
+                  flush=True)
+            sandbox.set_faults(None)  # the same audit without added latency: the sandbox's own service time
+            service_wall, _, _, _ = asyncio.run(measure(sandbox, plan, lambda exo, graph: audit_with(spec, exo, graph)))
+            print(f"audit without latency: {service_wall:.2f} s", file=sys.stderr, flush=True)
+            sandbox.set_faults(plan)
+            naive_wall, naive_requests, objects, naive_counts = asyncio.run(
                 measure(sandbox, plan, lambda exo, graph: naive_read(spec, exo, graph)))
     reads = plan_reads(spec)
     commands = 6 + len(reads.mailboxes) + len(reads.full_access_mailboxes)
@@ -171,15 +205,21 @@ def main() -> int:
         "tenant": {"connectors": CONNECTORS, "serviceAccounts": APPS + MAILBOX_SENDERS,
                    "sendAsGrants": len(spec.send_as), "sharedMailboxes": SHARED,
                    "latencyMs": LATENCY * 1000, "seedSeconds": round(seeded, 1)},
-        "audit": {"requests": audit_requests, "wallSeconds": round(audit_wall, 2), "items": len(result.items),
+        "audit": {"serverCountedRequests": audit_requests, "clientRequests": sum(audit_counts.values()),
+                  "byClient": dict(audit_counts), "wallSeconds": round(audit_wall, 2), "items": len(result.items),
+                  "wallWithoutLatencySeconds": round(service_wall, 2),
+                  "latencyCostOverFloor": round((audit_wall - service_wall) / floor, 2),
                   "verdict": result.verdict, "exchangeBatches": batches, "graphBatches": graph_batches,
                   "criticalPathRoundTrips": max(exo_path, graph_path), "floorSeconds": round(floor, 2),
                   "wallOverFloor": round(audit_wall / floor, 2)},
-        "naive": {"requests": naive_requests, "objectsRead": objects, "wallSeconds": round(naive_wall, 2)},
-        "requestRatio": round(naive_requests / audit_requests, 1),
+        "naive": {"serverCountedRequests": naive_requests, "clientRequests": sum(naive_counts.values()),
+                  "byClient": dict(naive_counts), "objectsRead": objects, "wallSeconds": round(naive_wall, 2)},
+        "requestRatio": round(sum(naive_counts.values()) / sum(audit_counts.values()), 1),
     }
     print(json.dumps(figures, indent=2))
     ok = figures["requestRatio"] >= 20 and audit_wall <= 2 * floor and result.verdict == "in_sync"
+    audit_requests = sum(audit_counts.values())
+    naive_requests = sum(naive_counts.values())
     print(f"\naudit: {audit_requests} requests in {audit_wall:.2f} s (floor {floor:.2f} s, x{audit_wall / floor:.2f}); "
           f"naive: {naive_requests} requests in {naive_wall:.2f} s; {figures['requestRatio']}x fewer requests; "
           f"{'targets met' if ok else 'TARGETS MISSED'}")

@@ -4,7 +4,8 @@ Both kinds share the same four verbs (one factory registers them), and differ in
 validation and output shape. Rules reproduced: names unique across the kind; inbound SenderIPAddresses
 IPv4 only with masks /24 to /32; SenderDomains mandatory on New and returned as ``smtp:<domain>;1``;
 ``Get-InboundConnector`` with an unknown Identity returns every connector (documented caution);
-outbound SmartHosts needed when UseMXRecord is false, TlsDomain only with DomainValidation,
+outbound SmartHosts needed when UseMXRecord is false and each an FQDN, IP or CIDR; RecipientDomains
+domains with at most a leading wildcard; TlsDomain only with DomainValidation;
 SenderRewritingEnabled only on OnPremises. Validation texts are [sandbox wording] unless noted.
 """
 
@@ -141,10 +142,28 @@ def _validate_inbound(doc: Doc) -> None:
         )
 
 
+def _smart_host_ok(value: str) -> bool:
+    """A smart host is an FQDN (an A or MX record), a single IP address or a CIDR range."""
+    try:
+        ipaddress.ip_network(value, strict=False)
+        return True
+    except ValueError:
+        return bool(_DOMAIN.match(value)) and not value.startswith("*")
+
+
 def _validate_outbound(doc: Doc) -> None:
     _check_connector_type(doc)
     if not doc["UseMXRecord"] and not doc["SmartHosts"]:
         raise invalid("SmartHosts must be specified when UseMXRecord is $false.")
+    for host in doc["SmartHosts"]:
+        if not _smart_host_ok(str(host)):
+            raise invalid(f'"{host}" is not a valid SmartHost (an FQDN, an IP address or a CIDR range).')
+    for domain in doc["RecipientDomains"]:
+        if not _DOMAIN.match(str(domain)):
+            raise invalid(
+                f'"{domain}" is not a valid SMTP domain for RecipientDomains (a wildcard is allowed '
+                "only as the first label, like *.contoso.com)."
+            )
     if doc["TlsSettings"] not in (None, "EncryptionOnly", "CertificateValidation", "DomainValidation"):
         raise invalid(f'Cannot convert value "{doc["TlsSettings"]}" to type TlsAuthLevel.')
     if doc["TlsDomain"] and doc["TlsSettings"] != "DomainValidation":

@@ -123,6 +123,11 @@ class _Spec:
         seen: list[tuple[ipaddress.IPv4Network, str]] = []
         for name, connector in _dicts(self.doc.get("connectors")).items():
             path: SpecPath = ("connectors", name)
+            direction = connector.get("direction", "inbound")
+            if direction == "outbound":
+                yield from _outbound_connector(path, connector)
+            if direction != "inbound":
+                continue  # outbound, or a direction the schema has reported
             ips = connector.get("senderIPs")
             if not ips and "certificateName" not in connector:
                 yield Issue(path, "a connector needs 'senderIPs' or 'certificateName' to recognise the "
@@ -206,3 +211,30 @@ def _credential(path: SpecPath, credential: dict[str, Any]) -> Iterator[Issue]:
             yield Issue(path + (key,), f"'{key}' does not apply to a {kind} credential; remove it "
                                        f"(a {kind} credential takes: {', '.join(sorted(allowed))})",
                         on_key=True)
+
+
+def _outbound_connector(path: SpecPath, connector: dict[str, Any]) -> Iterator[Issue]:
+    """Which mail (recipient domains xor a transport rule), where to (smart hosts xor MX), what TLS."""
+    domains, scoped = connector.get("recipientDomains"), connector.get("transportRuleScoped") is True
+    if domains and scoped:
+        yield Issue(path + ("transportRuleScoped",), "give 'recipientDomains' or 'transportRuleScoped: true', "
+                                                     "not both: a transport-rule-scoped connector takes only "
+                                                     "the mail a rule routes to it", on_key=True)
+    elif domains is None and not scoped:
+        yield Issue(path, "an outbound connector needs 'recipientDomains' (the domains whose mail it takes, "
+                          "or '*' for all) or 'transportRuleScoped: true'")
+    hosts, use_mx = connector.get("smartHosts"), connector.get("useMxRecord") is True
+    if hosts is not None and use_mx:
+        yield Issue(path + ("smartHosts",), "'smartHosts' applies only when useMxRecord is false; remove it, "
+                                            "or remove 'useMxRecord: true' to deliver to the smart hosts",
+                    on_key=True)
+    elif hosts is None and not use_mx:
+        yield Issue(path, "an outbound connector needs 'smartHosts' (where to deliver) or 'useMxRecord: true' "
+                          "(deliver to each recipient domain's MX)")
+    tls, has_domain = connector.get("tls"), "tlsDomain" in connector
+    if has_domain and tls != "DomainValidation":
+        yield Issue(path + ("tlsDomain",), "'tlsDomain' applies only with tls: DomainValidation; remove it "
+                                           "or set tls: DomainValidation", on_key=True)
+    elif tls == "DomainValidation" and not has_domain:
+        yield Issue(path, "tls: DomainValidation needs 'tlsDomain': the domain the receiving server's "
+                          "certificate must name")

@@ -19,6 +19,11 @@ _CAMEL_OVERRIDES = {"sender_ips": "senderIPs"}
 _KEY_FIELDS = {"name"}
 # RelaySpec fields that are bookkeeping, not part of the document.
 _NOT_IN_DOCUMENT = {"source", "positions"}
+# RelaySpec fields written into another document key, each entry marked by the discriminator:
+# outbound connectors live under ``connectors`` with ``direction: outbound``.
+MERGED_FIELDS = {"outbound_connectors": "connectors"}
+DISCRIMINATOR = "direction"
+OUTBOUND = "outbound"
 
 
 def camel(name: str) -> str:
@@ -40,6 +45,10 @@ def to_document(spec: m.RelaySpec) -> dict[str, Any]:
     """The canonical plain dict of ``spec`` (JSON-serialisable; defaults omitted)."""
     document = _plain(spec)
     document["version"] = spec.version  # always written, though it equals the only version
+    outbound = document.pop(camel("outbound_connectors"), {})
+    if outbound:
+        connectors = document.setdefault("connectors", {})
+        connectors.update({name: {DISCRIMINATOR: OUTBOUND, **c} for name, c in outbound.items()})
     return document
 
 
@@ -69,13 +78,25 @@ def from_document(doc: dict[str, Any], source: str, positions: dict[m.SpecPath, 
         tenant=_build(m.Tenant, doc["tenant"]),
         domains={name: _domain(name, d) for name, d in doc.get("domains", {}).items()},
         service_accounts={name: _account(name, a) for name, a in doc.get("serviceAccounts", {}).items()},
-        connectors={name: _build(m.Connector, c, name=name) for name, c in doc.get("connectors", {}).items()},
+        connectors={name: _build(m.Connector, _undirected(c), name=name)
+                    for name, c in doc.get("connectors", {}).items() if not _outbound(c)},
+        outbound_connectors={name: _build(m.OutboundConnector, _undirected(c), name=name)
+                             for name, c in doc.get("connectors", {}).items() if _outbound(c)},
         send_as=tuple(_build(m.SendAsGrant, g) for g in doc.get("sendAs", [])),
         waivers=tuple(_build(m.Waiver, w, expires=date.fromisoformat(w["expires"]))
                       for w in doc.get("waivers", [])),
         source=source,
         positions=positions,
     )
+
+
+def _outbound(connector: dict[str, Any]) -> bool:
+    return connector.get(DISCRIMINATOR) == OUTBOUND
+
+
+def _undirected(connector: dict[str, Any]) -> dict[str, Any]:
+    """The entry without its discriminator: the model says the direction by its class."""
+    return {k: v for k, v in connector.items() if k != DISCRIMINATOR}
 
 
 def _build(cls: type, data: dict[str, Any], **given: Any) -> Any:

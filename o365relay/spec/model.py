@@ -19,6 +19,8 @@ DmarcPolicy = Literal["none", "quarantine", "reject"]
 AccountKind = Literal["application", "mailbox"]
 CredentialType = Literal["federated", "certificate", "secret"]
 DnsBackendKind = Literal["none", "azure"]
+ConnectorDirection = Literal["inbound", "outbound"]
+OutboundTls = Literal["EncryptionOnly", "CertificateValidation", "DomainValidation"]
 
 MICROSOFT_SPF_INCLUDE = "spf.protection.outlook.com"
 GITHUB_OIDC_ISSUER = "https://token.actions.githubusercontent.com"
@@ -128,6 +130,25 @@ class Connector:
 
 
 @dataclass(frozen=True)
+class OutboundConnector:
+    """A connector Exchange Online delivers through (``direction: outbound`` under ``connectors``).
+
+    Exactly one of ``recipient_domains`` / ``transport_rule_scoped`` selects the mail; ``smart_hosts``
+    or ``use_mx_record`` says where it goes; ``tls`` is None for Exchange's opportunistic TLS.
+    """
+
+    name: str
+    recipient_domains: tuple[str, ...] = ()
+    transport_rule_scoped: bool = False
+    smart_hosts: tuple[str, ...] = ()
+    use_mx_record: bool = False
+    tls: OutboundTls | None = None
+    tls_domain: str | None = None
+    enabled: bool = True
+    comment: str = ""
+
+
+@dataclass(frozen=True)
 class SendAsGrant:
     trustee: str  # a service account name
     mailbox: str
@@ -147,7 +168,10 @@ class RelaySpec:
     tenant: Tenant
     domains: dict[str, Domain] = field(default_factory=dict)
     service_accounts: dict[str, ServiceAccount] = field(default_factory=dict)
-    connectors: dict[str, Connector] = field(default_factory=dict)
+    connectors: dict[str, Connector] = field(default_factory=dict)  # inbound (relay) connectors
+    # Written in the document under ``connectors`` with ``direction: outbound`` (names shared with
+    # the inbound ones); kept apart here so code about relaying devices never meets them.
+    outbound_connectors: dict[str, OutboundConnector] = field(default_factory=dict)
     send_as: tuple[SendAsGrant, ...] = ()
     waivers: tuple[Waiver, ...] = ()
     # Where each node came from, for error messages and SARIF: spec path -> (line, column).

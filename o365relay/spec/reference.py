@@ -67,11 +67,24 @@ def _children(node: Schema, defs: Schema, path: str) -> list[str]:
         item = _resolve(node.get("items", {}), defs)
         return _rows(item, defs, f"{path}[]", set(item.get("required", []))) if "properties" in item else []
     if isinstance(node.get("additionalProperties"), dict):
-        value = _resolve(node["additionalProperties"], defs)
-        return _rows(value, defs, f"{path}.<name>", set(value.get("required", [])))
+        return [row for value in _forms(node["additionalProperties"], defs)
+                for row in _rows(value, defs, f"{path}.<name>", set(value.get("required", [])))]
     if "properties" in node:
         return _rows(node, defs, path, set(node.get("required", [])))
     return []
+
+
+def _forms(node: Schema, defs: Schema) -> list[Schema]:
+    """The object forms a map entry takes: one, or (if/then/else) the default form then the other,
+    whose descriptions are prefixed with its title so readers see which form a row belongs to."""
+    node = _resolve(node, defs)
+    if "if" not in node:
+        return [node]
+    default, other = _resolve(node["else"], defs), _resolve(node["then"], defs)
+    label = f"*In {other['title']}:* "
+    marked = {name: {**_resolve(prop, defs), "description": label + _resolve(prop, defs).get("description", "")}
+              for name, prop in other["properties"].items()}
+    return [default, {**other, "properties": marked}]
 
 
 def render(schema: Schema) -> str:

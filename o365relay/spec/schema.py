@@ -2,7 +2,8 @@
 
 jsonschema's own messages describe the failed keyword; users need what is wrong and what would be
 right, so each error is rewritten from its keyword, the value, and the schema's ``title``,
-``examples`` and ``description`` annotations.
+``examples`` and ``description`` annotations, and ``x-misplaced`` (keys valid only in a sibling form,
+such as an inbound connector's keys on an outbound one, with the message that says so).
 """
 
 from __future__ import annotations
@@ -82,8 +83,11 @@ def _issues(error: Any) -> Iterator[Issue]:
     kind, value, instance, schema = error.validator, error.validator_value, error.instance, error.schema
     if kind == "additionalProperties":
         allowed = sorted(schema.get("properties", {}))
+        misplaced = schema.get("x-misplaced", {})  # keys that belong to a sibling form (a connector's direction)
         for key in instance:
-            if key not in allowed:
+            if key in misplaced.get("keys", ()):
+                yield Issue(path + (key,), f"'{key}' {misplaced['message']}", on_key=True)
+            elif key not in allowed:
                 yield Issue(path + (key,), _unknown_key(key, allowed), on_key=True)
     elif kind == "required":
         for key in value:

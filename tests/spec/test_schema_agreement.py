@@ -12,7 +12,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from o365relay.spec import model as m
-from o365relay.spec.document import camel, default_of
+from o365relay.spec.document import DISCRIMINATOR, MERGED_FIELDS, OUTBOUND, camel, default_of
 from o365relay.spec.loader import load_spec
 from o365relay.spec.schema import load_schema, schema_path
 from o365relay.spec.yamlsource import read_source
@@ -23,6 +23,8 @@ SCHEMA = load_schema()
 _P = SCHEMA["properties"]
 _DOMAIN = _P["domains"]["additionalProperties"]
 _ACCOUNT = _P["serviceAccounts"]["additionalProperties"]
+_INBOUND = SCHEMA["$defs"]["inboundConnector"]
+_OUTBOUND = SCHEMA["$defs"]["outboundConnector"]
 
 # Each model class and the schema object it is written as.
 PAIRS: dict[type, dict[str, Any]] = {
@@ -36,11 +38,12 @@ PAIRS: dict[type, dict[str, Any]] = {
     m.ServiceAccount: _ACCOUNT,
     m.Credential: _ACCOUNT["properties"]["credential"],
     m.MailboxCreation: _ACCOUNT["properties"]["create"],
-    m.Connector: _P["connectors"]["additionalProperties"],
+    m.Connector: _INBOUND,
+    m.OutboundConnector: _OUTBOUND,
     m.SendAsGrant: _P["sendAs"]["items"],
     m.Waiver: _P["waivers"]["items"],
 }
-NOT_PROPERTIES = {"name", "source", "positions"}  # map keys and bookkeeping
+NOT_PROPERTIES = {"name", "source", "positions", *MERGED_FIELDS}  # map keys, bookkeeping, merged maps
 
 
 def fields(cls: type) -> list[dataclasses.Field[Any]]:
@@ -60,10 +63,10 @@ def test_every_model_class_is_paired() -> None:
 @pytest.mark.parametrize("cls", list(PAIRS), ids=lambda c: c.__name__)
 def test_model_fields_and_schema_properties_match(cls: type) -> None:
     schema = PAIRS[cls]
-    assert {camel(f.name) for f in fields(cls)} == set(schema["properties"])
+    assert {camel(f.name) for f in fields(cls)} == set(schema["properties"]) - {DISCRIMINATOR}
     assert schema["additionalProperties"] is False
     required = {camel(f.name) for f in fields(cls) if default_of(f) is dataclasses.MISSING}
-    assert set(schema.get("required", [])) == required
+    assert set(schema.get("required", [])) - {DISCRIMINATOR} == required
 
 
 @pytest.mark.parametrize("cls", list(PAIRS), ids=lambda c: c.__name__)
@@ -130,3 +133,19 @@ def test_example_validates_against_the_bare_schema_and_the_loader() -> None:
 def test_schema_file_is_what_the_package_ships() -> None:
     assert json.loads(schema_path().read_text(encoding="utf-8")) == SCHEMA
     assert schema_path().name == "relay.v1.schema.json"
+
+
+def test_connectors_choose_their_form_by_direction() -> None:
+    """Both forms live in the one connectors map; only direction: outbound selects the outbound form."""
+    entry = _P["connectors"]["additionalProperties"]
+    assert entry["if"]["properties"][DISCRIMINATOR]["const"] == OUTBOUND
+    assert entry["then"]["$ref"].endswith("/outboundConnector") and entry["else"]["$ref"].endswith("/inboundConnector")
+    assert _OUTBOUND["required"] == [DISCRIMINATOR] and _INBOUND["properties"][DISCRIMINATOR]["default"] == "inbound"
+    assert SCHEMA["$defs"]["connectorDirection"]["enum"] == list(typing.get_args(m.ConnectorDirection))
+    assert MERGED_FIELDS == {"outbound_connectors": "connectors"} and "connectors" in _P
+
+
+def test_misplaced_keys_are_exactly_the_other_forms_keys() -> None:
+    inbound, outbound = set(_INBOUND["properties"]), set(_OUTBOUND["properties"])
+    assert set(_INBOUND["x-misplaced"]["keys"]) == outbound - inbound
+    assert set(_OUTBOUND["x-misplaced"]["keys"]) == inbound - outbound
