@@ -8,6 +8,7 @@ from typing import Any
 import pulumi
 
 from components.mail_domain import MailDomain
+from components.outbound_route import OutboundRoute
 from components.providers.org_smtp_auth import OrgSmtpAuth
 from components.providers.reject_direct_send import RejectDirectSend
 from components.relay_connector import RelayConnector
@@ -41,6 +42,8 @@ class RelayStack(pulumi.ComponentResource):
 
         for key, connector in spec.connectors.items():
             RelayConnector(key, connector, child)
+        for key, outbound in spec.outbound_connectors.items():
+            OutboundRoute(key, outbound, child)
         accounts = {key: SmtpServiceAccount(key, a, spec_dir, child) for key, a in spec.service_accounts.items()}
         for trustee, account in accounts.items():
             grants = [g for g in spec.send_as if g.trustee == trustee]

@@ -12,6 +12,8 @@ Two kinds, so the pack reports what ``relayctl lint`` reports and also guards th
   ``spf-covers-connectors`` (the SPF record each ``o365relay:dns:MailDomain`` actually publishes).
 - **Resource policies on the typed dynamic resources**, for the rules no waiver may cover, so they can
   never contradict the spec's waivers: ``exchange:InboundConnector`` (no-open-relay, connector-tls),
+  ``exchange:OutboundConnector`` (no-unvalidated-smart-host-for-all; ``outbound-tls-validated`` may be
+  waived, so it is a stack policy only),
   ``exchange:OrgSmtpAuth`` (org-smtp-auth-off), ``exchange:DkimSigningConfig`` (dkim-2048). They judge
   the inputs each resource is about to be created with, whoever declared it. ``exchange:RejectDirectSend``
   has no resource policy: ``reject-direct-send`` may be waived, and only the stack policy sees waivers.
@@ -46,10 +48,11 @@ from o365relay.rules import RULES, Finding, LintOptions, Rule, lint
 from o365relay.rules.base import DEFAULT_MAX_SECRET_DAYS, Violation
 from o365relay.rules.connectors import open_relay_violations, tls_violations
 from o365relay.rules.dns import dkim_violations
+from o365relay.rules.outbound import unvalidated_smart_host_violations
 from o365relay.rules.smtp_auth import org_smtp_auth_violations
 from o365relay.rules.spf import uncovered_ips
 from o365relay.spec.loader import spec_from_document
-from o365relay.spec.model import Connector, Dkim, RelaySpec, SpecPath, format_path
+from o365relay.spec.model import Connector, Dkim, OutboundConnector, RelaySpec, SpecPath, format_path
 
 PACK_NAME = "o365-relay"
 STACK_TYPE = "o365relay:index:RelayStack"
@@ -237,6 +240,16 @@ def inbound_connector_violations(props: Mapping[str, Any]) -> list[Violation]:
     return [*open_relay_violations(connector, path), *tls_violations(connector, path)]
 
 
+def outbound_connector_violations(props: Mapping[str, Any]) -> list[Violation]:
+    connector = OutboundConnector(
+        name=str(props.get("name", "")),
+        recipient_domains=tuple(props.get("recipient_domains") or ()),
+        smart_hosts=tuple(props.get("smart_hosts") or ()),
+        tls=props.get("tls_settings") or None,
+    )
+    return list(unvalidated_smart_host_violations(connector, ("connectors", connector.name)))
+
+
 def org_smtp_auth_resource_violations(props: Mapping[str, Any]) -> list[Violation]:
     return list(org_smtp_auth_violations("enabled" if props.get("enabled") else "disabled"))
 
@@ -251,6 +264,8 @@ RESOURCE_POLICIES = {
     # policy name: (resource kind, rules it enforces, check over the resource's inputs)
     "exchange-inbound-connector": ("exchange:InboundConnector", ("no-open-relay", "connector-tls"),
                                    inbound_connector_violations),
+    "exchange-outbound-connector": ("exchange:OutboundConnector", ("no-unvalidated-smart-host-for-all",),
+                                    outbound_connector_violations),
     "exchange-org-smtp-auth": ("exchange:OrgSmtpAuth", ("org-smtp-auth-off",),
                                org_smtp_auth_resource_violations),
     "exchange-dkim-signing-config": ("exchange:DkimSigningConfig", ("dkim-2048",), dkim_signing_violations),

@@ -90,7 +90,7 @@ class SandboxMocks(pulumi.runtime.Mocks):
         self.walk = Walk()
         self.failure: RelayError | None = None
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> dict:
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list[tuple[str, str]] | None]:
         if args.token != GET_SERVICE_PRINCIPAL:
             raise self._fail(UsageError(f"the offline apply cannot answer the invoke {args.token}"))
 
@@ -101,7 +101,7 @@ class SandboxMocks(pulumi.runtime.Mocks):
         if sp is None:
             raise self._fail(UsageError(f"the tenant has no service principal for app {args.args['clientId']}"))
         return {"clientId": sp.app_id, "objectId": sp.id, "id": sp.id, "displayName": sp.display_name,
-                "appRoleIds": {role.value: str(role.id) for role in sp.app_roles or []}}
+                "appRoleIds": {role.value: str(role.id) for role in sp.app_roles or []}}, []
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict]:
         if not args.custom:

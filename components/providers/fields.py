@@ -54,6 +54,19 @@ def norm_ips(value: Any) -> list[str]:
     return sorted({ipv4_range(v) for v in value or []}, key=_ip_sort_key)
 
 
+def smart_host(value: str) -> str:
+    """``MX.Fabrikam.com`` -> ``mx.fabrikam.com``; ``198.51.100.7/32`` -> ``198.51.100.7``."""
+    text = value.strip().lower()
+    try:
+        return ipv4_range(text)
+    except ValueError:
+        return text
+
+
+def norm_hosts(value: Any) -> list[str]:
+    return sorted({smart_host(v) for v in value or []})
+
+
 def norm_int(value: Any) -> int | None:
     return None if value is None else int(value)
 
@@ -81,6 +94,17 @@ def check_domain(value: str) -> str | None:
     if _DOMAIN.match(sender_domain(value)):
         return None
     return f"{value!r} is not a domain (e.g. contoso.com, *.contoso.com or *)"
+
+
+def check_smart_host(value: str) -> str | None:
+    """A smart host: a host name (an A or MX record), an IPv4 address or an IPv4 CIDR range."""
+    try:
+        network = ipaddress.ip_network(value.strip(), strict=False)
+    except ValueError:
+        if _DOMAIN.match(value.strip().lower()) and not value.startswith("*"):
+            return None
+        return f"{value!r} is not a host name, IPv4 address or CIDR range (e.g. smtp.fabrikam.com)"
+    return None if network.version == 4 else f"{value!r}: use an IPv4 address or a host name"
 
 
 def check_dns_name(value: str) -> str | None:

@@ -1,26 +1,27 @@
-"""Render the Pulumi program under the SDK's mock runtime and keep the whole resource graph.
+"""Render the Pulumi program with made-up provider outputs, for the program's tests.
 
-The SDK's MockMonitor drops parents, dependencies and additionalSecretOutputs; RecordingMonitor
-keeps them. Mocked outputs are what the real providers would return, shaped from the reference
-(azuread ids, the Exchange SP identity, DKIM selector CNAMEs as the tenant reports them).
+The renderer and RecordingMonitor are the product's (components.offline.render); TenantMocks'
+outputs are what the real providers would return, shaped from the reference (azuread ids, the
+Exchange SP identity, DKIM selector CNAMEs as the tenant reports them).
 """
 
 from __future__ import annotations
 
-import asyncio
 import datetime
 import hashlib
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pulumi
-from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 
-PROJECT = "o365-relay"
+from components.offline import render as offline_render
+from components.offline.host import strip_secrets as unwrap  # noqa: F401  (tests call pm.unwrap)
+from components.offline.render import RecordingMonitor, Registration  # noqa: F401  (tests use pm.*)
+from components.providers.session import PROJECT  # noqa: F401  (tests use pm.PROJECT)
+
 STACK = "test"
 EXCHANGE_ONLINE_APP_ID = "00000002-0000-0ff1-ce00-000000000000"
 SMTP_SEND_AS_APP_ROLE = "7b9e2e5b-7f5a-4f32-9f1d-5c4b1f0c3d2e"
@@ -34,19 +35,6 @@ def stable_guid(*parts: str) -> str:
 def dkim_cname(domain: str, selector: int) -> str:
     """A classic-format selector target, as Get-DkimSigningConfig of the seed reports it."""
     return f"selector{selector}-{domain.replace('.', '-')}._domainkey.contoso.onmicrosoft.com"
-
-
-@dataclass
-class Registration:
-    urn: str
-    type: str
-    name: str
-    custom: bool
-    inputs: dict[str, Any]
-    parent: str
-    dependencies: list[str]
-    additional_secret_outputs: list[str]
-    outputs: dict[str, Any] = field(default_factory=dict)
 
 
 class TenantMocks(pulumi.runtime.Mocks):
@@ -93,68 +81,15 @@ class TenantMocks(pulumi.runtime.Mocks):
         raise AssertionError(f"unexpected invoke {args.token}")
 
 
-class RecordingMonitor(pulumi_mocks.MockMonitor):
-    """MockMonitor that also keeps what the engine would see: parent, dependencies, secret outputs."""
-
-    def __init__(self, mocks: pulumi.runtime.Mocks):
-        super().__init__(mocks)
-        self.registrations: dict[str, Registration] = {}
-        self.exports: dict[str, Any] = {}  # stack output name -> value
-        self.secret_exports: set[str] = set()  # the names of outputs that are Pulumi secrets
-
-    def RegisterResource(self, request: Any) -> Any:
-        response = super().RegisterResource(request)
-        if request.type != "pulumi:pulumi:Stack":
-            self.registrations[response.urn] = Registration(
-                urn=response.urn, type=request.type, name=request.name, custom=bool(request.custom),
-                inputs=rpc.deserialize_properties(request.object, keep_unknowns=True),
-                parent=request.parent, dependencies=list(request.dependencies),
-                additional_secret_outputs=list(request.additionalSecretOutputs),
-                outputs=self.resources[response.urn].state if response.urn in self.resources else {})
-        return response
-
-
-
 def render(program: Callable[[], Any], config: dict[str, str], mocks: pulumi.runtime.Mocks | None = None,
            preview: bool = False, secret_keys: list[str] | None = None) -> RecordingMonitor:
-    """Run ``program`` under mocks with the stack ``config``; return the monitor holding the graph."""
-    asyncio.set_event_loop(asyncio.new_event_loop())  # an earlier asyncio.run() may have cleared it
-    pulumi.runtime.settings.ROOT.set(None)
-    pulumi.runtime.set_all_config(config, secret_keys)
-    monitor = RecordingMonitor(mocks or TenantMocks())
-    pulumi.runtime.set_mocks(monitor.mocks, project=PROJECT, stack=STACK, preview=preview, monitor=monitor)
-
-    @pulumi.runtime.test
-    def run() -> pulumi.Output[None]:
-        program()
-        return pulumi.Output.from_input(_collect_exports(monitor))
-
-    run()
-    return monitor
-
-
-async def _collect_exports(monitor: RecordingMonitor) -> None:
-    """Resolve the stack outputs the program exported (the engine would do this at the end)."""
-    root = pulumi.runtime.settings.get_root_resource()
-    for name, value in getattr(root, "outputs", {}).items():
-        output = pulumi.Output.from_input(value)
-        monitor.exports[name] = await output.future(with_unknowns=True)
-        if await output.is_secret():
-            monitor.secret_exports.add(name)
+    """The product's renderer, with TenantMocks' made-up outputs unless ``mocks`` is given."""
+    return offline_render.render(program, config, mocks or TenantMocks(), stack=STACK, preview=preview,
+                                 secret_keys=secret_keys)
 
 
 def is_secret(value: Any) -> bool:
     return isinstance(value, dict) and value.get(rpc._special_sig_key) == rpc._special_secret_sig
-
-
-def unwrap(value: Any) -> Any:
-    """Strip secret markers recursively (what the engine does before calling the provider host)."""
-    value = rpc.unwrap_rpc_secret(value)
-    if isinstance(value, dict):
-        return {k: unwrap(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [unwrap(v) for v in value]
-    return value
 
 
 EXAMPLE_SPEC = Path(__file__).resolve().parents[2] / "relay.prod.yaml"

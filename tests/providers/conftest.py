@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from dynhost import DynamicHost
 from provider_support import Tenant
 
+from components.offline.host import DynamicHost
 from o365relay.sandbox.runner import Sandbox
 
 # The mock-rendering support of tests/components (the end-to-end test renders the program first).

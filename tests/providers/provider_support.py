@@ -9,8 +9,7 @@ import ssl
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from dynhost import DiffOutcome, DynamicHost, make_urn, provider_blob
-
+from components.offline.host import DiffOutcome, DynamicHost, make_urn, provider_blob
 from o365relay.sandbox.runner import Sandbox
 from o365relay.tenant.exchange import ExchangeClient
 from o365relay.tenant.graph import GraphClient

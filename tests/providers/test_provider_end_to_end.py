@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pulumi_mocks as pm
 import pytest
-from dnsserver import CnameServer
-from dynhost import DynamicHost
 from provider_support import Tenant
-from walk import apply
 
 from components import program
+from components.offline.dns import CnameServer
+from components.offline.host import DynamicHost
+from components.offline.walk import apply
 from o365relay.sandbox.runner import Sandbox
 
 pytestmark = pytest.mark.slow

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from dynhost import DynamicHost
 from provider_support import Driven, Tenant
 
+from components.offline.host import DynamicHost
 from components.providers.full_access import FullAccessGrantProvider
 from components.providers.send_as import SendAsGrantProvider
 

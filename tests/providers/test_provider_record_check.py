@@ -6,10 +6,10 @@ from collections.abc import Iterator
 
 import grpc
 import pytest
-from dnsserver import CnameServer
-from dynhost import DynamicHost
 from provider_support import Driven
 
+from components.offline.dns import CnameServer
+from components.offline.host import DynamicHost
 from components.providers.dns_record import RecordCheckProvider
 
 TYPE = "pulumi-python:dynamic/dns:RecordCheck"

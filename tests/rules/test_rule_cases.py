@@ -63,6 +63,12 @@ def _many_includes(doc: dict[str, Any]) -> None:
     doc["domains"]["contoso.com"]["spf"] = {"include": ["spf.protection.outlook.com", *others]}
 
 
+def _outbound(**entry: Any) -> Callable[[dict[str, Any]], None]:
+    def change(doc: dict[str, Any]) -> None:
+        doc["connectors"]["partner"] = {"direction": "outbound", **entry}
+    return change
+
+
 def _waiver(rule: str, target: str, expires: str) -> Callable[[dict[str, Any]], None]:
     def change(doc: dict[str, Any]) -> None:
         doc["waivers"] = [{"rule": rule, "target": target, "reason": "ticket OPS-1", "expires": expires}]
@@ -105,6 +111,13 @@ FAILING: dict[str, tuple[str, Callable[[], RelaySpec], str, Callable[[pytest.Mon
                           "tenant.smtpAuth", None),
     "oauth-strong-credential": ("year-long-secret", doc_case(_secret_sender),
                                 "serviceAccounts.erp-mailer.credential.expiresInDays", None),
+    "outbound-tls-validated": ("partner-encryption-only",
+                               doc_case(_outbound(recipientDomains=["fabrikam.com"], useMxRecord=True,
+                                                  tls="EncryptionOnly")),
+                               "connectors.partner.tls", None),
+    "no-unvalidated-smart-host-for-all": ("all-mail-via-unvalidated-smart-host",
+                                          doc_case(_outbound(recipientDomains=["*"], smartHosts=["gw.example.net"])),
+                                          "connectors.partner", None),
     "waiver-expired": ("expired-waiver",
                        doc_case(_waiver("dmarc-enforced", "domains.contoso.com", "2026-01-31")),
                        "waivers[0].expires", None),
