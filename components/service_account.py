@@ -21,6 +21,7 @@ from components.providers.license import LicenseAssignment
 from components.providers.mailbox_smtp_auth import MailboxSmtpAuth
 from components.providers.service_principal import ServicePrincipal as ExchangeServicePrincipal
 from o365relay.errors import UsageError
+from o365relay.naming import application_display_name
 from o365relay.spec.model import Credential, ServiceAccount
 
 EXCHANGE_ONLINE_APP_ID = "00000002-0000-0ff1-ce00-000000000000"  # Office 365 Exchange Online
@@ -55,7 +56,7 @@ class SmtpServiceAccount(pulumi.ComponentResource):
 
     def _application(self, account: ServiceAccount, spec_dir: Path) -> None:
         name = self._name
-        display_name = f"o365-relay {account.name}"
+        display_name = application_display_name(account.name)
         app = azuread.Application(f"{name}-app", display_name=display_name, notes=account.description or None,
                                   sign_in_audience="AzureADMyOrg", tags=["o365-relay"], opts=self._opts())
         sp = azuread.ServicePrincipal(f"{name}-sp", client_id=app.client_id, tags=["o365-relay"],
@@ -94,7 +95,7 @@ class SmtpServiceAccount(pulumi.ComponentResource):
         else:
             days = credential.expires_in_days
             password = azuread.ApplicationPassword(
-                f"{name}-client-secret", application_id=app.id, display_name=f"o365-relay {name}",
+                f"{name}-client-secret", application_id=app.id, display_name=application_display_name(name),
                 end_date_relative=f"{days * 24}h" if days else None, opts=self._opts())
             self.secret = pulumi.Output.secret(password.value)
 

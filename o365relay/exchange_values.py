@@ -45,6 +45,17 @@ def ip_ranges(values: Iterable[str] | None) -> list[str]:
     return sorted({ipv4_range(v) for v in values or ()}, key=key)
 
 
+def smart_hosts(values: Iterable[str] | None) -> list[str]:
+    """An outbound connector's smart hosts: names lower-cased, IPs without ``/32``, sorted."""
+    def one(value: str) -> str:
+        try:
+            return ipv4_range(value)
+        except ValueError:
+            return lower(value)
+
+    return sorted({one(v) for v in values or ()})
+
+
 def text(value: Any) -> str:
     """``None`` and ``""`` are the same text to Exchange (e.g. an unset Comment)."""
     return "" if value is None else str(value)

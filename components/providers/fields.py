@@ -54,19 +54,6 @@ def norm_ips(value: Any) -> list[str]:
     return sorted({ipv4_range(v) for v in value or []}, key=_ip_sort_key)
 
 
-def smart_host(value: str) -> str:
-    """``MX.Fabrikam.com`` -> ``mx.fabrikam.com``; ``198.51.100.7/32`` -> ``198.51.100.7``."""
-    text = value.strip().lower()
-    try:
-        return ipv4_range(text)
-    except ValueError:
-        return text
-
-
-def norm_hosts(value: Any) -> list[str]:
-    return sorted({smart_host(v) for v in value or []})
-
-
 def norm_int(value: Any) -> int | None:
     return None if value is None else int(value)
 

@@ -15,10 +15,10 @@ from components.providers.fields import (
     check_smart_host,
     norm_bool,
     norm_domains,
-    norm_hosts,
     norm_lower,
 )
 from components.providers.session import TenantSession
+from o365relay.exchange_values import smart_hosts as norm_hosts  # the audit's normalisation
 
 TLS_SETTINGS = ("EncryptionOnly", "CertificateValidation", "DomainValidation")
 # Input key -> New/Set-OutboundConnector parameter (Name is the identity, never Set).

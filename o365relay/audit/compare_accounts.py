@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from o365relay import exchange_values as xv
-from o365relay.audit.common import mailbox_keys, public, unknown_item
+from o365relay.audit.common import find_row, mailbox_keys, public, unknown_item
 from o365relay.audit.identities import Identity
 from o365relay.audit.model import FieldDiff, Item, Status
 from o365relay.audit.snapshot import Read, Snapshot
@@ -77,8 +77,9 @@ def _full_access(ident: Identity, snap: Snapshot, path: str) -> Item:
 
 
 def compare_smtp_auth(spec: RelaySpec, identities: dict[str, Identity], snap: Snapshot) -> list[Item]:
-    """Mailbox senders need SMTP AUTH on for their mailbox; any other mailbox with it on is unexpected."""
-    senders = {i.account.mailbox.lower(): i for i in identities.values() if i.account.kind == "mailbox"}
+    """Every sender's mailbox needs SMTP AUTH on (OAuth submission uses the same per-mailbox switch);
+    any other mailbox with it on is unexpected."""
+    senders = {i.account.mailbox.lower(): i for i in identities.values()}
     if not snap.cas_mailboxes.ok:
         names = [i.account.mailbox for i in senders.values()] or ["(undeclared SMTP AUTH exceptions)"]
         return [unknown_item("mailbox_smtp_auth", n, [snap.cas_mailboxes]) for n in names]  # type: ignore[misc]
@@ -86,12 +87,13 @@ def compare_smtp_auth(spec: RelaySpec, identities: dict[str, Identity], snap: Sn
     claimed: set[int] = set()
     for address, ident in senders.items():
         path = f"spec.serviceAccounts.{ident.account.name}"
-        if ident.mailbox is None:
+        row = ident.mailbox or find_row(snap.cas_mailboxes.value or [], mailbox_keys, ident.account.mailbox)
+        if row is None:
             items.append(Item("mailbox_smtp_auth", address, "missing", reason="no such mailbox", spec_path=path))
             continue
-        claimed.add(id(ident.mailbox))
-        actual = xv.smtp_auth_state(ident.mailbox.get("SmtpClientAuthenticationDisabled"))
-        evidence = public(ident.mailbox, "PrimarySmtpAddress", "SmtpClientAuthenticationDisabled")
+        claimed.add(id(row))
+        actual = xv.smtp_auth_state(row.get("SmtpClientAuthenticationDisabled"))
+        evidence = public(row, "PrimarySmtpAddress", "SmtpClientAuthenticationDisabled")
         status: Status = "in_sync" if actual == "enabled" else "drift"
         diffs = () if status == "in_sync" else (FieldDiff("SmtpAuth", "enabled", actual),)
         items.append(Item("mailbox_smtp_auth", address, status, diffs, evidence=evidence, spec_path=path))
@@ -100,6 +102,6 @@ def compare_smtp_auth(spec: RelaySpec, identities: dict[str, Identity], snap: Sn
             continue
         name = next((str(k) for k in mailbox_keys(row) if k and "@" in str(k)), str(row.get("Identity")))
         items.append(Item("mailbox_smtp_auth", name, "unexpected",
-                          reason="SMTP AUTH is switched on for a mailbox that is not a declared mailbox sender",
+                          reason="SMTP AUTH is switched on for a mailbox that is no declared sender's",
                           evidence=public(row, "PrimarySmtpAddress", "Identity", "SmtpClientAuthenticationDisabled")))
     return items

@@ -1,7 +1,7 @@
 """Who each declared service account is in the tenant, and every name the tenant may use for it.
 
 An application account is the application holding ``SMTP.SendAsApp`` whose service principal's
-display name is the account's spec name (the name the Pulumi program gives it), and the Exchange
+display name is the one the Pulumi program gives it (``o365relay.naming``), and the Exchange
 service principal registered for that object id. A mailbox account is its mailbox. Exchange names
 trustees inconsistently (alias, address, object id, display name), so matching uses all of them.
 """
@@ -14,6 +14,7 @@ from typing import Any
 from o365relay import exchange_values as xv
 from o365relay.audit.common import find_row, mailbox_keys, principal_keys
 from o365relay.audit.snapshot import Read, Row, Snapshot
+from o365relay.naming import application_display_name
 from o365relay.spec.model import ServiceAccount
 
 
@@ -42,11 +43,14 @@ def resolve(account: ServiceAccount, snap: Snapshot) -> Identity:
     if account.kind == "mailbox":
         row = find_row(snap.cas_mailboxes.value or [], mailbox_keys, account.mailbox)
         return Identity(account, (snap.cas_mailboxes,), mailbox=row)
-    holder = next((h for h in snap.send_as_app_holders.value or []
-                   if xv.lower(h.get("principalDisplayName")) == account.name.lower()), None)
+    # The program's name first; the bare spec name for an adopted app not (yet) renamed.
+    names = [application_display_name(account.name).lower(), account.name.lower()]
+    holders = snap.send_as_app_holders.value or []
+    holder = next((h for n in names for h in holders if xv.lower(h.get("principalDisplayName")) == n), None)
     principals = snap.exchange_service_principals.value or []
     principal = None
     if holder:
         principal = find_row(principals, lambda r: [r.get("ObjectId")], str(holder.get("principalId")))
-    principal = principal or find_row(principals, lambda r: [r.get("DisplayName")], account.name)
+    for name in names:
+        principal = principal or find_row(principals, lambda r: [r.get("DisplayName")], name)
     return Identity(account, (snap.send_as_app_holders, snap.exchange_service_principals), holder, principal)

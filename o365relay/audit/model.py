@@ -22,6 +22,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "domain": ("graph:Domain (not managed; read only)", "Domains"),
     "dkim": ("exchange:DkimSigningConfig", "DKIM signing"),
     "connector": ("exchange:InboundConnector", "Relay connectors"),
+    "outbound_connector": ("exchange:OutboundConnector", "Outbound connectors"),
     "application": ("azuread:Application + SMTP.SendAsApp", "Applications holding SMTP.SendAsApp"),
     "exchange_service_principal": ("exchange:ServicePrincipal", "Exchange service principals"),
     "full_access": ("exchange:FullAccessGrant", "FullAccess grants"),

@@ -31,6 +31,7 @@ LIST_CMDLETS: dict[str, tuple[str, dict[str, Any]]] = {
     "exchange_service_principals": ("Get-ServicePrincipal", {}),
     "dkim_configs": ("Get-DkimSigningConfig", {}),
     "cas_mailboxes": ("Get-CASMailbox", {"ResultSize": "Unlimited"}),
+    "outbound_connectors": ("Get-OutboundConnector", {}),
 }
 SINGLETONS = {"transport_config", "organization_config"}
 

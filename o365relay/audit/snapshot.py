@@ -42,3 +42,4 @@ class Snapshot:
     recipient_permissions: dict[str, Read[list[Row]]] = field(default_factory=dict)
     mailbox_permissions: dict[str, Read[list[Row]]] = field(default_factory=dict)
     users: dict[str, Read[Row | None]] = field(default_factory=dict)
+    outbound_connectors: Read[list[Row]] = field(default_factory=lambda: Read("Get-OutboundConnector", []))

@@ -23,6 +23,7 @@ message trace. Reports go to --reports (default reports/). Run it from the proje
 
 CONNECTOR_DEVICE_IP = "203.0.113.5"  # inside dc1-relay's 203.0.113.0/28: the datacenter's NAT egress
 LEGACY_SENDER = ("scanner-floor3", "scanner3@contoso.com")
+PLAN_LINES = 30  # of the Markdown plan shown on the terminal; the file has all of it
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -87,7 +88,10 @@ def _story(demo: Demo, spec: str, reports: Path, password: str) -> None:
 
     demo.next("Plan: what `pulumi up` would change against the live tenant")
     code = demo.run(["audit", spec, "--format", "markdown", "--output", str(reports / "plan.md")], tail=0)
-    print((reports / "plan.md").read_text(encoding="utf-8").rstrip()[:2500])
+    plan = (reports / "plan.md").read_text(encoding="utf-8").rstrip().splitlines()
+    print("\n".join(f"  {line}" for line in plan[:PLAN_LINES]))
+    if len(plan) > PLAN_LINES:
+        print(f"  … {len(plan) - PLAN_LINES} more lines in {reports / 'plan.md'}")
     demo.verdict("plan", code in (0, 1), f"plan written to {reports / 'plan.md'}" if code in (0, 1)
                  else f"the tenant could not be read (exit {code})")
 

@@ -18,12 +18,14 @@ from o365relay.audit.snapshot import Row
 from o365relay.dnscheck.resolver import Dns
 from o365relay.export.dns_facts import published_dmarc, published_spf
 from o365relay.export.reader import TenantView
+from o365relay.naming import account_name, application_display_name
 from o365relay.spec.model import (
     SPEC_VERSION,
     Connector,
     Credential,
     Dkim,
     Domain,
+    OutboundConnector,
     RelaySpec,
     SendAsGrant,
     ServiceAccount,
@@ -56,12 +58,14 @@ def build_spec(tenant_id: str, view: TenantView, dns: Dns | None) -> Export:
     warnings: list[str] = []
     snap = view.snapshot
     accounts, keys = _service_accounts(view, warnings)
+    connectors = _connectors(snap.connectors.value or [], warnings)
     spec = RelaySpec(
         version=SPEC_VERSION,
         tenant=_tenant(tenant_id, view),
         domains=_domains(view, dns, warnings),
         service_accounts={a.name: a for a in accounts},
-        connectors=_connectors(snap.connectors.value or [], warnings),
+        connectors=connectors,
+        outbound_connectors=_outbound_connectors(snap.outbound_connectors.value or [], set(connectors), warnings),
         send_as=_send_as(view, keys, warnings),
         source="<export>",
     )
@@ -96,6 +100,35 @@ def _domains(view: TenantView, dns: Dns | None, warnings: list[str]) -> dict[str
         else:
             out[name] = Domain(name, spf=published_spf(name, dns, warnings), dkim=dkim,
                                dmarc=published_dmarc(name, dns, warnings))
+    return out
+
+
+def _outbound_connectors(rows: list[Row], taken: set[str], warnings: list[str]) -> dict[str, OutboundConnector]:
+    """Every outbound connector, named apart from the inbound ones (they share the spec's map)."""
+    out: dict[str, OutboundConnector] = {}
+    for row in sorted(rows, key=lambda r: str(r.get("Name"))):
+        tenant_name = str(row.get("Name"))
+        scoped = bool(xv.boolean(row.get("IsTransportRuleScoped")))
+        domains = () if scoped else tuple(xv.sender_domains(row.get("RecipientDomains")))
+        use_mx = bool(xv.boolean(row.get("UseMXRecord")))
+        tls, tls_domain = row.get("TlsSettings") or None, xv.optional_lower(row.get("TlsDomain"))
+        if not (scoped or domains) or (tls == "DomainValidation" and not tls_domain):
+            warnings.append(f"outbound connector {tenant_name!r} is not exported: it names neither recipient "
+                            "domains nor transport-rule scoping, or validates a domain it does not name")
+            continue
+        name = _unique(slug(tenant_name), taken)
+        if name != tenant_name:
+            warnings.append(f"outbound connector {tenant_name!r} is exported as {name!r}: rename it in Exchange "
+                            f"(Set-OutboundConnector -Identity '{tenant_name}' -Name {name}) before `pulumi up`, "
+                            "or `pulumi up` creates a second connector")
+        if row.get("ConnectorType") != "Partner":
+            warnings.append(f"outbound connector {tenant_name!r} is of type {row.get('ConnectorType')}; the program "
+                            "manages outbound connectors as Partner and refuses to adopt it until that matches")
+        out[name] = OutboundConnector(
+            name=name, recipient_domains=domains, transport_rule_scoped=scoped,
+            smart_hosts=() if use_mx else tuple(xv.smart_hosts(row.get("SmartHosts"))), use_mx_record=use_mx,
+            tls=tls, tls_domain=tls_domain if tls == "DomainValidation" else None,
+            enabled=bool(xv.boolean(row.get("Enabled"))), comment=xv.text(row.get("Comment")))
     return out
 
 
@@ -138,14 +171,17 @@ def _service_accounts(view: TenantView, warnings: list[str]) -> tuple[list[Servi
             warnings.append(f"{shown!r} holds SMTP.SendAsApp but has FullAccess on no mailbox; not exported "
                             "(a sender needs a mailbox: Add-MailboxPermission -User <its service principal>)")
             continue
-        name = _unique(slug(shown), taken)
-        if name != shown:
-            warnings.append(f"application {shown!r} is exported as {name!r}: rename its service principal, or "
-                            "`pulumi up` creates another application")
+        name = _unique(slug(account_name(shown)), taken)
+        if shown != application_display_name(name):
+            warnings.append(f"application {shown!r} is exported as {name!r}: rename it "
+                            f"{application_display_name(name)!r}, or `pulumi up` creates another application")
         accounts.append(ServiceAccount(name, "application", mailbox, credential=_credential(app, warnings, name)))
         keys[name] = names | {name}
+    app_mailboxes = {a.mailbox.lower() for a in accounts}  # their SMTP AUTH switch belongs to the app sender
     for row in sorted(snap.cas_mailboxes.value or [], key=lambda r: str(r.get("PrimarySmtpAddress"))):
         if xv.smtp_auth_state(row.get("SmtpClientAuthenticationDisabled")) != "enabled":
+            continue
+        if xv.lower(row.get("PrimarySmtpAddress")) in app_mailboxes:
             continue
         address = xv.lower(row.get("PrimarySmtpAddress"))
         name = _unique(slug(address.split("@")[0]), taken)

@@ -27,8 +27,9 @@ def _value(read: Read[Any]) -> Any:
 
 async def read_for_export(exo: Exchange, graph: Graph) -> TenantView:
     snap = await read_tenant(exo, graph, ReadPlan((), ()))
-    for read in (snap.connectors, snap.transport_config, snap.organization_config, snap.exchange_service_principals,
-                 snap.dkim_configs, snap.cas_mailboxes, snap.domains, snap.send_as_app_holders):
+    for read in (snap.connectors, snap.outbound_connectors, snap.transport_config, snap.organization_config,
+                 snap.exchange_service_principals, snap.dkim_configs, snap.cas_mailboxes, snap.domains,
+                 snap.send_as_app_holders):
         _value(read)
     addresses = sorted({str(a) for row in snap.cas_mailboxes.value or []
                         for a in mailbox_keys(row)[:1] if a})

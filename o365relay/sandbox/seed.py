@@ -48,6 +48,8 @@ table (sandbox-only test credentials; read them with ``Sandbox.secret_for`` / ``
     exchange:
       inboundConnectors:
         Old printers: {SenderIPAddresses: [192.0.2.0/24], SenderDomains: ["*"], ConnectorType: OnPremises}
+      outboundConnectors:                    # Get-OutboundConnector fields (reference 2.2)
+        To fabrikam: {RecipientDomains: [fabrikam.com], UseMXRecord: false, SmartHosts: [mx.fabrikam.com]}
       recipientPermissions:                  # SendAs
         - {mailbox: invoices@contoso.com, trustee: legacy-mailer}   # trustee: UPN or application name
       mailboxPermissions:                    # FullAccess
@@ -71,6 +73,7 @@ from o365relay.sandbox.exchange_objects import (
     exo_service_principal,
     new_dkim_config,
     new_inbound_connector,
+    new_outbound_connector,
     permission_doc,
 )
 from o365relay.sandbox.tokens import EXCHANGE_APP_ID, GRAPH_APP_ID, certificate_thumbprint
@@ -369,6 +372,10 @@ class _Seeder:
         for name, params in (spec.get("inboundConnectors") or {}).items():
             self.store.insert(
                 st.INBOUND_CONNECTOR, new_inbound_connector(name, params, guid=self.oid("inbound", name))
+            )
+        for name, params in (spec.get("outboundConnectors") or {}).items():
+            self.store.insert(
+                st.OUTBOUND_CONNECTOR, new_outbound_connector(name, params, guid=self.oid("outbound", name))
             )
         for kind, key, rights in (
             (st.RECIPIENT_PERMISSION, "trustee", "SendAs"),

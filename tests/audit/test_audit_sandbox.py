@@ -18,7 +18,10 @@ def test_applied_tenant_is_in_sync_despite_exchange_value_forms(tenant):
     kinds = {i.kind for i in result.items}
     assert kinds == {"org_setting", "domain", "dkim", "connector", "mailbox", "application",
                      "exchange_service_principal", "full_access", "mailbox_smtp_auth", "send_as"}
-    assert len(result.items) == 25
+    assert len(result.items) == 27
+    # every sender's mailbox carries the SMTP AUTH switch, the OAuth senders' included
+    assert {i.name for i in result.items if i.kind == "mailbox_smtp_auth"} == {
+        "scanner3@contoso.com", "erp@contoso.com", "alerts@notify.contoso.com"}
 
 
 def test_brownfield_tenant_shows_missing_drift_and_unexpected(tenant):
