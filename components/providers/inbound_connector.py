@@ -7,8 +7,8 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CheckFailure
 
-from components.providers import exo
-from components.providers.base import Props, TenantProvider, TenantResource
+from components.providers.base import Props, TenantResource
+from components.providers.connector import ConnectorProvider
 from components.providers.fields import (
     Field,
     check_domain,
@@ -18,7 +18,6 @@ from components.providers.fields import (
     norm_ips,
     norm_lower,
 )
-from components.providers.session import TenantSession
 
 # Input key -> New/Set-InboundConnector parameter (Name is the identity, never Set).
 PARAMETERS = {
@@ -32,8 +31,10 @@ PARAMETERS = {
 }
 
 
-class InboundConnectorProvider(TenantProvider):
+class InboundConnectorProvider(ConnectorProvider):
     kind = "inbound connector"
+    noun = "InboundConnector"
+    parameters = PARAMETERS
     fields = (
         Field("name", str, replace=True, norm=norm_lower),
         Field("connector_type", str, choices=("OnPremises", "Partner")),
@@ -45,9 +46,6 @@ class InboundConnectorProvider(TenantProvider):
         Field("comment", str, required=False),
     )
 
-    def object_id(self, props: Props) -> str:
-        return str(props["name"])
-
     def validate(self, props: Props) -> list[CheckFailure]:
         failures = []
         if not props.get("sender_ips") and not props.get("tls_sender_certificate_name"):
@@ -57,42 +55,15 @@ class InboundConnectorProvider(TenantProvider):
             failures.append(CheckFailure("sender_domains", "sender_domains must not be empty (use ['*'])"))
         return failures
 
-    def guidance(self, props: Props) -> str:
-        return (f"another connector named {props['name']!r} already exists: rename the connector in the spec, "
-                f"or delete the existing one (Remove-InboundConnector -Identity '{props['name']}') "
-                "if it is a leftover, then run again")
-
-    async def fetch(self, session: TenantSession, props: Props) -> Props | None:
-        row = await exo.find(session, "Get-InboundConnector", {"Identity": props["name"]},
-                             lambda r: exo.same(r.get("Name"), props["name"]))
-        if row is None:
-            return None
+    def record(self, row: dict[str, Any]) -> Props:
         return {
-            "name": row.get("Name"),
             "connector_type": row.get("ConnectorType"),
             "sender_ips": list(row.get("SenderIPAddresses") or []),
             "sender_domains": norm_domains(row.get("SenderDomains")),
             "tls_sender_certificate_name": row.get("TlsSenderCertificateName"),
             "require_tls": row.get("RequireTls"),
             "enabled": row.get("Enabled"),
-            "comment": row.get("Comment") or "",
-            "guid": row.get("Guid"),
         }
-
-    def _parameters(self, props: Props) -> dict[str, Any]:
-        return {param: props.get(key, "" if key == "comment" else None) for key, param in PARAMETERS.items()}
-
-    async def create_object(self, session: TenantSession, props: Props) -> Props:
-        parameters = {k: v for k, v in self._parameters(props).items() if v is not None}
-        rows = await exo.invoke(session, "New-InboundConnector", {"Name": props["name"], **parameters})
-        return {"guid": rows[0].get("Guid")} if rows else {}
-
-    async def update_object(self, session: TenantSession, olds: Props, news: Props) -> Props:
-        await exo.invoke(session, "Set-InboundConnector", {"Identity": olds["name"], **self._parameters(news)})
-        return self.computed(olds)
-
-    async def delete_object(self, session: TenantSession, props: Props) -> None:
-        await exo.invoke(session, "Remove-InboundConnector", {"Identity": props["name"], "Confirm": False})
 
 
 class InboundConnector(TenantResource, module="exchange", name="InboundConnector"):

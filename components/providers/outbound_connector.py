@@ -7,8 +7,8 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CheckFailure
 
-from components.providers import exo
-from components.providers.base import Props, TenantProvider, TenantResource
+from components.providers.base import Props, TenantResource
+from components.providers.connector import ConnectorProvider
 from components.providers.fields import (
     Field,
     check_domain,
@@ -17,7 +17,6 @@ from components.providers.fields import (
     norm_domains,
     norm_lower,
 )
-from components.providers.session import TenantSession
 from o365relay.exchange_values import smart_hosts as norm_hosts  # the audit's normalisation
 
 TLS_SETTINGS = ("EncryptionOnly", "CertificateValidation", "DomainValidation")
@@ -37,8 +36,11 @@ PARAMETERS = {
 _RECORD = {param: key for key, param in PARAMETERS.items()}
 
 
-class OutboundConnectorProvider(TenantProvider):
+class OutboundConnectorProvider(ConnectorProvider):
     kind = "outbound connector"
+    noun = "OutboundConnector"
+    parameters = PARAMETERS
+    unset_on_create = (None, [])
     fields = (
         Field("name", str, replace=True, norm=norm_lower),
         Field("connector_type", str, choices=("Partner", "OnPremises")),
@@ -51,9 +53,6 @@ class OutboundConnectorProvider(TenantProvider):
         Field("enabled", bool, norm=norm_bool),
         Field("comment", str, required=False),
     )
-
-    def object_id(self, props: Props) -> str:
-        return str(props["name"])
 
     def validate(self, props: Props) -> list[CheckFailure]:
         """The parameter rules Exchange enforces, caught before any call (reference 2.2)."""
@@ -69,36 +68,10 @@ class OutboundConnectorProvider(TenantProvider):
                                          "tls_settings DomainValidation"))
         return failures
 
-    def guidance(self, props: Props) -> str:
-        return (f"another outbound connector named {props['name']!r} already exists: rename the connector in "
-                f"the spec, or delete the existing one (Remove-OutboundConnector -Identity '{props['name']}') "
-                "if it is a leftover, then run again")
-
-    async def fetch(self, session: TenantSession, props: Props) -> Props | None:
-        row = await exo.find(session, "Get-OutboundConnector", {"Identity": props["name"]},
-                             lambda r: exo.same(r.get("Name"), props["name"]))
-        if row is None:
-            return None
+    def record(self, row: dict[str, Any]) -> Props:
         current = {key: row.get(param) for param, key in _RECORD.items()}
-        return {**current, "name": row.get("Name"), "recipient_domains": list(row.get("RecipientDomains") or []),
-                "smart_hosts": list(row.get("SmartHosts") or []), "comment": row.get("Comment") or "",
-                "guid": row.get("Guid")}
-
-    def _parameters(self, props: Props) -> dict[str, Any]:
-        return {param: props.get(key, "" if key == "comment" else None) for key, param in PARAMETERS.items()}
-
-    async def create_object(self, session: TenantSession, props: Props) -> Props:
-        parameters = {k: v for k, v in self._parameters(props).items() if v not in (None, [])}
-        rows = await exo.invoke(session, "New-OutboundConnector", {"Name": props["name"], **parameters})
-        return {"guid": rows[0].get("Guid")} if rows else {}
-
-    async def update_object(self, session: TenantSession, olds: Props, news: Props) -> Props:
-        """Absolute values: lists go as given ([] clears), an absent TLS setting as null."""
-        await exo.invoke(session, "Set-OutboundConnector", {"Identity": olds["name"], **self._parameters(news)})
-        return self.computed(olds)
-
-    async def delete_object(self, session: TenantSession, props: Props) -> None:
-        await exo.invoke(session, "Remove-OutboundConnector", {"Identity": props["name"], "Confirm": False})
+        return {**current, "recipient_domains": list(row.get("RecipientDomains") or []),
+                "smart_hosts": list(row.get("SmartHosts") or [])}
 
 
 class OutboundConnector(TenantResource, module="exchange", name="OutboundConnector"):
