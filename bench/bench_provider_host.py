@@ -24,10 +24,9 @@ from typing import Any
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "providers"))
+sys.path.insert(0, str(ROOT))
 
-from dynhost import DynamicHost, make_urn, provider_blob  # noqa: E402
-
+from components.offline.host import DynamicHost, make_urn, provider_blob  # noqa: E402
 from components.providers.inbound_connector import InboundConnectorProvider  # noqa: E402
 from o365relay.sandbox.runner import start_sandbox  # noqa: E402
 
