@@ -1,7 +1,7 @@
 """Input fields of the dynamic resources: coercion, validation and Exchange value normalisation.
 
 Exchange hands values back in its own forms (``smtp:*;1`` for a sender domain, domains in any case,
-IP lists in any order, ``/32`` or bare addresses); every comparison the providers make (diff, adopt
+IP lists in any order, ``/32`` or bare addresses, ``"True"`` strings); every comparison the providers make (diff, adopt
 on create, drift on refresh) goes through :func:`Field.norm` so these forms never show as changes.
 """
 
@@ -13,53 +13,26 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from o365relay import exchange_values as xv
+
 _DOMAIN = re.compile(r"^(\*|(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63})$")
 _ADDRESS = re.compile(r"^[^@\s]+@([a-z0-9-]+\.)+[a-z]{2,63}$")
 _DNS_NAME = re.compile(r"^([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\.?$")
 _GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
-def sender_domain(value: str) -> str:
-    """``smtp:*.Contoso.com;1`` -> ``*.contoso.com`` (Exchange's address-space form)."""
-    text = value.strip()
-    if text.lower().startswith("smtp:"):
-        text = text[5:]
-    return text.split(";", 1)[0].strip().lower()
-
-
-def ipv4_range(value: str) -> str:
-    """``198.51.100.25/32`` -> ``198.51.100.25``; networks keep their prefix."""
-    net = ipaddress.ip_network(value.strip(), strict=False)
-    return str(net.network_address) if net.prefixlen == net.max_prefixlen else str(net)
-
-
-def _ip_sort_key(value: str) -> tuple[int, int]:
-    net = ipaddress.ip_network(value, strict=False)
-    return int(net.network_address), net.prefixlen
-
-
-def norm_str(value: Any) -> str:
-    return "" if value is None else str(value)
-
-
-def norm_lower(value: Any) -> str:
-    return norm_str(value).strip().lower()
-
-
-def norm_domains(value: Any) -> list[str]:
-    return sorted({sender_domain(v) for v in value or []})
-
-
-def norm_ips(value: Any) -> list[str]:
-    return sorted({ipv4_range(v) for v in value or []}, key=_ip_sort_key)
+# Exchange's value forms are normalised exactly as the audit normalises them (one definition, in the core).
+norm_str = xv.text
+norm_lower = xv.lower
+norm_domains = xv.sender_domains
+norm_ips = xv.ip_ranges
 
 
 def norm_int(value: Any) -> int | None:
     return None if value is None else int(value)
 
 
-def norm_bool(value: Any) -> bool | None:
-    return None if value is None else bool(value)
+norm_bool = xv.boolean
 
 
 def check_ipv4_range(value: str) -> str | None:
@@ -78,7 +51,7 @@ def check_ipv4_range(value: str) -> str | None:
 
 
 def check_domain(value: str) -> str | None:
-    if _DOMAIN.match(sender_domain(value)):
+    if _DOMAIN.match(xv.sender_domain(value)):
         return None
     return f"{value!r} is not a domain (e.g. contoso.com, *.contoso.com or *)"
 
