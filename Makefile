@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test clean
+.PHONY: demo test system-deps clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -19,9 +19,13 @@ TOOLS := tools/node_modules/.package-lock.json
 $(TOOLS): tools/package.json tools/package-lock.json
 	npm ci --prefix tools --silent --no-audit --no-fund
 
+# Debian packages the tests use (swaks, dnsmasq, chromium, node), installed only when missing.
+system-deps:
+	bash scripts/system-deps.sh
+
 # The quality gates CI runs: lint, types on the core and the Pulumi layer, then the tests with a branch
 # coverage floor (84% measured when it was set; 80% leaves room for code reached only in subprocesses).
-test: $(STAMP) $(TOOLS)
+test: system-deps $(STAMP) $(TOOLS)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 	$(PY) -m pytest -q --cov --cov-report=term:skip-covered --cov-fail-under=80
