@@ -66,16 +66,20 @@ def _grant_cmdlets(noun: str, kind: str, trustee_param: str, right: str) -> None
             rows = [r for r in rows if r.get(trustee_id) == who["id"]]
         return result_size(call, rows)
 
+    def entry(call: Call) -> tuple[Doc, Doc, Doc]:
+        """The mailbox, the trustee and the permission entry an Add-/Remove- call names."""
+        _rights(call, right)
+        mailbox = exo_mailbox_fields(resolve_mailbox(call.store, call.get("Identity")))
+        trustee = resolve_trustee(call.store, call.get(trustee_param))
+        return mailbox, trustee, permission_doc(kind, mailbox, trustee, right)
+
     @cmdlet(
         f"Add-{noun}",
         params=("AutoMapping", "InheritanceType", "Deny"),
         required=("Identity", trustee_param, "AccessRights"),
     )
     def add(call: Call) -> list[Doc]:
-        _rights(call, right)
-        mailbox = exo_mailbox_fields(resolve_mailbox(call.store, call.get("Identity")))
-        trustee = resolve_trustee(call.store, call.get(trustee_param))
-        doc = permission_doc(kind, mailbox, trustee, right)
+        mailbox, trustee, doc = entry(call)
         if call.store.get(kind, doc["id"]) is not None:
             call.warnings.append(
                 f"The appropriate access control entry is already present on the object "
@@ -90,10 +94,7 @@ def _grant_cmdlets(noun: str, kind: str, trustee_param: str, right: str) -> None
         required=("Identity", trustee_param, "AccessRights"),
     )
     def remove(call: Call) -> list[Doc]:
-        _rights(call, right)
-        mailbox = exo_mailbox_fields(resolve_mailbox(call.store, call.get("Identity")))
-        trustee = resolve_trustee(call.store, call.get(trustee_param))
-        doc = permission_doc(kind, mailbox, trustee, right)
+        mailbox, trustee, doc = entry(call)
         if not call.store.delete(kind, doc["id"]):
             call.warnings.append(
                 f'Can\'t remove the access control entry on the object "{mailbox["Identity"]}" '
