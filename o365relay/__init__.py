@@ -5,3 +5,5 @@ pack (``policies/``) sit on top of it.
 """
 
 __version__ = "0.1.0"
+# Where users find the project (SARIF's informationUri; the schema's $id lives under it).
+HOMEPAGE = "https://github.com/contoso/o365-relay"

@@ -1,10 +1,12 @@
 """Lint findings as SARIF 2.1.0, the format GitHub code scanning reads.
 
-Each finding becomes a result located at its spec line (``region.startLine``/``startColumn``, the
-artifact URI relative to the repository root, as code scanning requires). Waived findings are kept,
-with an accepted ``suppression`` carrying the waiver's reason, so the alert shows as dismissed rather
-than vanishing. ``level`` follows enforcement (mandatory: error, advisory: warning); the rule's
-severity travels as ``properties.security-severity``, which code scanning uses to rank alerts.
+Each finding that is not waived becomes a result located at the spec text it is about (a region
+with start and end, the artifact URI relative to the repository root, as code scanning requires).
+Waived findings are not results: code scanning reads no ``suppressions``, so a suppressed result
+would still be an open alert (at any ``level``); they are listed in the run's ``properties.waived``
+instead, which code scanning ignores, so an alert whose finding gets waived is closed by the next
+upload (docs/code-scanning.md). ``level`` follows enforcement (mandatory: error, advisory: warning);
+the rule's severity travels as ``properties.security-severity``, which code scanning uses to rank alerts.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from o365relay import __version__
+from o365relay import HOMEPAGE, __version__
 from o365relay.rules.base import Finding, Rule
 from o365relay.spec.model import RelaySpec, format_path
 
@@ -39,7 +41,8 @@ def repo_relative_uri(spec_file: Path) -> str:
 def sarif_log(
     findings: Sequence[Finding], rules: Iterable[Rule], spec: RelaySpec, uri: str
 ) -> dict[str, Any]:
-    """A complete SARIF log with one run: every rule's metadata, and one result per finding."""
+    """A complete SARIF log with one run: every rule's metadata, one result per open finding, and the
+    waived findings in the run's properties."""
     rule_list = list(rules)
     index = {r.id: i for i, r in enumerate(rule_list)}
     return {
@@ -49,10 +52,12 @@ def sarif_log(
             "tool": {"driver": {
                 "name": "relayctl",
                 "version": __version__,
+                "informationUri": HOMEPAGE,
                 "rules": [_rule(r) for r in rule_list],
             }},
-            "artifacts": [{"location": {"uri": uri}}],
-            "results": [_result(f, index[f.rule], spec, uri) for f in findings],
+            "artifacts": [{"location": {"uri": uri}, "roles": ["analysisTarget"]}],
+            "results": [_result(f, index[f.rule], spec, uri) for f in findings if f.waiver is None],
+            "properties": {"waived": [_waived(f, spec) for f in findings if f.waiver is not None]},
         }],
     }
 
@@ -62,7 +67,8 @@ def _rule(rule: Rule) -> dict[str, Any]:
     return {
         "id": rule.id,
         "name": "".join(part.capitalize() for part in rule.id.split("-")),
-        "shortDescription": {"text": rule.rationale},
+        "shortDescription": {"text": _first_sentence(rule.rationale)},
+        "fullDescription": {"text": rule.rationale},
         "help": {"text": rule.fix, "markdown": _help_markdown(rule)},
         "defaultConfiguration": {"level": "error" if rule.severity in ("critical", "high") else "warning"},
         "properties": {
@@ -75,6 +81,11 @@ def _rule(rule: Rule) -> dict[str, Any]:
     }
 
 
+def _first_sentence(text: str) -> str:
+    head, dot, _ = text.partition(". ")
+    return head + "." if dot else text
+
+
 def _help_markdown(rule: Rule) -> str:
     lines = [f"**{rule.id}**: {rule.rationale}", "", f"**Fix:** {rule.fix}"]
     if rule.baselines:
@@ -85,27 +96,28 @@ def _help_markdown(rule: Rule) -> str:
 
 
 def _result(finding: Finding, rule_index: int, spec: RelaySpec, uri: str) -> dict[str, Any]:
-    line, column = spec.position(finding.path)
-    result: dict[str, Any] = {
+    (line, column), (end_line, end_column) = spec.region(finding.path)
+    return {
         "ruleId": finding.rule,
         "ruleIndex": rule_index,
         "level": LEVEL[finding.enforcement],
         "message": {"text": f"{finding.message} ({format_path(finding.path)})"},
         "locations": [{"physicalLocation": {
             "artifactLocation": {"uri": uri, "index": 0},
-            "region": {"startLine": line, "startColumn": column},
+            "region": {"startLine": line, "startColumn": column, "endLine": end_line, "endColumn": end_column},
         }}],
         "partialFingerprints": {"relayFinding/v1": _fingerprint(finding)},
         "properties": {"severity": finding.severity, "enforcement": finding.enforcement,
                        "specPath": format_path(finding.path)},
     }
-    if finding.waiver:
-        result["suppressions"] = [{
-            "kind": "inSource",
-            "status": "accepted",
-            "justification": f"{finding.waiver.reason} (waiver expires {finding.waiver.expires.isoformat()})",
-        }]
-    return result
+
+
+def _waived(finding: Finding, spec: RelaySpec) -> dict[str, Any]:
+    """A waived finding as evidence for auditors: which rule, where, why, until when."""
+    assert finding.waiver is not None
+    line, _ = spec.position(finding.path)
+    return {"ruleId": finding.rule, "specPath": format_path(finding.path), "line": line,
+            "reason": finding.waiver.reason, "expires": finding.waiver.expires.isoformat()}
 
 
 def _fingerprint(finding: Finding) -> str:

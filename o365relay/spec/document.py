@@ -18,7 +18,7 @@ _CAMEL_OVERRIDES = {"sender_ips": "senderIPs"}
 # Fields that are the key of their entry in a map, not a property of it.
 _KEY_FIELDS = {"name"}
 # RelaySpec fields that are bookkeeping, not part of the document.
-_NOT_IN_DOCUMENT = {"source", "positions"}
+_NOT_IN_DOCUMENT = {"source", "positions", "ends"}
 # RelaySpec fields written into another document key, each entry marked by the discriminator:
 # outbound connectors live under ``connectors`` with ``direction: outbound``.
 MERGED_FIELDS = {"outbound_connectors": "connectors"}
@@ -71,7 +71,8 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def from_document(doc: dict[str, Any], source: str, positions: dict[m.SpecPath, m.Position]) -> m.RelaySpec:
+def from_document(doc: dict[str, Any], source: str, positions: dict[m.SpecPath, m.Position],
+                  ends: dict[m.SpecPath, m.Position] | None = None) -> m.RelaySpec:
     """Build the model from a validated document (unchecked input here is a programming error)."""
     return m.RelaySpec(
         version=doc["version"],
@@ -87,6 +88,7 @@ def from_document(doc: dict[str, Any], source: str, positions: dict[m.SpecPath, 
                       for w in doc.get("waivers", [])),
         source=source,
         positions=positions,
+        ends=ends or {},
     )
 
 

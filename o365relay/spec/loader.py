@@ -50,7 +50,7 @@ def _validate(parsed: Source, source: str) -> RelaySpec:
     issues = [*parsed.issues, *schema_issues(parsed.data), *semantic_issues(parsed.data)]
     if issues:
         raise SpecError(_problems(source, issues, parsed))
-    return from_document(parsed.data, source, parsed.positions)
+    return from_document(parsed.data, source, parsed.positions, parsed.ends)
 
 
 def _problems(source: str, issues: list[Issue], parsed: Source) -> list[Problem]:

@@ -174,17 +174,23 @@ class RelaySpec:
     outbound_connectors: dict[str, OutboundConnector] = field(default_factory=dict)
     send_as: tuple[SendAsGrant, ...] = ()
     waivers: tuple[Waiver, ...] = ()
-    # Where each node came from, for error messages and SARIF: spec path -> (line, column).
+    # Where each node came from, for error messages and SARIF: spec path -> (line, column), and where
+    # the text at that position ends (the column after its last character).
     source: str = "<spec>"
     positions: dict[SpecPath, Position] = field(default_factory=dict, compare=False, repr=False)
+    ends: dict[SpecPath, Position] = field(default_factory=dict, compare=False, repr=False)
 
     def position(self, path: SpecPath) -> Position:
         """The closest known position of ``path`` (walking up to its parents), else (1, 1)."""
-        while path:
-            if path in self.positions:
-                return self.positions[path]
+        return self.region(path)[0]
+
+    def region(self, path: SpecPath) -> tuple[Position, Position]:
+        """Start and end of the text :meth:`position` points at (a SARIF region); a spec built
+        without positions gives an empty region at its start."""
+        while path and path not in self.positions:
             path = path[:-1]
-        return self.positions.get((), (1, 1))
+        start = self.positions.get(path, (1, 1))
+        return start, self.ends.get(path, start)
 
     def connectors_sending_for(self, domain: str) -> list[Connector]:
         """Connectors whose sender IPs a domain's SPF record must authorise."""

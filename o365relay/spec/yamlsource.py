@@ -59,10 +59,12 @@ class SourceError(Exception):
 
 @dataclass
 class Source:
-    """A spec document with the position of each node (``positions``) and of each mapping key."""
+    """A spec document with the position of each node (``positions``), where the text a position
+    points at ends (``ends``: the column after its last character), and each mapping key's position."""
 
     data: Any
     positions: dict[SpecPath, Position] = field(default_factory=dict)
+    ends: dict[SpecPath, Position] = field(default_factory=dict)
     key_positions: dict[SpecPath, Position] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
 
@@ -124,6 +126,17 @@ def _mark(node: yaml.Node) -> Position:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
+def _end(node: yaml.Node) -> Position:
+    """Where ``node``'s text ends (the column after its last character). A block collection ends with
+    its last value, not at the next token, which may sit below comments or blank lines."""
+    seen: set[int] = set()  # an alias may make a collection its own last value
+    while isinstance(node, yaml.CollectionNode) and not node.flow_style and node.value and id(node) not in seen:
+        seen.add(id(node))
+        last = node.value[-1]
+        node = last[1] if isinstance(last, tuple) else last
+    return node.end_mark.line + 1, node.end_mark.column + 1
+
+
 def _yaml_issue(error: yaml.MarkedYAMLError, text: str) -> Issue:
     mark = error.problem_mark or error.context_mark
     parts = [p for p in (error.context, error.problem) if p]
@@ -149,6 +162,7 @@ class _Walker:
 
     def build(self, root: yaml.MappingNode) -> Source:
         self.out.positions[()] = _mark(root)
+        self.out.ends[()] = _end(root)
         self.out.data = self.node(root, (), 0)
         return self.out
 
@@ -198,6 +212,7 @@ class _Walker:
 
     def item(self, child: yaml.Node, path: SpecPath, depth: int, reused: bool) -> Any:
         self.out.positions[path] = _mark(child)
+        self.out.ends[path] = _end(child)
         return self.node(child, path, depth + 1, reused)
 
     def mapping(self, node: yaml.MappingNode, path: SpecPath, depth: int, reused: bool) -> dict[str, Any]:
@@ -216,7 +231,9 @@ class _Walker:
                 own[name] = key_at
             value_at = _mark(value_node)
             self.out.key_positions[child] = key_at
-            self.out.positions[child] = value_at if value_at[0] == key_at[0] else key_at
+            same_line = value_at[0] == key_at[0]
+            self.out.positions[child] = value_at if same_line else key_at
+            self.out.ends[child] = _end(value_node if same_line else key_node)
             result[name] = self.node(value_node, child, depth + 1, reused)
         return result
 

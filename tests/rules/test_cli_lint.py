@@ -116,8 +116,7 @@ def test_json_report(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert by_rule["no-basic-smtp-auth"]["baselines"] == ["MS.EXO.5.1v1", "CIS 6.5.4"]
 
 
-def test_sarif_is_valid_and_points_at_the_offending_lines(repo: Path,
-                                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_sarif_is_valid_and_points_at_the_offending_text(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     spec = repo / "stacks" / "relay.dev.yaml"
     out_file = repo / "lint.sarif"
     code, out, _ = lint(capsys, str(spec), "--format", "sarif", "--output", str(out_file),
@@ -134,30 +133,35 @@ def test_sarif_is_valid_and_points_at_the_offending_lines(repo: Path,
         location = result["locations"][0]["physicalLocation"]
         assert location["artifactLocation"]["uri"] == "stacks/relay.dev.yaml"
         region = location["region"]
-        located[result["ruleId"]] = spec_lines[region["startLine"] - 1][region["startColumn"] - 1:]
+        assert region["endLine"] == region["startLine"]
+        located[result["ruleId"]] = spec_lines[region["startLine"] - 1][region["startColumn"] - 1:
+                                                                      region["endColumn"] - 1]
         assert result["level"] == "error"
-    assert located == {"dmarc-enforced": "none", "no-basic-smtp-auth": "scanner:",
+    assert located == {"dmarc-enforced": "none", "no-basic-smtp-auth": "scanner",
                        "waiver-expired": "2020-01-31"}
     dmarc_rule = next(r for r in rules if r["id"] == "dmarc-enforced")
     assert dmarc_rule["properties"]["baselines"] == ["MS.EXO.4.1v1", "MS.EXO.4.2v1", "MS.EXO.4.4v1",
                                                      "CIS 2.1.10", "MT.1182"]
     assert dmarc_rule["shortDescription"]["text"] and dmarc_rule["help"]["text"]
+    assert dmarc_rule["fullDescription"]["text"].startswith(dmarc_rule["shortDescription"]["text"])
 
 
-def test_sarif_of_the_example_marks_the_waived_finding_suppressed(capsys: pytest.CaptureFixture[str],
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sarif_of_the_example_keeps_the_waived_finding_out_of_the_alerts(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Code scanning reads no suppressions: a waived finding must not be a result, or it is an open alert."""
     monkeypatch.chdir(REPO / "o365relay")  # the URI is relative to the repository root, not the cwd
     code, out, _ = lint(capsys, str(REPO / "relay.prod.yaml"), "--format", "sarif",
                         "--enforcement", "mandatory")
     log = json.loads(out)
     jsonschema.Draft4Validator(sarif_schema()).validate(log)
     assert code == 0
-    [result] = log["runs"][0]["results"]
-    assert result["ruleId"] == "no-basic-smtp-auth"
-    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "relay.prod.yaml"
-    assert result["locations"][0]["physicalLocation"]["region"]["startLine"] == 46
-    [suppression] = result["suppressions"]
-    assert suppression["status"] == "accepted" and "FAC-1182" in suppression["justification"]
+    run = log["runs"][0]
+    assert run["results"] == []
+    assert run["artifacts"][0]["location"]["uri"] == "relay.prod.yaml"
+    [waived] = run["properties"]["waived"]
+    assert waived["ruleId"] == "no-basic-smtp-auth" and waived["line"] == 46
+    assert waived["specPath"] == "spec.serviceAccounts.scanner-floor3"
+    assert "FAC-1182" in waived["reason"] and waived["expires"] == "2027-03-31"
 
 
 def test_installed_entry_point_exit_code(repo: Path) -> None:

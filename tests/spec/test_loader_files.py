@@ -100,3 +100,27 @@ def test_positions_of_the_example() -> None:
     # defaults have no node: the nearest ancestor that has one answers
     credential = where(text, "credential:")
     assert spec.position(("serviceAccounts", "erp-mailer", "credential", "audiences")) == credential
+
+
+def test_regions_cover_the_text_a_position_points_at() -> None:
+    """SARIF regions: a scalar, a key whose value is below it, a flow list, and a block item that ends
+    at its last value (not at the comment or blank line before the next token)."""
+    text = HEAD + ("domains:\n  contoso.com: {}\nconnectors:\n  dc1-relay:\n    senderIPs: [203.0.113.0/28]\n"
+                   "waivers:\n  - rule: no-open-relay\n    target: tenant\n    reason: why not\n"
+                   "    expires: 2030-01-31\n\n# trailing comment\n")
+    spec = load_text(text)
+    lines = text.splitlines()
+
+    def covered(*path: str | int) -> str:
+        (line, column), (end_line, end_column) = spec.region(path)
+        if line == end_line:
+            return lines[line - 1][column - 1:end_column - 1]
+        return "\n".join([lines[line - 1][column - 1:], *lines[line:end_line - 1],
+                          lines[end_line - 1][:end_column - 1]])
+
+    assert covered("tenant", "initialDomain") == "contoso.onmicrosoft.com"
+    assert covered("connectors", "dc1-relay") == "dc1-relay"
+    assert covered("connectors", "dc1-relay", "senderIPs") == "[203.0.113.0/28]"
+    assert covered("waivers", 0) == ("rule: no-open-relay\n    target: tenant\n    reason: why not\n"
+                                     "    expires: 2030-01-31")
+    assert covered("waivers", 0, "nothing-here") == covered("waivers", 0)

@@ -43,7 +43,7 @@ PAIRS: dict[type, dict[str, Any]] = {
     m.SendAsGrant: _P["sendAs"]["items"],
     m.Waiver: _P["waivers"]["items"],
 }
-NOT_PROPERTIES = {"name", "source", "positions", *MERGED_FIELDS}  # map keys, bookkeeping, merged maps
+NOT_PROPERTIES = {"name", "source", "positions", "ends", *MERGED_FIELDS}  # map keys, bookkeeping, merged maps
 
 
 def fields(cls: type) -> list[dataclasses.Field[Any]]:
