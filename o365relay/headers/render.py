@@ -7,6 +7,7 @@ import textwrap
 from typing import Any
 
 from o365relay.headers.analyze import Finding, HeaderReport
+from o365relay.reports.markdown import code, text
 from o365relay.smtp.explain import by_key
 
 
@@ -47,15 +48,15 @@ def _text(report: HeaderReport) -> str:
 
 def _markdown(report: HeaderReport) -> str:
     h = report.headers
-    lines = [f"## Headers of `{h.source}`: {report.verdict}", "",
-             f"- From: `{h.from_address or '?'}`; Message-ID: `{h.message_id or '?'}`",
-             f"- Connecting IP: `{report.connecting_ip or '?'}`"
-             + (f"; entered Microsoft 365 from `{report.origin_ip}`" if report.origin_ip != report.connecting_ip
-                else "") + (f" (connector `{report.connector}`)" if report.connector else ""), "",
+    lines = [f"## Headers of {code(h.source)}: {report.verdict}", "",
+             f"- From: {code(h.from_address or '?')}; Message-ID: {code(h.message_id or '?')}",
+             f"- Connecting IP: {code(report.connecting_ip or '?')}"
+             + (f"; entered Microsoft 365 from {code(report.origin_ip)}" if report.origin_ip != report.connecting_ip
+                else "") + (f" (connector {code(report.connector)})" if report.connector else ""), "",
              "| Status | Topic | Finding | Fix |", "|---|---|---|---|"]
     for finding in report.findings:
         cells = [finding.status.upper(), finding.topic, finding.message, _fix(finding) or ""]
-        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+        lines.append("| " + " | ".join(text(c) for c in cells) + " |")
     return "\n".join(lines)
 
 

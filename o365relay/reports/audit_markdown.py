@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from o365relay.audit.model import KINDS, AuditResult, Item
 from o365relay.reports.audit_common import VERDICT_WORD, by_kind, ordered, summary, value
-from o365relay.reports.terminal import md_escape
+from o365relay.reports.markdown import code, text
 
 ACTION = {"missing": "➕ create", "drift": "✏️ update", "unexpected": "⚠️ not declared (left alone)",
           "unknown": "❔ could not read", "in_sync": "✅ in sync"}
@@ -17,11 +17,12 @@ ACTION = {"missing": "➕ create", "drift": "✏️ update", "unexpected": "⚠�
 
 def _change(item: Item) -> str:
     if item.status == "missing" and "desired" in item.evidence:
-        return "<br>".join(f"`{md_escape(k)}`: **{md_escape(value(v))}**" for k, v in item.evidence["desired"].items())
+        return "<br>".join(f"{code(k, table=True)}: **{code(value(v), table=True)}**"
+                           for k, v in item.evidence["desired"].items())
     if item.diffs:
-        return "<br>".join(f"`{md_escape(d.field)}`: {md_escape(value(d.actual))} → **{md_escape(value(d.desired))}**"
-                           for d in item.diffs)
-    return md_escape(item.reason)
+        return "<br>".join(f"{code(d.field, table=True)}: {code(value(d.actual), table=True)} → "
+                           f"**{code(value(d.desired), table=True)}**" for d in item.diffs)
+    return text(item.reason)
 
 
 def render_markdown(result: AuditResult) -> str:
@@ -29,8 +30,8 @@ def render_markdown(result: AuditResult) -> str:
     lines = [
         f"## Relay audit: {VERDICT_WORD[result.verdict]}",
         "",
-        f"Tenant `{result.tenant_id}` · spec `{result.spec_source}`"
-        + (f" @ `{result.spec_revision[:12]}`" if result.spec_revision else "") + f" · {result.finished_at}",
+        f"Tenant {code(result.tenant_id)} · spec {code(result.spec_source)}"
+        + (f" @ {code(result.spec_revision[:12])}" if result.spec_revision else "") + f" · {text(result.finished_at)}",
         "",
         f"**{summary(result)}**",
         "",
@@ -40,11 +41,11 @@ def render_markdown(result: AuditResult) -> str:
     for kind, group in by_kind(changes):
         lines += ["", f"### {KINDS[kind][1]} (`{KINDS[kind][0]}`)", "", "| Action | Name | Change (actual → desired) |",
                   "|---|---|---|"]
-        lines += [f"| {ACTION[i.status]} | `{md_escape(i.name)}` | {_change(i)} |" for i in group]
+        lines += [f"| {ACTION[i.status]} | {code(i.name, table=True)} | {_change(i)} |" for i in group]
     in_sync = [i for i in result.items if i.status == "in_sync"]
     if in_sync:
         lines += ["", f"<details><summary>{len(in_sync)} in sync</summary>", ""]
-        lines += [f"- {KINDS[i.kind][1]}: `{md_escape(i.name)}`" for i in ordered(in_sync)]
+        lines += [f"- {KINDS[i.kind][1]}: {code(i.name)}" for i in ordered(in_sync)]
         lines += ["", "</details>"]
     return "\n".join(lines) + "\n"
 

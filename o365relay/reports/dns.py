@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 from o365relay.dnscheck.model import CHECK_STATUSES, Check, DnsReport
-from o365relay.reports.terminal import md_escape, table
+from o365relay.reports.markdown import code, text
+from o365relay.reports.terminal import table
 
 _ORDER = {"finding": 0, "unknown": 1, "skipped": 2, "ok": 3}
 _ICON = {"finding": "❌", "unknown": "❔", "skipped": "➖", "ok": "✅"}
@@ -33,7 +34,7 @@ def render_json(report: DnsReport) -> str:
 def render_markdown(report: DnsReport) -> str:
     lines = ["## DNS checks", "", f"**{_summary(report)}**", "", "| | Subject | Check | Detail |", "|---|---|---|---|"]
     for c in _sorted(report):
-        lines.append(f"| {_ICON[c.status]} {c.status} | `{md_escape(c.subject)}` | {c.kind} | {md_escape(c.message)} |")
+        lines.append(f"| {_ICON[c.status]} {c.status} | {code(c.subject, table=True)} | {c.kind} | {text(c.message)} |")
     return "\n".join(lines) + "\n"
 
 

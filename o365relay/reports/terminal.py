@@ -35,7 +35,3 @@ def table(title: str, headers: Sequence[str], rows: Sequence[Sequence[str]], *, 
         lines.append("  ".join([c.ljust(w) for c, w in zip(row, widths, strict=False)] + [row[-1]]).rstrip())
     return "\n".join(lines) + "\n"
 
-
-def md_escape(text: str) -> str:
-    """Escape a value for a Markdown table cell."""
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", "<br>")

@@ -13,6 +13,7 @@ import textwrap
 from dataclasses import asdict, dataclass
 
 from o365relay.errors import UsageError
+from o365relay.reports.markdown import code
 from o365relay.smtp.table import TABLE, Explanation
 
 _BY_KEY = {e.key: e for e in TABLE}
@@ -143,13 +144,13 @@ def _text(diagnosis: Diagnosis, entry: Explanation) -> str:
 
 
 def _markdown(diagnosis: Diagnosis, entry: Explanation) -> str:
-    lines = [f"### `{entry.code}`: {entry.title}", ""]
+    lines = [f"### {code(entry.code)}: {entry.title}", ""]
     if entry.reply:
-        lines += [f"> `{entry.reply}`", ""]
+        lines += [f"> {code(entry.reply)}", ""]
     lines += [f"**Cause.** {entry.cause}", "", f"**Fix.** {entry.fix}"]
     if entry.transient:
         lines += ["", "_Temporary: the client should retry later._"]
     if diagnosis.alternatives:
-        lines += ["", f"`{diagnosis.code}` can also mean:"]
+        lines += ["", f"{code(diagnosis.code)} can also mean:"]
         lines += [f"- {e.title} (`relayctl explain {e.key}`)" for e in diagnosis.alternatives]
     return "\n".join(lines)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from o365relay.reports.markdown import code, text
 from o365relay.usage.analysis import (
     BASELINE_HOURS,
     MESSAGES_PER_MINUTE,
@@ -63,10 +64,11 @@ def _markdown(report: UsageReport) -> str:
              "| Sender | Declared as | Messages | Recipients | Peak/min | Peak recipients/24 h | Busiest hour |",
              "|---|---|---:|---:|---:|---:|---|"]
     for u in report.senders:
-        lines.append(f"| `{u.sender}` | {u.declared_as or '**undeclared**'} | {u.messages} | {u.recipients} | "
+        declared = code(u.declared_as, table=True) if u.declared_as else "**undeclared**"
+        lines.append(f"| {code(u.sender, table=True)} | {declared} | {u.messages} | {u.recipients} | "
                      f"{u.peak_minute} | {u.peak_day_recipients} | {_busiest_hour(u)} |")
     if report.flags:
-        lines += ["", "### Flags", ""] + [f"- **{f.kind}** `{f.subject}`: {f.message}" for f in report.flags]
+        lines += ["", "### Flags", ""] + [f"- **{f.kind}** {code(f.subject)}: {text(f.message)}" for f in report.flags]
     return "\n".join(lines + ["", f"_Method: {method(report)}_"])
 
 

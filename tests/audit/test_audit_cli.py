@@ -45,10 +45,10 @@ def test_markdown_report_is_a_pulumi_up_preview(tenant, capsys):
     out = capsys.readouterr().out
     assert out.startswith("## Relay audit: Findings")
     assert "### Relay connectors (`exchange:InboundConnector`)" in out
-    assert "| ➕ create | `dc1-relay` | `ConnectorType`: **OnPremises**<br>`SenderIPAddresses`: " \
-           "**198.51.100.25, 203.0.113.0/28**" in out
+    assert "| ➕ create | `dc1-relay` | `ConnectorType`: **`OnPremises`**<br>`SenderIPAddresses`: " \
+           "**`198.51.100.25, 203.0.113.0/28`**" in out
     assert "| ⚠️ not declared (left alone) | `Old printers` |" in out
-    assert "| ✏️ update | `Reject direct send` | `RejectDirectSend`: false → **true** |" in out
+    assert "| ✏️ update | `Reject direct send` | `RejectDirectSend`: `false` → **`true`** |" in out
 
 
 def test_text_report_piped_is_plain_and_exit_3_on_unknowns(tenant, capsys):
