@@ -9,7 +9,8 @@
         ├── NotFound                the object does not exist
         ├── Conflict                the object exists and differs from what was asked
         ├── Throttled               still throttled after the retry budget was spent
-        └── TransientError          5xx / connection failures after the retry budget was spent
+        ├── TransientError          5xx / connection failures after the retry budget was spent
+        └── IncompleteRead          the tenant answered with part of a result (truncated)
 
 Only the CLI (``o365relay.cli.main``) and the Pulumi entry point translate these into messages and
 exit codes; everything else raises.
@@ -89,4 +90,8 @@ class Throttled(TenantError):
 
 
 class TransientError(TenantError):
+    pass
+
+
+class IncompleteRead(TenantError):
     pass

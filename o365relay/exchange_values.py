@@ -11,10 +11,13 @@ so a value that round-trips through Exchange compares equal to what was asked fo
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
 SmtpAuthState = Literal["enabled", "disabled", "inherit"]
+# Every field under which Exchange names a mailbox (alias, addresses, ids).
+MAILBOX_NAME_FIELDS = ("PrimarySmtpAddress", "UserPrincipalName", "WindowsEmailAddress", "Identity", "Name",
+                       "Alias", "ExternalDirectoryObjectId", "Guid")
 
 
 def sender_domain(value: str) -> str:
@@ -94,3 +97,18 @@ def access_rights(row: dict[str, Any]) -> set[str]:
     if isinstance(rights, str):
         rights = rights.split(",")
     return {str(r).strip().lower() for r in rights}
+
+
+def mailbox_names(mailbox: Mapping[str, Any] | None, address: str = "") -> frozenset[str]:
+    """Lower-case names of a mailbox row (and the address it was asked for by), for matching rows."""
+    values = [mailbox.get(k) for k in MAILBOX_NAME_FIELDS] if mailbox else []
+    return frozenset(lower(v) for v in [*values, address] if v)
+
+
+def rows_naming(rows: Iterable[dict[str, Any]], names: frozenset[str]) -> list[dict[str, Any]]:
+    """The permission rows whose ``Identity`` is one of ``names``.
+
+    A per-mailbox Get-* may answer with rows for other mailboxes (as if Identity had not been
+    given); a row counts for the mailbox asked about only when it names that mailbox.
+    """
+    return [row for row in rows if lower(row.get("Identity")) in names]

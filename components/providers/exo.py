@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from components.providers.session import TenantSession
+from o365relay import exchange_values as xv
 from o365relay.errors import NotFound
 
 Row = dict[str, Any]
@@ -34,6 +35,27 @@ async def find(session: TenantSession, cmdlet: str, parameters: dict[str, Any],
     except NotFound:
         return None
     return next((row for row in rows if match(row)), None)
+
+
+async def find_on_mailbox(session: TenantSession, cmdlet: str, mailbox: str, parameters: dict[str, Any],
+                          match: Callable[[Row], bool]) -> Row | None:
+    """Like :func:`find` for a permission on ``mailbox``: only rows that name that mailbox count.
+
+    A Get-* may answer with rows for other mailboxes; the mailbox's names (alias, addresses, ids)
+    come from its Get-CASMailbox row. No such mailbox holds no permission.
+    """
+    client = await session.exchange()
+    owner = await client.get_by_identity("Get-CASMailbox", mailbox)
+    if owner is None:
+        return None
+    names = xv.mailbox_names(owner, mailbox)
+    return await find(session, cmdlet, {"Identity": mailbox, **parameters},
+                      lambda row: row in xv.rows_naming([row], names) and match(row))
+
+
+def names_mailbox(row: Row, mailbox: str) -> bool:
+    """Whether a mailbox row (Get-CASMailbox) is ``mailbox``'s."""
+    return xv.lower(mailbox) in xv.mailbox_names(row)
 
 
 def same(a: Any, b: Any) -> bool:

@@ -24,8 +24,8 @@ class FullAccessGrantProvider(TenantProvider):
         return f"{props['mailbox']}/FullAccess/{props['user']}"
 
     async def fetch(self, session: TenantSession, props: Props) -> Props | None:
-        row = await exo.find(
-            session, "Get-MailboxPermission", {"Identity": props["mailbox"], "User": props["user"]},
+        row = await exo.find_on_mailbox(
+            session, "Get-MailboxPermission", props["mailbox"], {"User": props["user"]},
             lambda r: exo.same(r.get("User"), props["user"]) and "FullAccess" in exo.rights(r)
             and not r.get("Deny"))
         return None if row is None else {"mailbox": props["mailbox"], "user": props["user"]}

@@ -23,7 +23,8 @@ class MailboxSmtpAuthProvider(SettingProvider):
         return str(props["mailbox"])
 
     async def fetch(self, session: TenantSession, props: Props) -> Props | None:
-        row = await exo.find(session, "Get-CASMailbox", {"Identity": props["mailbox"]}, lambda r: True)
+        row = await exo.find(session, "Get-CASMailbox", {"Identity": props["mailbox"]},
+                             lambda r: exo.names_mailbox(r, props["mailbox"]))
         if row is None:
             return None
         disabled = row.get("SmtpClientAuthenticationDisabled")

@@ -20,9 +20,9 @@ class SendAsGrantProvider(TenantProvider):
         return f"{props['mailbox']}/SendAs/{props['trustee']}"
 
     async def fetch(self, session: TenantSession, props: Props) -> Props | None:
-        row = await exo.find(
-            session, "Get-RecipientPermission",
-            {"Identity": props["mailbox"], "Trustee": props["trustee"], "AccessRights": "SendAs"},
+        row = await exo.find_on_mailbox(
+            session, "Get-RecipientPermission", props["mailbox"],
+            {"Trustee": props["trustee"], "AccessRights": "SendAs"},
             lambda r: exo.same(r.get("Trustee"), props["trustee"]) and "SendAs" in exo.rights(r))
         return None if row is None else {"mailbox": props["mailbox"], "trustee": props["trustee"]}
 

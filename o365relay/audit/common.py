@@ -37,8 +37,7 @@ def find_row(rows: Iterable[Row], key: Callable[[Row], Iterable[Any]], wanted: s
 
 def mailbox_keys(row: Row) -> list[Any]:
     """Every way Exchange names a mailbox (alias, addresses, ids), for matching trustees and rows."""
-    return [row.get(k) for k in ("PrimarySmtpAddress", "UserPrincipalName", "WindowsEmailAddress", "Identity",
-                                 "Name", "Alias", "ExternalDirectoryObjectId", "Guid")]
+    return [row.get(k) for k in xv.MAILBOX_NAME_FIELDS]
 
 
 def principal_keys(row: Row) -> list[Any]:

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import quote
 
+from o365relay import exchange_values as xv
+from o365relay.audit.common import find_row, mailbox_keys
 from o365relay.audit.snapshot import Read, Row, Snapshot, failed
 from o365relay.errors import NotFound, TenantError
 
@@ -94,8 +96,10 @@ async def _read_exchange(exo: Exchange, plan: ReadPlan, tick: Progress) -> tuple
     for (key, (cmdlet, _)), result in zip(LIST_CMDLETS.items(), results, strict=False):
         lists[key] = _list_read(cmdlet, result, single=key in SINGLETONS)
     rest = iter(results[len(LIST_CMDLETS):])
-    recipient = {m.lower(): _per_mailbox("Get-RecipientPermission", m, next(rest)) for m in plan.mailboxes}
-    mailbox = {m.lower(): _per_mailbox("Get-MailboxPermission", m, next(rest)) for m in plan.full_access_mailboxes}
+    cas = lists["cas_mailboxes"]
+    recipient = {m.lower(): _per_mailbox("Get-RecipientPermission", m, next(rest), cas) for m in plan.mailboxes}
+    mailbox = {m.lower(): _per_mailbox("Get-MailboxPermission", m, next(rest), cas)
+               for m in plan.full_access_mailboxes}
     return lists, recipient, mailbox
 
 
@@ -108,23 +112,31 @@ def _list_read(cmdlet: str, result: Any, single: bool) -> Read[Any]:
 
 
 async def read_per_mailbox(exo: Exchange, cmdlet: str, parameters: dict[str, Any], mailboxes: Sequence[str],
-                           progress: Progress | None = None) -> dict[str, Read[list[Row]]]:
-    """One cmdlet per mailbox, in $batch requests of 10 run concurrently; keyed by lower-case address."""
+                           cas: Read[list[Row]], progress: Progress | None = None) -> dict[str, Read[list[Row]]]:
+    """One cmdlet per mailbox, in $batch requests of 10 run concurrently; keyed by lower-case address.
+
+    ``cas`` (Get-CASMailbox) names each mailbox, so only the rows about it are kept."""
     commands = [(cmdlet, {"Identity": m, **parameters}) for m in mailboxes]
     try:
         results = await _chunked(exo.invoke_batch, commands, EXO_BATCH, progress or (lambda n: None))
     except TenantError as error:
         results = [error] * len(commands)
-    return {m.lower(): _per_mailbox(cmdlet, m, r) for m, r in zip(mailboxes, results, strict=True)}
+    return {m.lower(): _per_mailbox(cmdlet, m, r, cas) for m, r in zip(mailboxes, results, strict=True)}
 
 
-def _per_mailbox(cmdlet: str, mailbox: str, result: Any) -> Read[list[Row]]:
+def _per_mailbox(cmdlet: str, mailbox: str, result: Any, cas: Read[list[Row]]) -> Read[list[Row]]:
+    """The rows about ``mailbox`` only: an answer may hold rows for other mailboxes."""
     what = f"{cmdlet} {mailbox}"
     if isinstance(result, NotFound):
         return Read(what, [])  # no such mailbox: it holds no grants (the mailbox item says it is missing)
     if isinstance(result, BaseException):
         return failed(what, result)
-    return Read(what, list(result))
+    if not result:
+        return Read(what, [])
+    if not cas.ok:
+        return failed(what, f"cannot tell which rows are this mailbox's, {cas.what} failed: {cas.error}")
+    names = xv.mailbox_names(find_row(cas.value or [], mailbox_keys, mailbox), mailbox)
+    return Read(what, xv.rows_naming(result, names))
 
 
 async def _read_graph(graph: Graph, plan: ReadPlan, tick: Progress) -> tuple[

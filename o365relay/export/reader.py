@@ -34,8 +34,8 @@ async def read_for_export(exo: Exchange, graph: Graph) -> TenantView:
     addresses = sorted({str(a) for row in snap.cas_mailboxes.value or []
                         for a in mailbox_keys(row)[:1] if a})
     send_as, full_access, apps = await asyncio.gather(
-        read_per_mailbox(exo, "Get-RecipientPermission", {"AccessRights": "SendAs"}, addresses),
-        read_per_mailbox(exo, "Get-MailboxPermission", {}, addresses),
+        read_per_mailbox(exo, "Get-RecipientPermission", {"AccessRights": "SendAs"}, addresses, snap.cas_mailboxes),
+        read_per_mailbox(exo, "Get-MailboxPermission", {}, addresses, snap.cas_mailboxes),
         _applications(graph, snap.send_as_app_holders.value or []))
     for reads in (send_as, full_access):
         for read in reads.values():

@@ -15,8 +15,11 @@ Shapes, as the real services give them:
 - drop: the TCP connection is aborted before any byte of the response (the client sees
   "server disconnected without sending a response").
 
+Reply shapes (``shapes``, see :mod:`o365relay.sandbox.fault_shapes`) rewrite Exchange admin replies
+instead: a truncated read, a read that ignores its Identity, an error body in camel case, an empty 2xx.
+
 Text form (``relayctl sandbox --faults``): ``429=0.2,503=0.1,drop=0.05,latency=0.05,seed=7,
-retry-after=1,paths=/v1.0:/adminapi``.
+retry-after=1,paths=/v1.0:/adminapi,shapes=truncated:unfiltered``.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from o365relay.errors import UsageError
+from o365relay.sandbox import fault_shapes
 
 Fault = Literal["throttle", "unavailable", "drop"]
 
@@ -54,6 +58,7 @@ class FaultPlan:
     seed: int = 0
     retry_after: int = 1
     paths: tuple[str, ...] = ()
+    shapes: tuple[str, ...] = ()
     stats: Counter[str] = field(default_factory=Counter, init=False, repr=False)
     _rng: random.Random = field(init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
@@ -65,6 +70,9 @@ class FaultPlan:
                 raise UsageError(f"fault rate {name}={value} must be between 0 and 1")
         if self.throttle + self.unavailable + self.drop > 1.0:
             raise UsageError("fault rates add up to more than 1")
+        unknown = sorted(set(self.shapes) - set(fault_shapes.SHAPES))
+        if unknown:
+            raise UsageError(f"unknown reply shape {', '.join(unknown)}: expected {', '.join(fault_shapes.SHAPES)}")
         self._rng = random.Random(self.seed)
 
     def covers(self, path: str) -> bool:
@@ -101,6 +109,7 @@ class FaultPlan:
             "seed": "seed",
             "retry-after": "retry_after",
             "paths": "paths",
+            "shapes": "shapes",
         }
         kwargs: dict[str, Any] = {}
         for item in filter(None, (part.strip() for part in text.split(","))):
@@ -108,8 +117,8 @@ class FaultPlan:
             if not sep or key not in names:
                 raise UsageError(f"bad fault {item!r}: expected one of {', '.join(names)} as key=value")
             try:
-                if key == "paths":
-                    kwargs["paths"] = tuple(p for p in value.split(":") if p)
+                if key in ("paths", "shapes"):
+                    kwargs[key] = tuple(p for p in value.split(":") if p)
                 elif key in ("seed", "retry-after"):
                     kwargs[names[key]] = int(value)
                 else:
@@ -127,6 +136,7 @@ class FaultPlan:
             "seed": self.seed,
             "retryAfter": self.retry_after,
             "paths": list(self.paths),
+            "shapes": list(self.shapes),
             "stats": dict(self.stats),
         }
 
@@ -153,12 +163,43 @@ class FaultMiddleware:
         if plan.latency:
             await asyncio.sleep(plan.latency)
         fault = plan.decide(scope["path"])
-        if fault is None:
+        if fault is None and plan.shapes and fault_shapes.applies(scope["path"]):
+            await _shaped(self.app, plan.shapes, scope, receive, send)
+        elif fault is None:
             await self.app(scope, receive, send)
         elif fault == "drop":
             await _abort_connection(send)
         else:
             await _send_fault(send, fault, scope["path"], plan.retry_after)
+
+
+async def _shaped(app: Any, shapes: tuple[str, ...], scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """Run the request with its body and reply rewritten into the plan's reply shapes."""
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            break
+    request = fault_shapes.rewrite_request(shapes, b"".join(chunks))
+
+    async def replay() -> dict[str, Any]:
+        return {"type": "http.request", "body": request, "more_body": False}
+
+    start: dict[str, Any] = {}
+    body: list[bytes] = []
+
+    async def capture(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            start.update(message)
+        elif message["type"] == "http.response.body":
+            body.append(message.get("body", b""))
+
+    await app(scope, replay, capture)
+    reply = fault_shapes.rewrite_response(shapes, request, start["status"], b"".join(body))
+    headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+    await send({**start, "headers": [*headers, (b"content-length", str(len(reply)).encode())]})
+    await send({"type": "http.response.body", "body": reply})
 
 
 async def _send_fault(send: Any, fault: Fault, path: str, retry_after: int) -> None:

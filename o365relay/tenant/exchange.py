@@ -9,10 +9,14 @@ Quirks (reference: exchange-and-graph.md section 1):
 
 - A ``Get-*`` with an identity that does not exist may return *every* object: :meth:`get_by_identity`
   filters client-side.
-- ``@adminapi.warnings`` non-empty may mean a truncated result: it is logged and kept on
-  :attr:`ExchangeResult.warnings`. Pages are followed through ``@odata.nextLink``.
-- Errors: the real text is ``innererror.internalexception.message``, else ``details[].message``
-  (``id|type|text``), else ``error.message``. A missing RBAC role is a 403 whose body is NUL bytes.
+- Pages are followed through ``@odata.nextLink``. ``@adminapi.warnings`` are kept on
+  :attr:`ExchangeResult.warnings`; one saying the result was truncated ("more results available",
+  with no next link) makes the read fail with :class:`~o365relay.errors.IncompleteRead`: rows on
+  the unseen part must be *unknown*, never missing. Other warnings (Set-*'s "no settings of ...
+  have been modified", Add-*'s "already present") are not truncation.
+- Errors: the real text is ``innererror.internalexception.message`` (keys in any letter case), else
+  ``details[].message`` (``id|type|text``), else ``error.message``. A missing RBAC role is a 403
+  whose body is NUL bytes. A 2xx with an empty body is success with no rows.
 - Retries (429, the plain-text concurrency reply, 503, Retry-After) are :mod:`o365relay.tenant.retry`'s;
   ``Get-*``/``Test-*`` cmdlets are repeatable, other cmdlets only when the caller says ``idempotent``.
 """
@@ -20,7 +24,9 @@ Quirks (reference: exchange-and-graph.md section 1):
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import re
 from collections.abc import Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -31,6 +37,7 @@ import httpx
 from o365relay.errors import (
     AuthError,
     Conflict,
+    IncompleteRead,
     NotFound,
     PermissionDenied,
     TenantError,
@@ -60,6 +67,8 @@ ROLE_FIX = ("assign the Exchange Administrator role (or a custom Exchange role g
             "this cmdlet needs) to the deploying app's service principal in Entra ID, and grant it the "
             "Office 365 Exchange Online application permission Exchange.ManageAsApp with admin consent")
 # Fields an Exchange object may be named by, in the order get_by_identity compares them.
+# The warnings Exchange gives when it returned fewer rows than exist (Get-* with a ResultSize cap).
+TRUNCATION = re.compile(r"more results|only the first \d+ items|\bResultSize\b|truncat", re.IGNORECASE)
 IDENTITY_FIELDS = ("Identity", "Name", "Id", "Guid", "ExchangeObjectId", "AppId", "ObjectId",
                    "PrimarySmtpAddress", "UserPrincipalName", "DomainName")
 
@@ -223,6 +232,8 @@ class ExchangeClient:
                 await response.aclose()
         if response.status_code >= 400:
             raise translate_error(response.status_code, raw, what)
+        if not raw.strip():
+            return {}  # a cmdlet that returns nothing (Remove-*) may answer 2xx with no body at all
         try:
             return response.json()
         except ValueError:
@@ -239,8 +250,12 @@ class ExchangeClient:
                 break
             self._check_same_origin(next_link, cmdlet)
             data = await self._post(next_link, body, True, cmdlet)
+        truncated = [w for w in warnings if TRUNCATION.search(str(w))]
+        if truncated and is_read(cmdlet):
+            raise IncompleteRead(f"{cmdlet}: Exchange returned part of the result only ({truncated[0]}); "
+                                 "what it left out is unknown")
         if warnings:
-            log.warning("%s returned warnings; the result may be truncated: %s", cmdlet, "; ".join(warnings))
+            log.info("%s returned warnings: %s", cmdlet, "; ".join(map(str, warnings)))
         return ExchangeResult(rows, warnings)
 
     def _check_same_origin(self, url: str, cmdlet: str) -> None:
@@ -305,24 +320,31 @@ def translate_error(status: int, raw: bytes, cmdlet: str) -> TenantError:
 
 
 def error_text(error: dict[str, Any]) -> tuple[str, str]:
-    """(exception type, human text), preferring internalexception, then details ``id|type|text``."""
-    inner = ((error.get("innererror") or {}).get("internalexception")) or {}
-    details = [d.get("message", "") for d in error.get("details") or [] if isinstance(d, dict)]
+    """(exception type, human text), preferring internalexception, then details ``id|type|text``.
+
+    Keys are matched in any letter case (``innererror`` and ``innerError`` are both seen)."""
+    inner = _key(_key(error, "innererror"), "internalexception")
+    details = [str(_key(d, "message") or "") for d in _key(error, "details") or [] if isinstance(d, dict)]
     parts = details[0].split("|", 2) if details else [""]
     detail_type, detail_text = (parts[1], parts[2]) if len(parts) == 3 else ("", parts[0])
-    etype = inner.get("type") or detail_type or str(error.get("code", ""))
-    message = inner.get("message") or detail_text or error.get("message") or "unknown error"
+    etype = str(_key(inner, "type") or detail_type or _key(error, "code") or "")
+    message = str(_key(inner, "message") or detail_text or _key(error, "message") or "unknown error")
     return etype, message.strip()
 
 
-def _error_object(text: str) -> dict[str, Any] | None:
-    import json
+def _key(obj: Any, name: str) -> Any:
+    """``obj[name]`` with the key in any letter case; None when absent or ``obj`` is no object."""
+    if not isinstance(obj, dict):
+        return None
+    return next((v for k, v in obj.items() if isinstance(k, str) and k.lower() == name), None)
 
+
+def _error_object(text: str) -> dict[str, Any] | None:
     try:
         doc = json.loads(text)
     except ValueError:
         return None
-    error = doc.get("error") if isinstance(doc, dict) else None
+    error = _key(doc, "error")
     return error if isinstance(error, dict) else None
 
 
@@ -335,8 +357,6 @@ def _by_status(status: int, message: str) -> TenantError:
 
 
 def _json_bytes(value: Any) -> bytes:
-    import json
-
     return json.dumps(value).encode()
 
 

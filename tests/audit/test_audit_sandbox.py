@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from audit_helpers import SEEDS, item, run_audit, statuses
 
 from o365relay.audit.model import FieldDiff
+from o365relay.sandbox.faults import FaultPlan
 from o365relay.sandbox.seed import SEEDS_DIR
+from o365relay.tenant.exchange import ExchangeClient
 
 
 def test_applied_tenant_is_in_sync_despite_exchange_value_forms(tenant):
@@ -79,3 +83,29 @@ def test_one_failed_graph_read_only_blocks_what_depends_on_it(tenant):
     assert unknown[0].reason.startswith("GET /domains") and "Insufficient privileges" in unknown[0].reason
     assert result.count("in_sync") == len(result.items) - 2
     assert result.exit_code == 3
+
+
+def test_a_truncated_read_is_unknown_never_missing(tenant):
+    sandbox = tenant(SEEDS / "applied.yaml")
+    sandbox.set_faults(FaultPlan(shapes=("truncated",)))
+    result = run_audit(sandbox)
+    connector = item(result, "connector", "dc1-relay")
+    assert connector.status == "unknown" and "part of the result" in connector.reason
+    assert result.count("missing") == 0
+
+
+def test_rows_for_other_mailboxes_are_not_credited(tenant):
+    """A Get-RecipientPermission that answers for every mailbox must not make a missing grant in sync."""
+    sandbox = tenant(SEEDS / "applied.yaml")
+    asyncio.run(_exchange(sandbox, "Remove-RecipientPermission", {
+        "Identity": "purchasing@contoso.com", "Trustee": "o365-relay erp-mailer", "AccessRights": "SendAs"}))
+    sandbox.set_faults(FaultPlan(shapes=("unfiltered",)))
+    result = run_audit(sandbox)
+    assert item(result, "send_as", "erp-mailer on purchasing@contoso.com").status == "missing"
+    assert item(result, "send_as", "erp-mailer on invoices@contoso.com").status == "in_sync"
+    assert result.count("unexpected") == 0  # noc@'s grant is not read as a stranger on invoices@
+
+
+async def _exchange(sandbox, cmdlet, parameters):
+    async with ExchangeClient(sandbox.endpoints()) as exo:
+        return await exo.invoke(cmdlet, parameters)

@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 
 from o365relay.cli.main import main
+from o365relay.sandbox.faults import FaultPlan
 from o365relay.sandbox.seed import SEEDS_DIR
 
 SEEDS = Path(__file__).parent / "seeds"
@@ -87,3 +88,13 @@ def test_export_does_not_overwrite_without_force(tenant, tmp_path, capsys):
     assert main(["export", "--output", str(out), "--no-dns"]) == 2
     assert out.read_text() == "keep me"
     assert "pass --force" in capsys.readouterr().err
+
+
+def test_rows_for_other_mailboxes_are_not_exported_as_this_mailboxs(tenant, tmp_path, capsys):
+    """Per-mailbox permission reads that answer for every mailbox credit each grant to its own mailbox."""
+    tenant(SEEDS / "adoptable.yaml").set_faults(FaultPlan(shapes=("unfiltered",)))
+    spec, _ = export(tmp_path, capsys, "--no-dns")
+    doc = yaml.safe_load(spec.read_text())
+    assert doc["sendAs"] == [{"trustee": "legacy-mailer", "mailbox": "invoices@contoso.com"},
+                             {"trustee": "copier-legacy", "mailbox": "purchasing@contoso.com"}]
+    assert doc["serviceAccounts"]["legacy-mailer"]["mailbox"] == "erp@contoso.com"

@@ -10,6 +10,7 @@ from provider_support import Driven, Tenant
 from components.offline.host import DynamicHost
 from components.providers.full_access import FullAccessGrantProvider
 from components.providers.send_as import SendAsGrantProvider
+from o365relay.sandbox.faults import FaultPlan
 
 KINDS = {
     "send-as": (SendAsGrantProvider, "pulumi-python:dynamic/exchange:SendAsGrant", "trustee",
@@ -71,3 +72,16 @@ def test_check_rejects_a_non_address_mailbox(host: DynamicHost, kind: tuple[Any,
     provider, type_token, who_key, *_ = kind
     _, failures = Driven(host, provider(), type_token, "grant").check({**props(who_key), "mailbox": "invoices"})
     assert failures == [("mailbox", "mailbox: 'invoices' is not an email address")]
+
+
+def test_a_grant_on_another_mailbox_is_not_adopted(host: DynamicHost, tenant: Tenant, kind: tuple[Any, ...]) -> None:
+    """Exchange may answer a per-mailbox Get-* with rows for other mailboxes: only the mailbox's own
+    rows count, so the provider grants on invoices@ instead of adopting the grant on purchasing@."""
+    provider, type_token, who_key, _, adder, right = kind
+    tenant.exchange(adder, {"Identity": "purchasing@contoso.com", ("Trustee" if who_key == "trustee" else "User"):
+                            "erp@contoso.com", "AccessRights": right if who_key == "trustee" else [right]})
+    tenant.sandbox.set_faults(FaultPlan(shapes=("unfiltered",)))
+    res = Driven(host, provider(), type_token, "grant")
+    res.create(props(who_key))
+    tenant.sandbox.set_faults(None)
+    assert granted(tenant, kind)

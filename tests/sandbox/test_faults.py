@@ -71,3 +71,10 @@ def test_parse_rejects_bad_plans() -> None:
     for text in ("429=2", "429=0.6,503=0.6", "drop", "latency=fast"):
         with pytest.raises(UsageError):
             FaultPlan.parse(text)
+
+
+def test_reply_shapes_parse_and_reject_unknown_names() -> None:
+    assert FaultPlan.parse("shapes=truncated:empty-2xx").shapes == ("truncated", "empty-2xx")
+    assert FaultPlan.parse("shapes=unfiltered").describe()["shapes"] == ["unfiltered"]
+    with pytest.raises(UsageError, match="unknown reply shape"):
+        FaultPlan.parse("shapes=sideways")
