@@ -3,6 +3,8 @@
 Composition (each module contributes ``routes(ctx) -> list[BaseRoute]`` with full paths):
 
 - :mod:`o365relay.sandbox.tokens`: ``/{tenant}/oauth2/v2.0/token`` and the OIDC discovery documents.
+- :mod:`o365relay.sandbox.cloud_metadata`: ``/metadata/endpoints``, the custom-cloud document the
+  azuread provider (go-azure-sdk) reads to find the login and Graph endpoints.
 - :mod:`o365relay.sandbox.exchange_api`: ``/adminapi/beta/{tenant}/InvokeCommand`` and ``/$batch``.
 - ``o365relay.sandbox.graph_api`` (SANDBOX-GRAPH-SMTP, optional until it exists): ``/v1.0/...``.
 - The sandbox admin routes below, **sandbox-only** (no real Microsoft service has them, and they
@@ -69,9 +71,10 @@ def build_app(ctx: SandboxContext) -> FaultMiddleware:
     The fault layer is outermost so that it receives the server's own ``send`` (needed to drop a
     connection) and so that faults hit requests before any route or middleware sees them.
     """
-    from o365relay.sandbox import exchange_api, tokens
+    from o365relay.sandbox import cloud_metadata, exchange_api, tokens
 
-    routes: list[BaseRoute] = [*_admin_routes(ctx), *tokens.routes(ctx), *exchange_api.routes(ctx)]
+    routes: list[BaseRoute] = [*_admin_routes(ctx), *cloud_metadata.routes(ctx), *tokens.routes(ctx),
+                               *exchange_api.routes(ctx)]
     graph = _optional_module(GRAPH_MODULE)
     if graph is not None:
         routes.extend(graph.routes(ctx))

@@ -10,7 +10,10 @@ The routes live in one module per area; every one of them checks the bearer toke
 - :mod:`graph_trace`: admin/exchange/tracing/messageTraces and getDetailsByRecipient.
 - :mod:`graph_batch`: ``$batch``.
 
-Anything else under /v1.0 gets Graph's 400 "Resource not found for the segment".
+The beta endpoint (``/beta``) serves the same entity routes (clients such as the azuread provider
+read and write beta-only properties there, e.g. an application's ``oauth2RequirePostResponse`` or a
+user's ``showInAddressList``); ``$batch`` is served under /v1.0 only. Anything else gets Graph's 400
+"Resource not found for the segment".
 """
 
 from __future__ import annotations
@@ -22,20 +25,25 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from o365relay.sandbox import graph_apps, graph_batch, graph_directory, graph_trace
-from o365relay.sandbox.graph_http import GRAPH_PREFIX, GraphError
+from o365relay.sandbox.graph_http import BETA_PREFIX, GRAPH_PREFIX, GraphError
 
 if TYPE_CHECKING:
     from o365relay.sandbox.app import SandboxContext
 
 
 def routes(ctx: SandboxContext) -> list[BaseRoute]:
-    """Every Graph route of the sandbox, unknown paths last."""
+    """Every Graph route of the sandbox under /v1.0, the same entity routes under /beta, unknown
+    paths last."""
+    stable = [*graph_directory.routes(ctx), *graph_apps.routes(ctx), *graph_trace.routes(ctx)]
+    beta = [Route(BETA_PREFIX + r.path.removeprefix(GRAPH_PREFIX), r.endpoint, methods=list(r.methods or []))
+            for r in stable if isinstance(r, Route)]
+    anything = ["GET", "POST", "PATCH", "PUT", "DELETE"]
     return [
         *graph_batch.routes(ctx),
-        *graph_directory.routes(ctx),
-        *graph_apps.routes(ctx),
-        *graph_trace.routes(ctx),
-        Route(GRAPH_PREFIX + "/{rest:path}", _unknown, methods=["GET", "POST", "PATCH", "PUT", "DELETE"]),
+        *stable,
+        *beta,
+        Route(GRAPH_PREFIX + "/{rest:path}", _unknown, methods=anything),
+        Route(BETA_PREFIX + "/{rest:path}", _unknown, methods=anything),
     ]
 
 

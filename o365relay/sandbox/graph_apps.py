@@ -15,14 +15,16 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute
 
+from o365relay.sandbox import graph_owners
 from o365relay.sandbox import store as st
 from o365relay.sandbox.catalog import MESSAGE_TRACE_APP_ID
 from o365relay.sandbox.graph_http import (
+    BETA_PREFIX,
     GraphCall,
     GraphError,
     bad_request,
@@ -34,6 +36,17 @@ from o365relay.sandbox.graph_http import (
     not_found,
     parse_filter,
     public,
+)
+from o365relay.sandbox.graph_keys import key_view, merge_key_credentials
+from o365relay.sandbox.graph_shapes import (
+    APPLICATION_BETA_DEFAULTS,
+    APPLICATION_DEFAULTS,
+    APPLICATION_WRITABLE,
+    BETA_ONLY,
+    SERVICE_PRINCIPAL_DEFAULTS,
+    SERVICE_PRINCIPAL_WRITABLE,
+    strip_odata,
+    with_defaults,
 )
 from o365relay.sandbox.tokens import EXCHANGE_APP_ID, GRAPH_APP_ID
 
@@ -48,10 +61,9 @@ ASSIGN_READ = (*ASSIGN_WRITE, *APP_READ)
 
 FIRST_PARTY = {GRAPH_APP_ID: "Microsoft Graph", EXCHANGE_APP_ID: "Office 365 Exchange Online",
                MESSAGE_TRACE_APP_ID: "Microsoft Message Trace"}
+MICROSOFT_TENANT_ID = "f8cdef31-a31e-4b4a-93e4-5f571e91255a"  # appOwnerOrganizationId of first-party apps
 APP_FILTER = {"id": {"eq", "in"}, "appId": {"eq", "in"}, "displayName": {"eq", "startswith", "in"}}
 SP_FILTER = {**APP_FILTER, "servicePrincipalType": {"eq"}, "accountEnabled": {"eq"}}
-APP_PATCHABLE = frozenset({"displayName", "description", "notes", "signInAudience", "tags",
-                           "requiredResourceAccess", "keyCredentials", "identifierUris"})
 FIC_FIELDS = ("name", "issuer", "subject", "audiences")
 
 
@@ -73,12 +85,15 @@ def routes(ctx: SandboxContext) -> list[BaseRoute]:
     for key in ("/servicePrincipals/{key}", "/servicePrincipals(appId='{appid}')"):
         out += [
             graph_route(ctx, key, get_sp, ["GET"], APP_READ),
+            graph_route(ctx, key, patch_sp, ["PATCH"], APP_WRITE),
             graph_route(ctx, key, delete_sp, ["DELETE"], APP_WRITE),
             graph_route(ctx, key + "/appRoleAssignments", list_assignments, ["GET"], ASSIGN_READ),
             graph_route(ctx, key + "/appRoleAssignments", create_assignment, ["POST"], ASSIGN_WRITE),
+            graph_route(ctx, key + "/appRoleAssignments/{aid}", get_assignment, ["GET"], ASSIGN_READ),
             graph_route(ctx, key + "/appRoleAssignments/{aid}", delete_assignment, ["DELETE"], ASSIGN_WRITE),
             graph_route(ctx, key + "/appRoleAssignedTo", list_assigned_to, ["GET"], ASSIGN_READ),
             graph_route(ctx, key + "/appRoleAssignedTo", create_assignment, ["POST"], ASSIGN_WRITE),
+            graph_route(ctx, key + "/appRoleAssignedTo/{aid}", get_assignment, ["GET"], ASSIGN_READ),
             graph_route(ctx, key + "/appRoleAssignedTo/{aid}", delete_assignment, ["DELETE"], ASSIGN_WRITE),
         ]
     return [
@@ -87,6 +102,7 @@ def routes(ctx: SandboxContext) -> list[BaseRoute]:
         graph_route(ctx, "/servicePrincipals", list_sps, ["GET"], APP_READ),
         graph_route(ctx, "/servicePrincipals", create_sp, ["POST"], APP_WRITE),
         *out,
+        *graph_owners.routes(ctx, find_app, find_sp, _may_write, APP_READ, APP_WRITE),
     ]
 
 
@@ -118,37 +134,68 @@ def _may_write(call: GraphCall, app: st.Doc) -> None:
         raise denied()
 
 
+def app_view(call: GraphCall, app: st.Doc) -> st.Doc:
+    """The application as Graph returns it at the version the caller addressed."""
+    beta = call.prefix == BETA_PREFIX
+    defaults = {**APPLICATION_DEFAULTS, **(APPLICATION_BETA_DEFAULTS if beta else {})}
+    shown = with_defaults({k: v for k, v in app.items() if k != "federatedIdentityCredentials"}, defaults)
+    shown["keyCredentials"] = [key_view(c) for c in app.get("keyCredentials", [])]
+    shown["publisherDomain"] = call.ctx.initial_domain
+    return shown
+
+
 async def list_apps(call: GraphCall) -> Response:
     node = parse_filter(call.query, APP_FILTER, "Application")
-    apps = [a for a in call.ctx.store.list(st.APPLICATION) if node is None or node.matches(a)]
+    apps = [app_view(call, a) for a in call.ctx.store.list(st.APPLICATION) if node is None or node.matches(a)]
     return collection(call, "applications", apps)
 
 
 async def get_app(call: GraphCall) -> Response:
-    return entity(call, "applications", find_app(call))
+    return entity(call, "applications", app_view(call, find_app(call)))
+
+
+def _writes(call: GraphCall, body: dict[str, Any], kind: str, writable: frozenset[str],
+            current: st.Doc | None = None) -> st.Doc:
+    """The properties a create or update sets; Graph's 400 for one the type does not have."""
+    allowed = writable | (BETA_ONLY.get(kind, frozenset()) if call.prefix == BETA_PREFIX else frozenset())
+    changes: st.Doc = {}
+    for key, value in body.items():
+        if key == "id" and current is not None and str(value).lower() == current["id"].lower():
+            continue
+        if key == "owners@odata.bind" and current is None:
+            continue
+        if key not in allowed:
+            raise bad_request(f"Property '{key}' does not exist on type 'microsoft.graph.{kind}'.")
+        changes[key] = strip_odata(value)
+    if "keyCredentials" in changes:
+        changes["keyCredentials"] = merge_key_credentials((current or {}).get("keyCredentials", []),
+                                                          changes["keyCredentials"])
+    if "displayName" in changes and not changes["displayName"]:
+        raise bad_request(f"Invalid value specified for property 'displayName' of resource "
+                          f"'{kind[0].upper()}{kind[1:]}'.")
+    return changes
 
 
 async def create_app(call: GraphCall) -> Response:
     body = await call.body()
     if not body.get("displayName"):
         raise bad_request("Invalid value specified for property 'displayName' of resource 'Application'.")
-    extra = {k: v for k, v in body.items() if k in APP_PATCHABLE}
-    app = {"id": str(uuid.uuid4()), "appId": str(uuid.uuid4()), "signInAudience": "AzureADMyOrg",
-           "createdDateTime": _now(), "passwordCredentials": [], "keyCredentials": [],
-           "federatedIdentityCredentials": [], **extra, "xOwners": [call.caller_sp_id]}
+    if body.get("passwordCredentials"):
+        raise bad_request("Adding passwordCredentials when creating an application is not supported; use "
+                          "addPassword.")
+    owners = graph_owners.bound_owners(call, body) or [call.caller_sp_id]
+    app = {"id": str(uuid.uuid4()), "appId": str(uuid.uuid4()), "createdDateTime": _now(),
+           "passwordCredentials": [], "keyCredentials": [], "federatedIdentityCredentials": [],
+           **_writes(call, body, "application", APPLICATION_WRITABLE), "xOwners": owners}
     call.ctx.store.insert(st.APPLICATION, app)
-    return entity(call, "applications", app, status=201)
+    return entity(call, "applications", app_view(call, app), status=201)
 
 
 async def patch_app(call: GraphCall) -> Response:
     body = await call.body()
     app = find_app(call)
     _may_write(call, app)
-    for key in body:
-        if key not in APP_PATCHABLE:
-            raise bad_request(f"Property '{key}' is read-only or does not exist on type "
-                              "'microsoft.graph.application'.")
-    call.ctx.store.update(st.APPLICATION, app["id"], body)
+    call.ctx.store.update(st.APPLICATION, app["id"], _writes(call, body, "application", APPLICATION_WRITABLE, app))
     return no_content()
 
 
@@ -278,25 +325,50 @@ def find_sp(call: GraphCall, key: str | None = None) -> st.Doc:
     return sp
 
 
+def sp_view(call: GraphCall, sp: st.Doc) -> st.Doc:
+    """The service principal as Graph returns it: every property, the owning tenant named."""
+    first_party = sp["appId"].lower() in FIRST_PARTY
+    shown = with_defaults(sp, SERVICE_PRINCIPAL_DEFAULTS)
+    shown.setdefault("appDisplayName", sp.get("displayName"))
+    shown.setdefault("servicePrincipalNames", [sp["appId"]])
+    shown.setdefault("appOwnerOrganizationId", MICROSOFT_TENANT_ID if first_party else call.ctx.tenant_id)
+    return shown
+
+
 async def list_sps(call: GraphCall) -> Response:
     node = parse_filter(call.query, SP_FILTER, "ServicePrincipal")
-    sps = [s for s in call.ctx.store.list(st.SERVICE_PRINCIPAL) if node is None or node.matches(s)]
+    sps = [sp_view(call, s) for s in call.ctx.store.list(st.SERVICE_PRINCIPAL) if node is None or node.matches(s)]
     return collection(call, "servicePrincipals", sps)
 
 
 async def get_sp(call: GraphCall) -> Response:
-    return entity(call, "servicePrincipals", find_sp(call))
+    return entity(call, "servicePrincipals", sp_view(call, find_sp(call)))
+
+
+async def patch_sp(call: GraphCall) -> Response:
+    body = await call.body()
+    sp = find_sp(call)
+    _may_write_sp(call, sp)
+    changes = _writes(call, body, "servicePrincipal", SERVICE_PRINCIPAL_WRITABLE, sp)
+    call.ctx.store.update(st.SERVICE_PRINCIPAL, sp["id"], changes)
+    return no_content()
+
+
+def _may_write_sp(call: GraphCall, sp: st.Doc) -> None:
+    """ReadWrite.All changes any service principal; OwnedBy only those of applications it owns."""
+    if call.roles.intersection(APP_WRITE_ALL):
+        return
+    app = call.ctx.store.find(st.APPLICATION, appId=sp["appId"])
+    if app is None:
+        raise denied()
+    _may_write(call, app)
 
 
 async def delete_sp(call: GraphCall) -> Response:
     """Deletes the service principal and every app role assignment it holds or grants."""
     sp = find_sp(call)
+    _may_write_sp(call, sp)
     store = call.ctx.store
-    app = store.find(st.APPLICATION, appId=sp["appId"])
-    if not call.roles.intersection(APP_WRITE_ALL):
-        if app is None:
-            raise denied()
-        _may_write(call, app)
     with store.transaction():
         _remove_sp(store, sp)
     return no_content()
@@ -322,6 +394,9 @@ async def create_sp(call: GraphCall) -> Response:
         if app is None:
             raise denied()
         _may_write(call, app)
+    written = _writes(call, {k: v for k, v in body.items() if k != "appId"}, "servicePrincipal",
+                      SERVICE_PRINCIPAL_WRITABLE)
+    owners = graph_owners.bound_owners(call, body) or [call.caller_sp_id]
     with store.transaction():
         if store.find(st.SERVICE_PRINCIPAL, appId=app_id) is not None:
             raise GraphError(409, "Request_MultipleObjectsWithSameKeyValue",
@@ -330,10 +405,11 @@ async def create_sp(call: GraphCall) -> Response:
         sp = store.insert(st.SERVICE_PRINCIPAL, {
             "id": str(uuid.uuid4()), "appId": app_id,
             "displayName": app["displayName"] if app else FIRST_PARTY[app_id.lower()],
-            "servicePrincipalType": "Application", "accountEnabled": True, "appRoles": [],
-            "servicePrincipalNames": [app_id], "tags": body.get("tags", []),
+            "servicePrincipalType": "Application", "accountEnabled": True,
+            "appRoles": list(app.get("appRoles", [])) if app else [], "servicePrincipalNames": [app_id],
+            **written, "xOwners": owners,
         })
-    return entity(call, "servicePrincipals", sp, status=201)
+    return entity(call, "servicePrincipals", sp_view(call, sp), status=201)
 
 
 # -- app role assignments -------------------------------------------------------------------------
@@ -380,11 +456,20 @@ async def create_assignment(call: GraphCall) -> Response:
     return entity(call, "appRoleAssignments", public(assignment), status=201)
 
 
-async def delete_assignment(call: GraphCall) -> Response:
+def _find_assignment(call: GraphCall) -> st.Doc:
+    """The assignment the path names, held or granted by the path's service principal; else 404."""
     sp = find_sp(call)
-    store = call.ctx.store
-    assignment = store.get(st.APP_ROLE_ASSIGNMENT, call.path_params["aid"])
+    assignment = call.ctx.store.get(st.APP_ROLE_ASSIGNMENT, call.path_params["aid"])
     if assignment is None or sp["id"] not in (assignment["principalId"], assignment["resourceId"]):
         raise not_found(call.path_params["aid"])
-    store.delete(st.APP_ROLE_ASSIGNMENT, assignment["id"])
+    return assignment
+
+
+async def get_assignment(call: GraphCall) -> Response:
+    return entity(call, "appRoleAssignments", {"deletedDateTime": None, **_find_assignment(call)})
+
+
+async def delete_assignment(call: GraphCall) -> Response:
+    assignment = _find_assignment(call)
+    call.ctx.store.delete(st.APP_ROLE_ASSIGNMENT, assignment["id"])
     return no_content()

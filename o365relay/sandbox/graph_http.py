@@ -29,12 +29,13 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from o365relay.sandbox import odata
-from o365relay.sandbox.tokens import GRAPH_RESOURCE, TokenRejected
+from o365relay.sandbox.tokens import GRAPH_APP_ID, TokenRejected
 
 if TYPE_CHECKING:
     from o365relay.sandbox.app import SandboxContext
 
 GRAPH_PREFIX = "/v1.0"
+BETA_PREFIX = "/beta"
 DEFAULT_PAGE = 100
 MAX_PAGE = 999
 INSUFFICIENT = "Insufficient privileges to complete the operation."
@@ -89,6 +90,11 @@ class GraphCall:
         return str(self.claims.get("oid", ""))
 
     @property
+    def prefix(self) -> str:
+        """``/beta`` or ``/v1.0``: the API version the caller addressed."""
+        return BETA_PREFIX if self.request.url.path.startswith(BETA_PREFIX + "/") else GRAPH_PREFIX
+
+    @property
     def query(self) -> dict[str, str]:
         return dict(self.request.query_params)
 
@@ -134,7 +140,7 @@ def graph_route(ctx: SandboxContext, path: str, handler: Handler, methods: list[
 
 def authenticate(ctx: SandboxContext, authorization: str | None) -> dict[str, Any]:
     try:
-        return ctx.tokens.verify(authorization, GRAPH_RESOURCE)
+        return ctx.tokens.verify(authorization, ctx.tokens.audiences(GRAPH_APP_ID))
     except TokenRejected as error:
         raise GraphError(401, "InvalidAuthenticationToken", str(error)) from None
 
@@ -195,7 +201,7 @@ def collection(call: GraphCall, context: str, items: list[dict[str, Any]], *,
     size = page_size(query, default_page, max_page)
     offset = _decode_skiptoken(query.get("$skiptoken"))
     chunk = items[offset:offset + size]
-    body: dict[str, Any] = {"@odata.context": f"{call.ctx.base_url}{GRAPH_PREFIX}/$metadata#{context}",
+    body: dict[str, Any] = {"@odata.context": f"{call.ctx.base_url}{call.prefix}/$metadata#{context}",
                             "value": [select(public(d), query) for d in chunk]}
     if offset + size < len(items):
         next_query = {k: v for k, v in query.items() if k != "$skiptoken"}
@@ -206,7 +212,7 @@ def collection(call: GraphCall, context: str, items: list[dict[str, Any]], *,
 
 
 def entity(call: GraphCall, context: str, doc: dict[str, Any], status: int = 200) -> Response:
-    body = {"@odata.context": f"{call.ctx.base_url}{GRAPH_PREFIX}/$metadata#{context}/$entity",
+    body = {"@odata.context": f"{call.ctx.base_url}{call.prefix}/$metadata#{context}/$entity",
             **select(public(doc), call.query)}
     return JSONResponse(body, status_code=status)
 

@@ -115,12 +115,23 @@ class TokenService:
     def token_endpoint(self, tenant: str) -> str:
         return f"{self.base_url}/{tenant}/oauth2/v2.0/token"
 
+    @property
+    def resources(self) -> dict[str, str]:
+        """Resource URI -> resource appId. The sandbox's own base URL is a second Graph resource URI:
+        the one its cloud-metadata document names (``microsoftGraphResourceId``), as a national or
+        custom cloud names its own Graph host; clients configured from that document ask for it."""
+        return {**RESOURCE_APP_IDS, self.base_url: GRAPH_APP_ID}
+
+    def audiences(self, resource_app_id: str) -> list[str]:
+        """Every token audience that means the resource with this appId."""
+        return [uri for uri, app_id in self.resources.items() if app_id == resource_app_id]
+
     # -- issuing ---------------------------------------------------------------------------------
 
     def issue(
         self, app_id: str, resource: str, *, lifetime: int = TOKEN_LIFETIME, auth_method: str = "1"
     ) -> str:
-        """An access token for ``app_id`` on ``resource`` (a URI in RESOURCE_APP_IDS); no credential check.
+        """An access token for ``app_id`` on ``resource`` (a URI in :attr:`resources`); no credential check.
 
         Tests use ``lifetime`` <= 0 to get an already expired token.
         """
@@ -132,7 +143,7 @@ class TokenService:
                 700016,
                 f"Application with identifier '{app_id}' was not found in the directory.",
             )
-        resource_sp = self.store.find(st.SERVICE_PRINCIPAL, appId=RESOURCE_APP_IDS[resource])
+        resource_sp = self.store.find(st.SERVICE_PRINCIPAL, appId=self.resources[resource])
         roles = sorted(
             a["xRoleValue"]
             for a in self.store.list(st.APP_ROLE_ASSIGNMENT, principalId=sp["id"])
@@ -178,7 +189,7 @@ class TokenService:
 
     # -- verifying -------------------------------------------------------------------------------
 
-    def verify(self, authorization: str | None, audience: str) -> dict[str, Any]:
+    def verify(self, authorization: str | None, audience: str | list[str]) -> dict[str, Any]:
         """Check an ``Authorization`` header value; the token's claims, or TokenRejected."""
         if not authorization:
             raise TokenRejected("missing", "Access token is empty.")
@@ -225,7 +236,7 @@ class TokenService:
                 f"Application with identifier '{client_id}' was not found in the directory "
                 f"'{self.issuer_tid}'.",
             )
-        resource = _resource_of(form.get("scope", ""))
+        resource = _resource_of(form.get("scope", ""), self.resources)
         if "client_secret" in form:
             _check_secret(app, form["client_secret"])
             method = "1"
@@ -317,7 +328,7 @@ class TokenService:
             ) from None
 
 
-def _resource_of(scope: str) -> str:
+def _resource_of(scope: str, resources: dict[str, str]) -> str:
     scopes = scope.split()
     if len(scopes) != 1 or not scopes[0].endswith("/.default"):
         raise OAuthError(
@@ -331,7 +342,7 @@ def _resource_of(scope: str) -> str:
     resource = scopes[0].removesuffix("/.default").rstrip("/")
     by_app_id = {app_id: uri for uri, app_id in RESOURCE_APP_IDS.items()}
     resource = by_app_id.get(resource, resource)
-    if resource not in RESOURCE_APP_IDS:
+    if resource not in resources:
         raise OAuthError(
             400,
             "invalid_resource",
@@ -369,12 +380,14 @@ def _registered_key(app: st.Doc, header: dict[str, Any]) -> Any:
     for cred in app.get("keyCredentials", []):
         cert = x509.load_pem_x509_certificate(cred["xCertificatePem"].encode())
         der = cert.public_bytes(serialization.Encoding.DER)
-        # MSAL sends x5t base64url *with* padding; RFC 7515 says without: accept both
-        if str(header.get("x5t", "")).rstrip("=") == _b64url(hashlib.sha1(der).digest()) or str(
+        # MSAL sends x5t base64url *with* padding; RFC 7515 says without: accept both. go-azure-sdk
+        # (the azuread provider) names the same SHA-1 thumbprint in ``kid`` instead of ``x5t``.
+        sha1 = _b64url(hashlib.sha1(der).digest())  # noqa: S324 - a certificate thumbprint, as Entra's
+        if sha1 in (str(header.get("x5t", "")).rstrip("="), str(header.get("kid", "")).rstrip("=")) or str(
             header.get("x5t#S256", "")
         ).rstrip("=") == _b64url(hashlib.sha256(der).digest()):
             return cert.public_key()
-    shown = header.get("x5t") or header.get("x5t#S256") or ""
+    shown = header.get("x5t") or header.get("kid") or header.get("x5t#S256") or ""
     raise OAuthError(
         401,
         "invalid_client",
