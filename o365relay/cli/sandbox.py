@@ -1,7 +1,9 @@
 """``relayctl sandbox``: run the offline sandbox tenant until Ctrl-C.
 
 Prints the HTTPS base URL, the SMTP endpoints and the environment to export so that relayctl, the
-Pulumi program and azure-identity talk to the sandbox instead of Microsoft. The printed client secret
+Pulumi program and azure-identity talk to the sandbox instead of Microsoft, then the ``ARM_*``
+environment that makes the azuread provider treat the sandbox as a custom cloud (its
+``/metadata/endpoints`` document). The printed client secret
 is the sandbox's own generated test credential, never a real one.
 """
 
@@ -73,6 +75,10 @@ def run(args: argparse.Namespace) -> int:
             print(f"  faults  {args.faults}")
         print("export these to use it (sandbox-only credentials):")
         for key, value in sandbox.env().items():
+            print(f"  export {key}={shlex.quote(value)}")
+        print("for the azuread provider (pulumi-azuread), in the shell that runs pulumi only: SSL_CERT_FILE")
+        print("replaces the system CA bundle (sandbox-only credentials):")
+        for key, value in sandbox.azuread_env().items():
             print(f"  export {key}={shlex.quote(value)}")
         print("Ctrl-C to stop.", flush=True)
         try:

@@ -29,6 +29,7 @@ from o365relay.sandbox.graph_http import (
     parse_filter,
     public,
 )
+from o365relay.sandbox.graph_shapes import strip_odata
 
 if TYPE_CHECKING:
     from o365relay.sandbox.app import SandboxContext
@@ -42,10 +43,17 @@ SKU_READ = ("Organization.Read.All", "Organization.ReadWrite.All", "Directory.Re
 USER_DEFAULT_PROPERTIES = ("id", "businessPhones", "displayName", "givenName", "jobTitle", "mail",
                            "mobilePhone", "officeLocation", "preferredLanguage", "surname",
                            "userPrincipalName")
+# Writable user properties of Graph's v1.0 user resource (the azuread provider sends most of them;
+# showInAddressList it writes through /beta, both endpoints take it).
 USER_WRITABLE = frozenset({"accountEnabled", "displayName", "givenName", "surname", "jobTitle", "mail",
                            "mailNickname", "usageLocation", "passwordProfile", "userPrincipalName",
                            "department", "officeLocation", "mobilePhone", "businessPhones",
-                           "preferredLanguage"})
+                           "preferredLanguage", "ageGroup", "city", "companyName", "consentProvidedForMinor",
+                           "country", "employeeHireDate", "employeeId", "employeeOrgData", "employeeType",
+                           "faxNumber", "onPremisesImmutableId", "otherMails", "passwordPolicies",
+                           "postalCode", "state", "streetAddress", "showInAddressList", "userType"})
+_USER_STORED_AS_GIVEN = USER_WRITABLE - {"accountEnabled", "displayName", "mail", "mailNickname",
+                                         "usageLocation", "passwordProfile", "userPrincipalName"}
 USER_FILTER = {"id": {"eq", "in"}, "userPrincipalName": {"eq", "startswith", "in"},
                "mail": {"eq", "startswith", "in"}, "displayName": {"eq", "startswith", "in"},
                "mailNickname": {"eq", "startswith"}, "usageLocation": {"eq"}, "accountEnabled": {"eq"},
@@ -62,6 +70,8 @@ def routes(ctx: SandboxContext) -> list[BaseRoute]:
         graph_route(ctx, "/users", create_user, ["POST"], USER_WRITE),
         graph_route(ctx, "/users/{key}", get_user, ["GET"], USER_READ),
         graph_route(ctx, "/users/{key}", update_user, ["PATCH"], USER_WRITE),
+        graph_route(ctx, "/users/{key}", delete_user, ["DELETE"], USER_WRITE),
+        graph_route(ctx, "/users/{key}/manager", get_manager, ["GET"], USER_READ),
         graph_route(ctx, "/users/{key}/assignLicense", assign_license, ["POST"], USER_WRITE),
         graph_route(ctx, "/subscribedSkus", list_skus, ["GET"], SKU_READ),
         graph_route(ctx, "/domains", list_domains, ["GET"], DOMAIN_READ),
@@ -123,8 +133,8 @@ async def create_user(call: GraphCall) -> Response:
         "mail": body.get("mail") or upn, "mailNickname": body["mailNickname"],
         "accountEnabled": bool(body["accountEnabled"]), "usageLocation": body.get("usageLocation"),
         "assignedLicenses": [], "proxyAddresses": [f"SMTP:{upn}"], "xHasMailbox": False,
-        "xSmtpClientAuthenticationDisabled": None, "xExchangeGuid": str(uuid.uuid4()),
-        **{k: body[k] for k in body.keys() & {"givenName", "surname", "jobTitle", "department"}},
+        "xSmtpClientAuthenticationDisabled": None, "xExchangeGuid": str(uuid.uuid4()), "userType": "Member",
+        **{k: strip_odata(body[k]) for k in body.keys() & _USER_STORED_AS_GIVEN},
     }
     _apply_password(user, body["passwordProfile"])
     with store.transaction():
@@ -140,13 +150,31 @@ async def update_user(call: GraphCall) -> Response:
     _check_writable(body)
     store = call.ctx.store
     user = find_user(store, call.path_params["key"])
-    changes = {k: v for k, v in body.items() if k != "passwordProfile"}
+    changes = {k: strip_odata(v) for k, v in body.items() if k != "passwordProfile"}
     if "usageLocation" in changes:
         _check_usage_location(changes["usageLocation"])
     if "passwordProfile" in body:
         _apply_password(changes, body["passwordProfile"])
     store.update(st.USER, user["id"], changes)
     return no_content()
+
+
+async def delete_user(call: GraphCall) -> Response:
+    """Deletes the user and the app role assignments it holds. (Graph keeps a deleted user in
+    deletedItems for 30 days; no client of the sandbox reads that, so it is not modelled.)"""
+    store = call.ctx.store
+    with store.transaction():
+        user = find_user(store, call.path_params["key"])
+        for assignment in store.list(st.APP_ROLE_ASSIGNMENT, principalId=user["id"]):
+            store.delete(st.APP_ROLE_ASSIGNMENT, assignment["id"])
+        store.delete(st.USER, user["id"])
+    return no_content()
+
+
+async def get_manager(call: GraphCall) -> Response:
+    """No sandbox user has a manager: Graph answers 404 for the missing relationship."""
+    find_user(call.ctx.store, call.path_params["key"])
+    raise not_found("manager")
 
 
 def _check_writable(body: dict[str, Any]) -> None:

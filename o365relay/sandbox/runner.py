@@ -113,6 +113,21 @@ class Sandbox:
             )
         return env
 
+    def azuread_env(self) -> dict[str, str]:
+        """Environment that points the azuread provider (pulumi-azuread, go-azure-sdk) at this sandbox
+        as a custom cloud, signed in as the deployer with its client secret (sandbox-only values).
+
+        ``SSL_CERT_FILE`` makes Go (and OpenSSL) trust the sandbox CA *instead of* the system bundle,
+        so give it only to the processes that talk to the sandbox.
+        """
+        return {
+            "ARM_METADATA_HOSTNAME": self.base_url.removeprefix("https://"),
+            "ARM_TENANT_ID": self.tenant_id,
+            "ARM_CLIENT_ID": self.deployer_client_id,
+            "ARM_CLIENT_SECRET": self.deployer_client_secret,
+            "SSL_CERT_FILE": str(self.ca_file),
+        }
+
     def stop(self) -> None:
         """Stop SMTP, then HTTPS, then close the store. Idempotent."""
         if self._smtp is not None:

@@ -42,6 +42,13 @@ def test_relayctl_sandbox_serves_until_interrupted(tmp_path: Path) -> None:
         context = ssl.create_default_context(cafile=env["RELAY_CA_FILE"])
         health = httpx.get(f"{env['RELAY_EXCHANGE_BASE']}/_sandbox/health", verify=context).json()
         assert health["tenantId"] == env["AZURE_TENANT_ID"]
+        # the azuread provider's custom-cloud settings lead to the same tenant and deployer
+        assert env["ARM_TENANT_ID"] == env["AZURE_TENANT_ID"] and env["ARM_CLIENT_ID"] == env["AZURE_CLIENT_ID"]
+        assert env["SSL_CERT_FILE"] == env["RELAY_CA_FILE"]
+        cloud = httpx.get(f"https://{env['ARM_METADATA_HOSTNAME']}/metadata/endpoints?api-version=2022-09-01",
+                          verify=context).json()
+        assert cloud["authentication"]["loginEndpoint"] == env["RELAY_EXCHANGE_BASE"]
+        assert cloud["microsoftGraphResourceId"].rstrip("/") == env["RELAY_EXCHANGE_BASE"]
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=15)
         assert process.returncode == 0, err
