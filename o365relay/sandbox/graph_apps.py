@@ -7,7 +7,8 @@ becomes their owner) and change or delete only the ones it owns, and may create 
 only for those; provisioning a first-party service principal such as Microsoft's message-trace app
 needs ``Application.ReadWrite.All``; app role assignments need ``AppRoleAssignment.ReadWrite.All``.
 Both ``/applications/{id}`` and the alternate key ``/applications(appId='...')`` are served (the SDK's
-``applications_with_app_id``), likewise for service principals.
+``applications_with_app_id``), likewise for service principals. Reads return Graph's full shape
+(:mod:`graph_shapes`); owners live in :mod:`graph_owners`, certificate writes in :mod:`graph_keys`.
 """
 
 from __future__ import annotations

@@ -34,8 +34,10 @@ SKU                         id = skuId; the subscribedSku object (skuPartNumber,
 APPLICATION                 id = object id; appId, displayName, passwordCredentials [{keyId, displayName,
                             hint, endDateTime, xHash}], keyCredentials [{keyId, customKeyIdentifier
                             (SHA-1 thumbprint, hex upper), type "AsymmetricX509Cert", usage "Verify",
-                            displayName, xCertificatePem}], federatedIdentityCredentials [{id, name,
-                            issuer, subject, audiences}]
+                            displayName, startDateTime, endDateTime, xCertificatePem}],
+                            federatedIdentityCredentials [{id, name, issuer, subject, audiences}],
+                            xOwners [owner object ids], plus whatever Graph property a client wrote
+                            (graph_shapes fills the unset ones when read)
 SERVICE_PRINCIPAL           id = object id; appId, displayName, servicePrincipalType ("Application"),
                             appRoles [{id, value, allowedMemberTypes, displayName}] (resource SPs only)
 APP_ROLE_ASSIGNMENT         id = assignment id; principalId (SP object id), resourceId (resource SP
