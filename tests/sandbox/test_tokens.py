@@ -240,3 +240,26 @@ def test_untrusted_clients_cannot_connect(sandbox: Sandbox) -> None:
     """The sandbox's certificate is issued by its own CA: without ca.pem, TLS verification fails."""
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"{sandbox.base_url}/_sandbox/health")
+
+
+def test_go_azure_sdk_certificate_assertion_names_the_thumbprint_in_kid(exo, tmp_path: Path) -> None:
+    """The azuread provider (go-azure-sdk) signs with the registered key and puts the certificate's
+    SHA-1 thumbprint, base64url with padding, in ``kid`` (no ``x5t``)."""
+    import base64
+
+    from cryptography.hazmat.primitives import serialization
+
+    cert_pem, bundle = _self_signed(tmp_path, "go-client")
+    _register_certificate(exo.sandbox, exo.sandbox.deployer_client_id, cert_pem)
+    key = serialization.load_pem_private_key(bundle.read_bytes(), password=None)
+    thumbprint = bytes.fromhex(certificate_thumbprint(cert_pem))
+    now = int(time.time())
+    claims = {"aud": f"{exo.sandbox.base_url}/{exo.sandbox.tenant_id}/oauth2/v2.0/token", "exp": now + 3600,
+              "iss": exo.sandbox.deployer_client_id, "jti": "2", "nbf": now, "sub": exo.sandbox.deployer_client_id}
+    kid = base64.urlsafe_b64encode(thumbprint).decode()
+    assertion = jwt.encode(claims, key, algorithm="RS256", headers={"typ": "JWT", "kid": kid})
+    response = exo.token_response(
+        client_assertion=assertion,
+        client_assertion_type="urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+    )
+    assert response.status_code == 200, response.text
