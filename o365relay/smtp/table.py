@@ -75,11 +75,22 @@ TABLE: tuple[Explanation, ...] = (
         f"policy that blocks it; then retry with `relayctl test-send SPEC <name>`.",
         text=r"did not meet the criteria|basic authentication is disabled"),
     Explanation(
+        "smtp-auth-bad-password", "5.7.139",
+        "535 5.7.139 Authentication unsuccessful, the user credentials were incorrect.",
+        "Wrong user name or password (basic SMTP AUTH)",
+        "The SMTP AUTH switches are open and Exchange checked the basic-auth credentials: the user name "
+        "or password is wrong (a changed or expired password, or the address instead of the UPN).",
+        f"Give the device the account's current password, or better move it to OAuth "
+        f"({_SENDER}.kind: application); then retry with `relayctl test-send SPEC <name>`.",
+        text=r"credentials were incorrect|user credentials"),
+    Explanation(
         "smtp-auth-disabled", "5.7.139",
         "535 5.7.139 Authentication unsuccessful",
-        "SMTP AUTH refused before the credentials were checked",
-        "One of three gates is closed: the tenant switch (tenant.smtpAuth), the mailbox switch, or an "
-        "Entra policy (Security Defaults, Conditional Access). The text after the code says which.",
+        "SMTP AUTH refused (the text after the code says why)",
+        "5.7.139 covers several refusals: the tenant switch (tenant.smtpAuth), the mailbox switch, an "
+        "Entra policy (Security Defaults, Conditional Access, basic authentication turned off), or a "
+        "wrong basic-auth password (\"the user credentials were incorrect\"). The bare code cannot tell "
+        "which.",
         f"Declare the sender under {_SENDER} so the stack opens its mailbox; {_APPLY}. Paste the whole "
         f"reply line into `relayctl explain` to see which gate."),
     Explanation(
@@ -88,7 +99,8 @@ TABLE: tuple[Explanation, ...] = (
         "Credentials or OAuth token rejected",
         "For XOAUTH2: the token has no SMTP.SendAsApp role, the app's service principal is not "
         "registered in Exchange (New-ServicePrincipal), or it lacks FullAccess on the mailbox named "
-        "in user=. For AUTH LOGIN: wrong user name or password. Exchange gives the same reply for all.",
+        "in user=. Exchange gives the same reply for all three. (A wrong basic-auth password usually "
+        "comes back as 5.7.139 \"the user credentials were incorrect\" instead.)",
         f"Declare the sender as {_SENDER} with kind: application: the stack grants SMTP.SendAsApp, "
         f"registers the Exchange service principal and grants it FullAccess on its mailbox; {_APPLY}. "
         f"`relayctl test-send SPEC <name>` names which of the three is missing."),
@@ -218,12 +230,35 @@ TABLE: tuple[Explanation, ...] = (
         "Let the device retry with backoff; if it persists, `relayctl usage SPEC` shows whether the "
         "sender runs near 30 messages a minute.", transient=True),
     Explanation(
-        "rate-throttled", "4.7.66",
-        "421 4.7.66 Too many messages; try again later",
-        "Message rate limit",
-        "The sender exceeded the per-minute message rate (30 messages a minute for SMTP AUTH).",
-        "Slow the application down (queue and pace to under 30 messages a minute) or spread it over "
-        "more service accounts; `relayctl usage SPEC` flags senders near the limit.", transient=True),
+        "tls-legacy-refused", "4.7.66",
+        "421 4.7.66 TLS 1.0 and 1.1 are not supported. Please upgrade/update your client to support TLS 1.2. "
+        "Visit https://aka.ms/smtp_auth_tls.",
+        "TLS 1.0/1.1 refused: the client must use TLS 1.2",
+        "The device negotiated TLS 1.0 or 1.1 with smtp.office365.com after STARTTLS; Exchange Online "
+        "accepts TLS 1.2 or later only. It is not a rate limit: retrying changes nothing.",
+        "Update the device's firmware or OS so it offers TLS 1.2. For a device that cannot, Microsoft's "
+        "opt-in legacy endpoint smtp-legacy.office365.com (enabled per tenant with Set-TransportConfig "
+        "-AllowLegacyTLSClients $true) is a stopgap, not a fix; a connector relay from a TLS 1.2 host is "
+        "the lasting one."),
+    Explanation(
+        "eop-ip-deferred", "4.7.500-699",
+        "451 4.7.500 Access denied, please try again later. AS(7230)",
+        "Exchange Online Protection defers mail from this IP (often a new relay IP)",
+        "EOP does not yet trust the connecting IP, or is throttling it: typical for a relay IP that has "
+        "not sent to Microsoft 365 before, or one whose volume jumped. The ASxxx number is EOP's own "
+        "reason code.",
+        "Let the relay queue and retry (the deferral is temporary), ramp volume up gradually from a new "
+        "IP, and make sure the IP is in connectors.<name>.senderIPs so the mail is attributed to the "
+        "tenant; if it persists for days, check the IP at sender.office.com.", transient=True),
+    Explanation(
+        "spam-abuse-blocked", "5.7.501-503",
+        "550 5.7.501 Access denied, spam abuse detected.",
+        "Sender blocked after spam was detected (spam abandonment or banned sender)",
+        "Exchange Online Protection detected spam from this account or connection and blocked it; the "
+        "5.7.502 and 5.7.503 variants name a banned sender.",
+        "Treat the sender as compromised: rotate its credential (`pulumi up` for kind: application), "
+        "check `relayctl usage SPEC` for the burst, then ask Microsoft support (or the Defender portal's "
+        "Restricted entities) to lift the block."),
     Explanation(
         "terrl", "5.7.233",
         "550 5.7.233 Remote server returned 'Message rejected due to tenant external recipient rate "
@@ -258,6 +293,15 @@ TABLE: tuple[Explanation, ...] = (
         "unauthenticated and not through a connector.",
         "Keep rejectDirectSend on and send through a declared connector (connectors.<name>.senderIPs "
         f"with the device's public IP) or authenticate ({_SENDER}); then `pulumi up`."),
+    Explanation(
+        "tenant-threshold", "5.7.705",
+        "550 5.7.705 Access denied, tenant has exceeded threshold.",
+        "The whole tenant is blocked from sending for spam or bulk volume",
+        "Exchange Online blocked the tenant's outbound mail after it sent too much spam or bulk mail, "
+        "typically from a compromised server relaying through a connector or a compromised admin that "
+        "created one; rarely, a renewed subscription is blocked for a day.",
+        "Find the source: `relayctl audit SPEC` lists connectors nobody declared and `relayctl usage "
+        "SPEC` the senders driving the volume; close it, then ask Microsoft support to remove the block."),
     Explanation(
         "tenant-ip-refused", "5.7.708",
         "550 5.7.708 Service unavailable. Access denied, traffic not accepted from this IP.",
@@ -299,6 +343,16 @@ TABLE: tuple[Explanation, ...] = (
         "Delist the IP with the list's operator; `relayctl dns SPEC` checks the connector IPs "
         "against DNS block lists.",
         text=r"blocked using|block ?list"),
+    Explanation(
+        "recipient-rejected", "5.4.1",
+        "550 5.4.1 Recipient address rejected: Access denied. AS(201806281)",
+        "Recipient address does not exist in the tenant (directory-based edge blocking)",
+        "The recipient's domain is an accepted domain of the receiving tenant and no mailbox, group or "
+        "contact there has that address, so Exchange Online refused it at the edge. For a test "
+        "message through a connector: the To address is wrong, not the relay.",
+        "Check the recipient address (`relayctl test-send SPEC <sender> --to` an existing mailbox). If "
+        "the domain's mail is hosted elsewhere too, its accepted domain must be Internal Relay, which "
+        "is outside the spec."),
     # --- TLS and the network ----------------------------------------------------------------------
     Explanation(
         "tls-version", "TLS-VERSION",

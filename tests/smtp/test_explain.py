@@ -47,7 +47,21 @@ def test_each_example_reply_resolves_to_its_own_entry(entry):
         ("530 5.7.57 Client not authenticated to send mail.", "not-authenticated"),
         ("5.7.620", "banned-ip"),  # inside the 5.7.606-649 range
         ("4.4.7", "network"),  # the 4.4.* class
-        ("421 4.7.66 Too many messages", "rate-throttled"),
+        ("421 4.7.66 TLS 1.0 and 1.1 are not supported. Please upgrade/update your client to support TLS 1.2.",
+         "tls-legacy-refused"),
+        ("4.7.66", "tls-legacy-refused"),
+        ("451 4.7.500 Access denied, please try again later. AS(7230) [BN8NAM12FT023]", "eop-ip-deferred"),
+        ("451 4.7.650 The mail server [203.0.113.7] has been temporarily rate limited due to IP reputation.",
+         "eop-ip-deferred"),
+        ("550 5.7.501 Access denied, spam abuse detected. For more information please go to "
+         "http://go.microsoft.com/fwlink/?LinkId=526653", "spam-abuse-blocked"),
+        ("5.7.503", "spam-abuse-blocked"),
+        ("550 5.7.705 Access denied, tenant has exceeded threshold.", "tenant-threshold"),
+        ("550 5.4.1 Recipient address rejected: Access denied. AS(201806281) [SANDBOX01.prod.outlook.com]",
+         "recipient-rejected"),
+        ("535 5.7.139 Authentication unsuccessful, the user credentials were incorrect. "
+         "[AM0PR02CA0123.eurprd02.prod.outlook.com]", "smtp-auth-bad-password"),
+        ("535 5.7.139 Authentication unsuccessful, basic authentication is disabled.", "smtp-auth-criteria"),
         ("550 5.7.233 tenant external recipient rate limit", "terrl"),
         ("550 5.5.105 External sending is not supported for High Volume Email accounts", "hve-external"),
         ("AADSTS7000215: Invalid client secret provided. Trace ID: 1234", "aad-bad-secret"),
@@ -104,3 +118,15 @@ def test_cli_unknown_code_exits_1_and_empty_input_exits_2(capsys):
 
 def test_by_key():
     assert by_key("send-as-denied").code == "5.2.252"
+
+
+def test_4_7_66_is_a_tls_refusal_not_a_rate_limit():
+    entry = explain("421 4.7.66 TLS 1.0 and 1.1 are not supported.").explanation
+    assert not entry.transient and "TLS 1.2" in entry.fix and "smtp-legacy.office365.com" in entry.fix
+    assert "rate" not in entry.title.lower()
+
+
+def test_bare_5_7_139_does_not_claim_credentials_were_never_checked():
+    diagnosis = explain("5.7.139")
+    assert "before the credentials" not in diagnosis.explanation.title
+    assert "smtp-auth-bad-password" in {e.key for e in diagnosis.alternatives}

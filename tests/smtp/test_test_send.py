@@ -63,6 +63,13 @@ def test_relay_from_an_undeclared_ip_is_refused_and_explained(tenant, capsys):
     assert "550 5.7.64" in out and "connectors.<name>.senderIPs" in out
 
 
+def test_relay_to_an_unknown_internal_recipient_is_explained(tenant, capsys):
+    code, out = send(capsys, "dc1-relay", "--client-ip", "203.0.113.5", "--from", "scanner3@contoso.com",
+                     "--to", "nobody-here@contoso.com", *FAST)
+    assert code == 1
+    assert "550 5.4.1" in out and "directory-based edge blocking" in out
+
+
 @pytest.mark.parametrize(("account", "app", "reply", "title"), [
     ("noc-mailer", "erp-mailer", "535 5.7.139", "SMTP AUTH is disabled for the tenant"),
     ("erp-mailer", "roleless-mailer", "535 5.7.3", "carries no SMTP.SendAsApp role"),
