@@ -50,8 +50,10 @@ def spf_lookup_limit(spec: RelaySpec, options: LintOptions) -> Iterator[Violatio
 
 @rule(
     "spf-covers-connectors",
-    rationale="Mail a connector relays leaves with the device's public IP as its source; SPF must "
-    "authorise that IP or the mail fails SPF at the recipient.",
+    rationale="Relayed mail reaches the internet from Microsoft's outbound IPs (covered by "
+    "include:spf.protection.outlook.com), but Exchange Online Protection checks SPF on the device's public "
+    "IP when the mail comes in through the connector; an IP the domain's SPF does not authorise makes our "
+    "own mail look spoofed to EOP (Microsoft's multifunction-device guide, option 3).",
     baselines=("MS.EXO.2.2v3",),
     severity="high",
     fix="Let the product publish SPF for the domain (the connector IPs are added to the record), or "
@@ -93,7 +95,7 @@ def dkim_2048(spec: RelaySpec, options: LintOptions) -> Iterator[Violation]:
 @rule(
     "dmarc-enforced",
     rationale="Without an enforcing DMARC policy, forged mail from our domains is delivered; without a "
-    "report address, nobody sees it.",
+    "report address, nobody sees it (p=quarantine passes here: it is dmarc-reject's lower finding).",
     baselines=("MS.EXO.4.1v1", "MS.EXO.4.2v1", "MS.EXO.4.4v1", "CIS 2.1.10", "MT.1182"),
     severity="high",
     fix="Set domains.<name>.dmarc to `{policy: reject, rua: [mailto:...]}` (quarantine while rolling out).",
@@ -109,3 +111,20 @@ def dmarc_enforced(spec: RelaySpec, options: LintOptions) -> Iterator[Violation]
             yield Violation((*path, "policy"), f"DMARC of {name} is p={dmarc.policy}, which enforces nothing")
         if not dmarc.rua:
             yield Violation(path, f"DMARC of {name} has no aggregate report address (rua)")
+
+
+@rule(
+    "dmarc-reject",
+    rationale="ScubaGear MS.EXO.4.2v1: the DMARC policy SHALL be p=reject; quarantine is a rollout stage "
+    "in which forged mail is still delivered to junk folders.",
+    baselines=("MS.EXO.4.2v1",),
+    severity="medium",
+    fix="Finish the rollout: set domains.<name>.dmarc.policy to `reject` (and drop pct), or waive this "
+    "rule with a reason and an expiry while quarantine runs.",
+)
+def dmarc_reject(spec: RelaySpec, options: LintOptions) -> Iterator[Violation]:
+    for name, domain in spec.domains.items():
+        dmarc = domain.dmarc
+        if dmarc is not None and dmarc.policy == "quarantine":  # p=none is dmarc-enforced's, at high
+            yield Violation(("domains", name, "dmarc", "policy"), f"DMARC of {name} is p=quarantine; "
+                            "MS.EXO.4.2v1 requires p=reject")

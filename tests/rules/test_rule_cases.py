@@ -102,6 +102,8 @@ FAILING: dict[str, tuple[str, Callable[[], RelaySpec], str, Callable[[pytest.Mon
                   "domains.contoso.com.dkim.keySize", None),
     "dmarc-enforced": ("dmarc-none", doc_case(_set("domains/contoso.com/dmarc/policy", "none")),
                        "domains.contoso.com.dmarc.policy", None),
+    "dmarc-reject": ("dmarc-quarantine", doc_case(_set("domains/contoso.com/dmarc/policy", "quarantine")),
+                     "domains.contoso.com.dmarc.policy", None),
     "send-as-declared-trustee": ("undeclared-trustee", model_case(_undeclared_trustee), "sendAs[0].trustee",
                                  None),
     "full-access-own-mailbox": ("shared-mailbox", doc_case(_shared_mailbox),

@@ -8,7 +8,7 @@ import pytest
 from rule_fixtures import build, clean_doc
 
 from o365relay.records import spf_value
-from o365relay.rules import LintOptions, lint
+from o365relay.rules import RULES, LintOptions, lint
 from o365relay.rules.connectors import open_relay_violations, sender_ip_problem, tls_violations
 from o365relay.rules.privilege import connection_filter_violations
 from o365relay.rules.spf import lookup_count, uncovered_ips
@@ -117,8 +117,10 @@ def test_uncovered_ips_reads_only_passing_ip_terms() -> None:
 def test_dmarc_without_report_address_and_missing_dmarc_fail() -> None:
     doc = clean_doc()
     doc["domains"]["contoso.com"]["dmarc"] = {"policy": "quarantine", "pct": 50}
-    [finding] = lint(build(doc), LintOptions())
-    assert finding.target == "domains.contoso.com.dmarc" and "rua" in finding.message
+    enforced, staged = sorted(lint(build(doc), LintOptions()), key=lambda f: f.rule)
+    assert enforced.target == "domains.contoso.com.dmarc" and "rua" in enforced.message
+    # quarantine is not p=reject (MS.EXO.4.2v1): its own finding, below dmarc-enforced's severity
+    assert (staged.rule, staged.severity, enforced.severity) == ("dmarc-reject", "medium", "high")
     del doc["domains"]["contoso.com"]["dmarc"]
     [finding] = lint(build(doc), LintOptions())
     assert finding.target == "domains.contoso.com" and "no DMARC" in finding.message
@@ -147,3 +149,10 @@ def test_undeclared_trustee_message_names_trustee_and_mailbox() -> None:
                                                                                 trustee="someone")))
     [finding] = lint(spec, LintOptions())
     assert finding.target == "sendAs[1].trustee" and "someone" in finding.message
+
+
+def test_spf_covers_connectors_gives_the_right_reason() -> None:
+    """Relayed mail leaves from Microsoft's IPs; the device IP matters to EOP on the way in."""
+    rationale = RULES["spf-covers-connectors"].rationale
+    assert "spf.protection.outlook.com" in rationale and "Exchange Online Protection" in rationale
+    assert "leaves with the device" not in rationale
