@@ -91,7 +91,8 @@ MUTATIONS = {
     "the reader identity in the PR job": ("    env:\n      STACK: prod\n",
                                           "    env:\n      STACK: prod\n"
                                           "      AZURE_CLIENT_ID: ${{ vars.RELAY_READER_CLIENT_ID }}\n"),
-    "an environment on the PR job": ("    timeout-minutes: 15\n", "    timeout-minutes: 15\n    environment: relay-read\n"),
+    "an environment on the PR job": ("    timeout-minutes: 15\n",
+                                     "    timeout-minutes: 15\n    environment: relay-read\n"),
     "a Pulumi login in the PR job": ("      - name: Validate the spec\n",
                                      "      - uses: pulumi/auth-actions@141415910c3beb54e03b48e9057c204c97b956f2"
                                      " # v2.1.0\n        with:\n          organization: acme\n"
