@@ -22,6 +22,7 @@ from components.providers.mailbox_smtp_auth import MailboxSmtpAuth
 from components.providers.service_principal import ServicePrincipal as ExchangeServicePrincipal
 from o365relay.errors import UsageError
 from o365relay.naming import application_display_name
+from o365relay.spec.certificate import PublicCertificate, read_public_certificate
 from o365relay.spec.model import Credential, ServiceAccount
 
 EXCHANGE_ONLINE_APP_ID = "00000002-0000-0ff1-ce00-000000000000"  # Office 365 Exchange Online
@@ -88,9 +89,10 @@ class SmtpServiceAccount(pulumi.ComponentResource):
                 issuer=credential.issuer, subject=credential.subject, audiences=list(credential.audiences),
                 opts=self._opts())
         elif credential.type == "certificate":
+            certificate = _read_certificate(spec_dir, credential.certificate_file, name)
             azuread.ApplicationCertificate(
                 f"{name}-certificate", application_id=app.id, type="AsymmetricX509Cert", encoding="pem",
-                value=_read_certificate(spec_dir, credential.certificate_file, name),
+                value=certificate.pem, end_date=certificate.not_after.strftime("%Y-%m-%dT%H:%M:%SZ"),
                 opts=self._opts())
         else:
             days = credential.expires_in_days
@@ -122,17 +124,11 @@ class SmtpServiceAccount(pulumi.ComponentResource):
         self.trustee = pulumi.Output.from_input(account.mailbox)
 
 
-def _read_certificate(spec_dir: Path, certificate_file: str | None, name: str) -> str:
-    """The public certificate (PEM) of a certificate credential, relative to the spec's folder."""
+def _read_certificate(spec_dir: Path, certificate_file: str | None, name: str) -> PublicCertificate:
+    """The public certificate of a certificate credential (parsed; nothing else reaches state)."""
     if not certificate_file:
         raise UsageError(f"service account {name}: a certificate credential needs certificateFile")
-    path = Path(certificate_file)
-    path = path if path.is_absolute() else spec_dir / path
     try:
-        text = path.read_text(encoding="ascii")
-    except (OSError, UnicodeDecodeError) as err:
-        raise UsageError(f"service account {name}: cannot read certificateFile {path}: {err}") from None
-    if "-----BEGIN CERTIFICATE-----" not in text:
-        raise UsageError(f"service account {name}: {path} holds no PEM certificate "
-                         "(expected -----BEGIN CERTIFICATE-----; only the public certificate belongs here)")
-    return text
+        return read_public_certificate(spec_dir, certificate_file)
+    except UsageError as error:
+        raise UsageError(f"service account {name}: {error}") from None

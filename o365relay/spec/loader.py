@@ -9,7 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from o365relay.errors import Problem, SpecError
+from o365relay.errors import Problem, SpecError, UsageError
+from o365relay.spec.certificate import read_public_certificate
 from o365relay.spec.checks import semantic_issues
 from o365relay.spec.document import from_document
 from o365relay.spec.model import Position, RelaySpec, SpecPath, format_path
@@ -26,7 +27,7 @@ def load_spec(path: str | Path) -> RelaySpec:
         parsed = read_source(Path(path))
     except SourceError as error:
         raise SpecError(_problems(source, error.issues, Source(None))) from None
-    return _validate(parsed, source)
+    return _validate(parsed, source, Path(path).parent)
 
 
 def load_text(text: str, source: str = "<text>") -> RelaySpec:
@@ -46,11 +47,36 @@ def spec_from_document(doc: dict[str, Any], source: str = "<document>") -> Relay
     return _validate(Source(doc), source)
 
 
-def _validate(parsed: Source, source: str) -> RelaySpec:
+def _validate(parsed: Source, source: str, spec_dir: Path | None = None) -> RelaySpec:
     issues = [*parsed.issues, *schema_issues(parsed.data), *semantic_issues(parsed.data)]
+    if spec_dir is not None:
+        issues += _certificate_issues(parsed.data, spec_dir)
     if issues:
         raise SpecError(_problems(source, issues, parsed))
     return from_document(parsed.data, source, parsed.positions, parsed.ends)
+
+
+def _certificate_issues(doc: Any, spec_dir: Path) -> list[Issue]:
+    """Each certificateFile must be one public certificate, inside the spec's folder, not expired."""
+    from datetime import UTC, datetime
+
+    accounts = doc.get("serviceAccounts") if isinstance(doc, dict) else None
+    issues = []
+    for name, account in (accounts.items() if isinstance(accounts, dict) else ()):
+        credential = account.get("credential") if isinstance(account, dict) else None
+        file = credential.get("certificateFile") if isinstance(credential, dict) else None
+        if not isinstance(file, str):
+            continue
+        path: SpecPath = ("serviceAccounts", name, "credential", "certificateFile")
+        try:
+            certificate = read_public_certificate(spec_dir, file)
+        except UsageError as error:
+            issues.append(Issue(path, str(error)))
+            continue
+        if certificate.not_after <= datetime.now(UTC):
+            issues.append(Issue(path, f"certificate {certificate.subject} expired on "
+                                      f"{certificate.not_after:%Y-%m-%d}; give the device a new one"))
+    return issues
 
 
 def _problems(source: str, issues: list[Issue], parsed: Source) -> list[Problem]:

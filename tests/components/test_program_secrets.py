@@ -92,6 +92,7 @@ def test_missing_certificate_file_is_a_clean_error(tmp_path: Path, caplog: pytes
     (tmp_path / "certs" / "monitoring-alerts.pem").unlink()
     import pulumi
 
-    with pytest.raises(pulumi.RunError, match="cannot read certificateFile"):
+    with pytest.raises(pulumi.RunError, match="1 problem in the spec"):
         pm.render(program.run, pm.stack_config(spec))
-    assert any("monitoring-alerts" in r.getMessage() for r in caplog.records if r.levelname == "ERROR")
+    assert any("monitoring-alerts" in r.getMessage() and "cannot read" in r.getMessage()
+               for r in caplog.records if r.levelname == "ERROR")

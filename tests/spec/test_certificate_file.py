@@ -1,0 +1,80 @@
+"""certificateFile: one parsed public certificate from inside the project, never a private key."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from o365relay.errors import SpecError
+from o365relay.spec.loader import load_spec
+
+ROOT = Path(__file__).resolve().parents[2]
+FIELD = "spec.serviceAccounts.monitoring-alerts.credential.certificateFile"
+
+
+def _certificate(days: int) -> tuple[bytes, bytes]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "alerts.contoso.com")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=400))
+            .not_valid_after(now + dt.timedelta(days=days)).sign(key, hashes.SHA256()))
+    pem_key = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+    return cert.public_bytes(serialization.Encoding.PEM), pem_key
+
+
+def _project(tmp_path: Path, content: bytes, file: str = "certs/monitoring-alerts.pem") -> Path:
+    spec = tmp_path / "repo" / "relay.prod.yaml"
+    (spec.parent / "certs").mkdir(parents=True)
+    spec.write_text((ROOT / "relay.prod.yaml").read_text().replace("certs/monitoring-alerts.pem", file))
+    target = (spec.parent / file)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(content)
+    return spec
+
+
+def _messages(spec: Path) -> list[str]:
+    with pytest.raises(SpecError) as caught:
+        load_spec(spec)
+    return [p.message for p in caught.value.problems if p.path == FIELD]
+
+
+def test_the_example_certificate_is_accepted():
+    assert load_spec(ROOT / "relay.prod.yaml").service_accounts["monitoring-alerts"]
+
+
+def test_a_bundle_with_the_private_key_is_refused_without_echoing_it(tmp_path):
+    cert, key = _certificate(365)
+    [message] = _messages(_project(tmp_path, cert + key))
+    assert "PRIVATE KEY" in message and "only the public certificate" in message
+    assert key.decode().splitlines()[1] not in message
+
+
+def test_a_key_alone_or_garbage_is_refused(tmp_path):
+    _, key = _certificate(365)
+    assert "PRIVATE KEY" in _messages(_project(tmp_path / "a", key))[0]
+    junk = b"-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n"
+    assert "not a PEM X.509 certificate" in _messages(_project(tmp_path / "b", junk))[0]
+
+
+def test_a_path_outside_the_project_is_refused(tmp_path):
+    cert, _ = _certificate(365)
+    outside = tmp_path / "elsewhere.pem"
+    outside.write_bytes(cert)
+    spec = _project(tmp_path, cert)
+    spec.write_text(spec.read_text().replace("certs/monitoring-alerts.pem", "../elsewhere.pem"))
+    assert "outside the spec's folder" in _messages(spec)[0]
+
+
+def test_an_expired_certificate_is_reported_with_its_date(tmp_path):
+    cert, _ = _certificate(-2)
+    [message] = _messages(_project(tmp_path, cert))
+    expired = (dt.datetime.now(dt.UTC) - dt.timedelta(days=2)).strftime("%Y-%m-%d")
+    assert "expired on" in message and expired in message
