@@ -104,17 +104,6 @@ class _Spec:
         for name, account in self.accounts.items():
             path: SpecPath = ("serviceAccounts", name)
             yield from self.mailbox(path + ("mailbox",), account.get("mailbox"))
-            kind = account.get("kind")
-            if kind == "application" and "credential" not in account:
-                yield Issue(path, "an application sender needs 'credential' (type federated, certificate "
-                                  "or secret)")
-            if kind == "application" and "create" in account:
-                yield Issue(path + ("create",), "'create' applies to mailbox senders only; an application "
-                                                "sends as an existing mailbox", on_key=True)
-            if kind == "mailbox" and "credential" in account:
-                yield Issue(path + ("credential",), "a mailbox sender signs in to SMTP AUTH with the "
-                                                    "mailbox's own password; remove 'credential' or use "
-                                                    "kind: application", on_key=True)
             credential = account.get("credential")
             if isinstance(credential, dict):
                 yield from _credential(path + ("credential",), credential)

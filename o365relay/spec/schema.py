@@ -2,7 +2,8 @@
 
 jsonschema's own messages describe the failed keyword; users need what is wrong and what would be
 right, so each error is rewritten from its keyword, the value, and the schema's ``title``,
-``examples`` and ``description`` annotations, and ``x-misplaced`` (keys valid only in a sibling form,
+``description`` and ``patternErrorMessage`` annotations (the last is what the YAML language server
+shows in editors, so both say the same), and ``x-misplaced`` (keys valid only in a sibling form,
 such as an inbound connector's keys on an outbound one, with the message that says so).
 """
 
@@ -127,8 +128,7 @@ def _message(kind: str, value: Any, instance: Any, schema: dict[str, Any]) -> st
     if kind == "pattern":
         explain = _EXPLAINERS.get(schema.get("title", ""))
         specific = explain(instance) if explain else None
-        example = f"; for example {schema['examples'][0]}" if schema.get("examples") else ""
-        return specific or f"{instance!r} is not {schema.get('title', 'in the expected form')}{example}"
+        return specific or f"{instance!r} {schema['patternErrorMessage']}"  # what editors show, too
     if kind in ("minimum", "maximum"):
         low, high = schema.get("minimum"), schema.get("maximum")
         bounds = f"from {low} to {high}" if low is not None and high is not None else f"{kind} {value}"

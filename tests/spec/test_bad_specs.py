@@ -57,7 +57,7 @@ CASES = {
     'tenant-id-not-guid': (
         'version: 1\ntenant:\n  id: contoso\n  initialDomain: contoso.onmicrosoft.com\n',
         [
-            (3, 7, 'spec.tenant.id', "'contoso' is not a tenant GUID; for example 7a3f6c1e-52b4-4d0e-9c8a-1f2e3d4c5b6a"),
+            (3, 7, 'spec.tenant.id', "'contoso' must be a tenant GUID, for example 7a3f6c1e-52b4-4d0e-9c8a-1f2e3d4c5b6a"),
         ],
     ),
     'top-level-key-typo': (
@@ -141,7 +141,7 @@ CASES = {
     'dmarc-rua-not-mailto': (
         'version: 1\ntenant: {id: 7a3f6c1e-52b4-4d0e-9c8a-1f2e3d4c5b6a, initialDomain: contoso.onmicrosoft.com}\ndomains:\n  contoso.com:\n    dmarc: {policy: reject, rua: [dmarc@contoso.com]}\n',
         [
-            (5, 35, 'spec.domains.contoso.com.dmarc.rua[0]', "'dmarc@contoso.com' is not a mailto: URI; for example mailto:dmarc-reports@contoso.com"),
+            (5, 35, 'spec.domains.contoso.com.dmarc.rua[0]', "'dmarc@contoso.com' must be a mailto: URI, for example mailto:dmarc-reports@contoso.com"),
         ],
     ),
     'spf-all-pass': (
@@ -153,7 +153,7 @@ CASES = {
     'spf-ip4-malformed': (
         'version: 1\ntenant: {id: 7a3f6c1e-52b4-4d0e-9c8a-1f2e3d4c5b6a, initialDomain: contoso.onmicrosoft.com}\ndomains:\n  contoso.com:\n    spf: {ip4: [300.1.2.3]}\n',
         [
-            (5, 17, 'spec.domains.contoso.com.spf.ip4[0]', "'300.1.2.3' is not an IPv4 address or CIDR range; for example 198.51.100.7"),
+            (5, 17, 'spec.domains.contoso.com.spf.ip4[0]', "'300.1.2.3' must be an IPv4 address or CIDR range, for example 198.51.100.7"),
         ],
     ),
     'dns-azure-without-resource-group': (
@@ -261,7 +261,7 @@ CASES = {
     'connector-name-invalid': (
         'version: 1\ntenant:\n  id: 7a3f6c1e-52b4-4d0e-9c8a-1f2e3d4c5b6a\n  initialDomain: contoso.onmicrosoft.com\ndomains:\n  contoso.com: {}\nconnectors:\n  DC_1: {senderIPs: [203.0.113.1]}\n',
         [
-            (8, 3, 'spec.connectors.DC_1', "'DC_1' is not a name of lower-case letters, digits and hyphens (at most 64); for example dc1-relay"),
+            (8, 3, 'spec.connectors.DC_1', "'DC_1' must be a name of lower-case letters, digits and hyphens (at most 64), for example dc1-relay"),
         ],
     ),
     'send-as-unknown-trustee': (
@@ -279,7 +279,7 @@ CASES = {
     'send-as-malformed-address': (
         'version: 1\ntenant:\n  id: 7a3f6c1e-52b4-4d0e-9c8a-1f2e3d4c5b6a\n  initialDomain: contoso.onmicrosoft.com\ndomains:\n  contoso.com: {}\nserviceAccounts:\n  app:\n    kind: application\n    mailbox: app@contoso.com\n    credential: {type: secret}\nsendAs:\n  - {trustee: app, mailbox: shared.contoso.com}\n',
         [
-            (13, 29, 'spec.sendAs[0].mailbox', "'shared.contoso.com' is not an email address; for example erp@contoso.com"),
+            (13, 29, 'spec.sendAs[0].mailbox', "'shared.contoso.com' must be an email address, for example erp@contoso.com"),
         ],
     ),
     'send-as-duplicate-grant': (
@@ -303,7 +303,7 @@ CASES = {
     'application-without-credential': (
         'version: 1\ntenant:\n  id: 7a3f6c1e-52b4-4d0e-9c8a-1f2e3d4c5b6a\n  initialDomain: contoso.onmicrosoft.com\ndomains:\n  contoso.com: {}\nserviceAccounts:\n  app:\n    kind: application\n    mailbox: app@contoso.com\n',
         [
-            (8, 3, 'spec.serviceAccounts.app', "an application sender needs 'credential' (type federated, certificate or secret)"),
+            (8, 3, 'spec.serviceAccounts.app', "missing required key 'credential': How the application authenticates to Entra ID"),
         ],
     ),
     'application-with-create': (
@@ -315,7 +315,7 @@ CASES = {
     'mailbox-with-credential': (
         'version: 1\ntenant:\n  id: 7a3f6c1e-52b4-4d0e-9c8a-1f2e3d4c5b6a\n  initialDomain: contoso.onmicrosoft.com\ndomains:\n  contoso.com: {}\nserviceAccounts:\n  app:\n    kind: mailbox\n    mailbox: app@contoso.com\n    credential: {type: secret}\n',
         [
-            (11, 5, 'spec.serviceAccounts.app.credential', "a mailbox sender signs in to SMTP AUTH with the mailbox's own password; remove 'credential' or use kind: application"),
+            (11, 5, 'spec.serviceAccounts.app.credential', "'credential' applies to kind: application only; a mailbox sender signs in to SMTP AUTH with the mailbox's own password: remove it, or use kind: application"),
         ],
     ),
     'federated-without-subject': (
@@ -345,13 +345,13 @@ CASES = {
     'create-usage-location-lower-case': (
         'version: 1\ntenant:\n  id: 7a3f6c1e-52b4-4d0e-9c8a-1f2e3d4c5b6a\n  initialDomain: contoso.onmicrosoft.com\ndomains:\n  contoso.com: {}\nserviceAccounts:\n  app:\n    kind: mailbox\n    mailbox: app@contoso.com\n    create: {license: EXCHANGESTANDARD, usageLocation: us}\n',
         [
-            (11, 56, 'spec.serviceAccounts.app.create.usageLocation', "'us' is not a two-letter country code in upper case; for example US"),
+            (11, 56, 'spec.serviceAccounts.app.create.usageLocation', "'us' must be a two-letter country code in upper case, for example US"),
         ],
     ),
     'waiver-expiry-not-iso': (
         'version: 1\ntenant: {id: 7a3f6c1e-52b4-4d0e-9c8a-1f2e3d4c5b6a, initialDomain: contoso.onmicrosoft.com}\nwaivers:\n  - {rule: no-basic-smtp-auth, target: tenant, reason: r, expires: 31/12/2027}\n',
         [
-            (4, 68, 'spec.waivers[0].expires', "'31/12/2027' is not an ISO date (YYYY-MM-DD); for example 2027-03-31"),
+            (4, 68, 'spec.waivers[0].expires', "'31/12/2027' must be an ISO date (YYYY-MM-DD), for example 2027-03-31"),
         ],
     ),
     'waiver-expiry-impossible-date': (
@@ -375,7 +375,7 @@ CASES = {
     'waiver-target-unknown-section': (
         'version: 1\ntenant: {id: 7a3f6c1e-52b4-4d0e-9c8a-1f2e3d4c5b6a, initialDomain: contoso.onmicrosoft.com}\nwaivers:\n  - {rule: no-basic-smtp-auth, target: mailboxes.scanner, reason: r, expires: 2027-03-31}\n',
         [
-            (4, 40, 'spec.waivers[0].target', "'mailboxes.scanner' is not tenant, domains.<domain>, serviceAccounts.<name> or connectors.<name>; for example serviceAccounts.scanner-floor3"),
+            (4, 40, 'spec.waivers[0].target', "'mailboxes.scanner' must be tenant, domains.<domain>, serviceAccounts.<name> or connectors.<name>, for example serviceAccounts.scanner-floor3"),
         ],
     ),
     'yaml-alias-bomb': (

@@ -72,15 +72,15 @@ CASES = {
     'bad-smart-host': (
         "  partner:\n    direction: outbound\n    recipientDomains: ['*.fabrikam.com']\n    smartHosts: [mx.fabrikam.com, 'smtp:relay', 2001:db8::25]\n",
         [
-            (7, 35, 'spec.connectors.partner.smartHosts[1]', "'smtp:relay' is not a host name, IPv4 address or CIDR range; for example smtp.partner.example"),
-            (7, 49, 'spec.connectors.partner.smartHosts[2]', "'2001:db8::25' is not a host name, IPv4 address or CIDR range; for example smtp.partner.example"),
+            (7, 35, 'spec.connectors.partner.smartHosts[1]', "'smtp:relay' must be a host name, IPv4 address or CIDR range, for example smtp.partner.example"),
+            (7, 49, 'spec.connectors.partner.smartHosts[2]', "'2001:db8::25' must be a host name, IPv4 address or CIDR range, for example smtp.partner.example"),
         ],
     ),
     'bad-recipient-domain': (
         '  partner:\n    direction: outbound\n    recipientDomains: [fab*rikam.com, Fabrikam.com]\n    useMxRecord: true\n',
         [
-            (6, 24, 'spec.connectors.partner.recipientDomains[0]', "'fab*rikam.com' is not '*', a domain name, or '*.' and a domain name; for example *"),
-            (6, 39, 'spec.connectors.partner.recipientDomains[1]', "'Fabrikam.com' is not '*', a domain name, or '*.' and a domain name; for example *"),
+            (6, 24, 'spec.connectors.partner.recipientDomains[0]', "'fab*rikam.com' must be '*', a domain name, or '*.' and a domain name, for example *"),
+            (6, 39, 'spec.connectors.partner.recipientDomains[1]', "'Fabrikam.com' must be '*', a domain name, or '*.' and a domain name, for example *"),
         ],
     ),
     'direction-typo': (

@@ -22,8 +22,27 @@ EXAMPLE = ROOT / "relay.prod.yaml"
 SCHEMA = load_schema()
 _P = SCHEMA["properties"]
 _DOMAIN = _P["domains"]["additionalProperties"]
-_ACCOUNT = _P["serviceAccounts"]["additionalProperties"]
 _INBOUND = SCHEMA["$defs"]["inboundConnector"]
+_APPLICATION = SCHEMA["$defs"]["applicationSender"]
+_MAILBOX = SCHEMA["$defs"]["mailboxSender"]
+
+
+def _resolved(node: dict[str, Any]) -> dict[str, Any]:
+    """A node with its local ``$ref`` merged in (the node's own keys win)."""
+    if "$ref" not in node:
+        return node
+    target = _resolved(SCHEMA["$defs"][node["$ref"].rsplit("/", 1)[-1]])
+    return {**target, **{k: v for k, v in node.items() if k != "$ref"}}
+
+
+def _both_forms(*forms: dict[str, Any]) -> dict[str, Any]:
+    """One model class written in several forms: every form's keys; required what all forms require."""
+    return {"additionalProperties": not all(f["additionalProperties"] is False for f in forms),
+            "properties": {k: _resolved(v) for f in forms for k, v in f["properties"].items()},
+            "required": sorted(set.intersection(*(set(f["required"]) for f in forms)))}
+
+
+_ACCOUNT = _both_forms(_APPLICATION, _MAILBOX)
 _OUTBOUND = SCHEMA["$defs"]["outboundConnector"]
 
 # Each model class and the schema object it is written as.
@@ -94,7 +113,7 @@ def _properties(node: Any, where: str = "") -> list[tuple[str, dict[str, Any]]]:
     found = []
     if isinstance(node, dict):
         for name, prop in node.get("properties", {}).items():
-            found.append((f"{where}.{name}", prop))
+            found.append((f"{where}.{name}", _resolved(prop)))
         for key, value in node.items():
             found += _properties(value, f"{where}/{key}")
     return found
@@ -149,3 +168,27 @@ def test_misplaced_keys_are_exactly_the_other_forms_keys() -> None:
     inbound, outbound = set(_INBOUND["properties"]), set(_OUTBOUND["properties"])
     assert set(_INBOUND["x-misplaced"]["keys"]) == outbound - inbound
     assert set(_OUTBOUND["x-misplaced"]["keys"]) == inbound - outbound
+
+
+def test_service_accounts_choose_their_form_by_kind() -> None:
+    """Editors complete only the keys a sender's kind takes; the other form's keys say why they do not apply."""
+    entry = _P["serviceAccounts"]["additionalProperties"]
+    assert entry["if"]["properties"]["kind"]["const"] == "application"
+    assert entry["then"]["$ref"].endswith("/applicationSender") and entry["else"]["$ref"].endswith("/mailboxSender")
+    application, mailbox = set(_APPLICATION["properties"]), set(_MAILBOX["properties"])
+    assert set(_APPLICATION["x-misplaced"]["keys"]) == mailbox - application == {"create"}
+    assert set(_MAILBOX["x-misplaced"]["keys"]) == application - mailbox == {"credential"}
+    assert "credential" in _APPLICATION["required"]
+
+
+def test_every_pattern_says_what_it_wants_in_words() -> None:
+    """``patternErrorMessage`` is what the YAML language server shows instead of the raw regex."""
+    def patterned(node: Any) -> list[dict[str, Any]]:
+        if isinstance(node, dict):
+            return ([node] if "pattern" in node else []) + [p for v in node.values() for p in patterned(v)]
+        if isinstance(node, list):
+            return [p for v in node for p in patterned(v)]
+        return []
+    nodes = patterned(SCHEMA)
+    assert len(nodes) >= 18
+    assert [n["pattern"] for n in nodes if not n.get("patternErrorMessage", "").startswith("must be ")] == []
