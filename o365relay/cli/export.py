@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     endpoints = Endpoints.from_env()
     dns = None if args.no_dns else Dns([parse_nameserver(n) for n in args.nameserver] or None)
     export = asyncio.run(export_tenant(endpoints, dns))
-    output.write_text(render_yaml(export, endpoints.tenant_id), encoding="utf-8")
+    output.write_text(render_yaml(export, endpoints.tenant_id, output), encoding="utf-8")
     for warning in export.warnings:
         print(f"relayctl export: note: {warning}", file=sys.stderr)
     print(f"wrote {output}: {len(export.spec.connectors)} connectors, {len(export.spec.service_accounts)} service "

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 from importlib import resources
@@ -35,6 +36,18 @@ def schema_path() -> Path:
     if packaged.is_file():
         return Path(str(packaged))
     return Path(__file__).resolve().parents[2] / "schemas" / SCHEMA_NAME
+
+
+def modeline(spec_file: Path) -> str:
+    """The comment that points YAML-language-server editors at the schema. The server resolves a
+    relative ``$schema`` against the spec's own folder, so the path is relative to ``spec_file``'s
+    folder (a spec in ``stacks/`` gets ``../schemas/...``); across drives, an absolute file URI."""
+    target = schema_path().resolve()
+    try:
+        reference = Path(os.path.relpath(target, spec_file.resolve().parent)).as_posix()
+    except ValueError:
+        reference = target.as_uri()
+    return f"# yaml-language-server: $schema={reference}"
 
 
 @lru_cache(maxsize=1)

@@ -22,10 +22,12 @@ class LanguageServer:
         self.responses: dict[int, queue.Queue[Any]] = {}
         self.notifications: queue.Queue[tuple[str, Any]] = queue.Queue()
         self.lock = threading.Lock()
+        self.settings = settings
         threading.Thread(target=self._read, daemon=True).start()
         self.request("initialize", {"processId": None, "rootUri": root.as_uri(),
                                     "workspaceFolders": [{"uri": root.as_uri(), "name": root.name}],
-                                    "capabilities": {"textDocument": {"completion": {"completionItem": {}}}}})
+                                    "capabilities": {"workspace": {"configuration": True},
+                                                     "textDocument": {"completion": {"completionItem": {}}}}})
         self.notify("initialized", {})
         self.notify("workspace/didChangeConfiguration", {"settings": settings})
 
@@ -59,6 +61,12 @@ class LanguageServer:
             self.process.kill()
             self.process.wait()
 
+    def _answer(self, request: dict[str, Any]) -> Any:
+        """The client's side of a server request: settings sections it pulls, nothing for the rest."""
+        if request["method"] == "workspace/configuration":
+            return [self.settings.get(item.get("section"), {}) for item in request["params"]["items"]]
+        return None
+
     def _send(self, message: dict[str, Any]) -> None:
         body = json.dumps(message).encode()
         assert self.process.stdin is not None
@@ -77,8 +85,8 @@ class LanguageServer:
             if not line:
                 return
             message = json.loads(stream.read(length))
-            if "id" in message and "method" in message:  # a request from the server: answer it plainly
-                self._send({"jsonrpc": "2.0", "id": message["id"], "result": None})
+            if "id" in message and "method" in message:  # a request from the server
+                self._send({"jsonrpc": "2.0", "id": message["id"], "result": self._answer(message)})
             elif "id" in message:
                 self.responses[message["id"]].put(message)
             else:

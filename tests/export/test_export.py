@@ -10,14 +10,23 @@ import yaml
 from o365relay.cli.main import main
 from o365relay.sandbox.faults import FaultPlan
 from o365relay.sandbox.seed import SEEDS_DIR
+from o365relay.spec.schema import schema_path
 
 SEEDS = Path(__file__).parent / "seeds"
 
 
-def export(tmp_path: Path, capsys, *extra: str) -> tuple[Path, str]:
-    out = tmp_path / "relay.exported.yaml"
+def export(tmp_path: Path, capsys, *extra: str, name: str = "relay.exported.yaml") -> tuple[Path, str]:
+    out = tmp_path / name
+    out.parent.mkdir(parents=True, exist_ok=True)
     assert main(["export", "--output", str(out), *extra]) == 0
     return out, capsys.readouterr().err
+
+
+def schema_named_by(spec: Path) -> Path:
+    """The file the spec's yaml-language-server line names, resolved as the server does: from the spec's folder."""
+    first = spec.read_text().splitlines()[0]
+    assert first.startswith("# yaml-language-server: $schema=")
+    return (spec.parent / first.split("$schema=", 1)[1]).resolve()
 
 
 def audit_json(spec: Path, capsys) -> dict:
@@ -32,7 +41,7 @@ def test_adoptable_brownfield_round_trip_is_in_sync(tenant, tmp_path, capsys):
     spec, notes = export(tmp_path, capsys, "--no-dns")
     assert "note:" not in notes
     text = spec.read_text()
-    assert text.startswith("# yaml-language-server: $schema=schemas/relay.v1.schema.json\n")
+    assert schema_named_by(spec) == schema_path().resolve()
     doc = yaml.safe_load(text)
     assert doc["tenant"] == {"id": "7a3f6c1e-52b4-4d0e-9c8a-1f2e3d4c5b6a", "initialDomain": "contoso.onmicrosoft.com"}
     # Exchange's forms came back as the spec writes them: smtp:*;1 -> "*" (the default, so omitted), /32 dropped
@@ -98,3 +107,10 @@ def test_rows_for_other_mailboxes_are_not_exported_as_this_mailboxs(tenant, tmp_
     assert doc["sendAs"] == [{"trustee": "legacy-mailer", "mailbox": "invoices@contoso.com"},
                              {"trustee": "copier-legacy", "mailbox": "purchasing@contoso.com"}]
     assert doc["serviceAccounts"]["legacy-mailer"]["mailbox"] == "erp@contoso.com"
+
+
+def test_a_spec_exported_into_a_subfolder_names_the_schema_from_there(tenant, tmp_path, capsys):
+    tenant(SEEDS / "adoptable.yaml")
+    spec, _ = export(tmp_path, capsys, "--no-dns", name="stacks/relay.staging.yaml")
+    assert schema_named_by(spec) == schema_path().resolve()
+    assert main(["validate", str(spec)]) == 0
