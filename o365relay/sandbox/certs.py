@@ -6,6 +6,8 @@ so a client that trusts ``ca.pem`` once keeps trusting the sandbox. Files:
 - ``ca.pem``: the CA certificate clients pass as ``verify=`` / ``RELAY_CA_FILE`` (never verify=False).
 - ``server.pem`` / ``server-key.pem``: the HTTPS (and SMTP STARTTLS) certificate and key.
 - ``token-key.pem``: the RSA key the token endpoint signs RS256 JWTs with; ``kid`` is its thumbprint.
+- ``oidc-key.pem``: the key of the OIDC stand-in (the external identity provider of federated
+  credentials, e.g. GitHub's): a different key, so its assertions are never access tokens.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ CA_KEY_FILE = "ca-key.pem"
 SERVER_CERT_FILE = "server.pem"
 SERVER_KEY_FILE = "server-key.pem"
 TOKEN_KEY_FILE = "token-key.pem"
+OIDC_KEY_FILE = "oidc-key.pem"
 
 _VALIDITY = dt.timedelta(days=825)
 
@@ -39,6 +42,7 @@ class SandboxPki:
     server_key_file: Path
     token_key: rsa.RSAPrivateKey
     token_kid: str
+    oidc_key: rsa.RSAPrivateKey
 
     @property
     def token_public_pem(self) -> bytes:
@@ -63,15 +67,16 @@ def ensure_pki(state_dir: Path) -> SandboxPki:
     if not server_path.exists():
         cert = _server_certificate(server_key, ca_cert, ca_key)
         server_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    token_key = _load_or_create_key(
-        state_dir / TOKEN_KEY_FILE, lambda: rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    token_key, oidc_key = (
+        _load_or_create_key(state_dir / name, lambda: rsa.generate_private_key(public_exponent=65537, key_size=2048))
+        for name in (TOKEN_KEY_FILE, OIDC_KEY_FILE)
     )
-    assert isinstance(token_key, rsa.RSAPrivateKey)
+    assert isinstance(token_key, rsa.RSAPrivateKey) and isinstance(oidc_key, rsa.RSAPrivateKey)
     der = token_key.public_key().public_bytes(
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
     )
     kid = hashlib.sha256(der).hexdigest()[:32]
-    return SandboxPki(ca_path, server_path, state_dir / SERVER_KEY_FILE, token_key, kid)
+    return SandboxPki(ca_path, server_path, state_dir / SERVER_KEY_FILE, token_key, kid, oidc_key)
 
 
 def _load_or_create_key(path: Path, create):  # type: ignore[no-untyped-def]

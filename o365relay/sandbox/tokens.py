@@ -17,8 +17,15 @@ Routes (``{tenant}`` may be the tenant id or any of its domains):
 
 Federated credentials (workload identity): the sandbox stands in for the external identity provider
 too. ``POST /_sandbox/oidc/token`` with ``{"issuer", "subject", "audience"}`` (sandbox-only) mints an
-assertion signed by the sandbox key; the token endpoint accepts it as ``client_assertion`` when the
-application has a federatedIdentityCredential with that issuer, subject and audience.
+assertion signed by the stand-in's own key (``oidc-key.pem``, never the access-token key), for an
+external issuer only and a token-exchange audience only (never a resource such as Graph): it is no
+access token, and an API refuses it (bad signature). The token endpoint accepts it as
+``client_assertion`` when the application has a federatedIdentityCredential with that issuer, subject
+and audience, as Entra does; it is the only way to an access token for a federated-only application.
+
+The APIs accept only this tenant's access tokens: a token without ``tid`` or with another tenant's
+``tid`` is refused (Graph: 401 ``InvalidAuthenticationToken``; Exchange: 401 with ``x-ms-diagnostics:
+2000001``; SMTP: 535 5.7.3), before its issuer, audience or roles are looked at.
 
 azure-identity against the sandbox (checked with azure-identity 1.27 / msal 1.39; see
 tests/sandbox/test_tokens.py::test_azure_identity_*):
@@ -68,7 +75,7 @@ TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange"
 
 
 class TokenRejected(Exception):
-    """A bearer token an API must refuse; ``reason`` is missing|malformed|expired|audience|signature."""
+    """A bearer token an API must refuse; ``reason`` is missing|malformed|expired|audience|signature|tenant|issuer."""
 
     def __init__(self, reason: str, message: str):
         self.reason = reason
@@ -173,7 +180,13 @@ class TokenService:
     def mint_external_assertion(
         self, issuer: str, subject: str, audience: str = TOKEN_EXCHANGE_AUDIENCE, lifetime: int = 600
     ) -> str:
-        """Play the external OIDC provider of a federated credential (sandbox-only)."""
+        """Play the external OIDC provider of a federated credential (sandbox-only); ValueError when asked
+        for anything but a federated assertion (Entra's own issuer, a resource audience)."""
+        entra = (self.issuer(), self.base_url, "https://login.microsoftonline.com", "https://sts.windows.net")
+        if not issuer.startswith("https://") or issuer.rstrip("/").startswith(entra) or not subject:
+            raise ValueError("the OIDC stand-in issues assertions for an external https issuer and a subject")
+        if audience.rstrip("/") in self.resources or audience in self.resources.values():
+            raise ValueError(f"'{audience}' is a resource: the OIDC stand-in issues no access tokens")
         now = int(time.time())
         claims = {
             "iss": issuer,
@@ -182,10 +195,9 @@ class TokenService:
             "iat": now,
             "nbf": now,
             "exp": now + lifetime,
+            "jti": uuid.uuid4().hex,
         }
-        return jwt.encode(
-            claims, self.pki.token_key, algorithm="RS256", headers={"kid": f"external-{self.pki.token_kid}"}
-        )
+        return jwt.encode(claims, self.pki.oidc_key, algorithm="RS256", headers={"kid": "sandbox-oidc"})
 
     # -- verifying -------------------------------------------------------------------------------
 
@@ -197,14 +209,15 @@ class TokenService:
         if scheme.lower() != "bearer" or not token.strip():
             raise TokenRejected("malformed", "Access token is empty.")
         try:
-            return jwt.decode(
+            claims = jwt.decode(
                 token.strip(),
                 self.pki.token_key.public_key(),
                 algorithms=["RS256"],
                 audience=audience,
-                issuer=self.issuer(),
-                options={"require": ["exp", "aud", "iss", "tid"]},
+                options={"require": ["exp", "aud", "iss"]},
             )
+            _check_tenant_claims(claims, self.issuer_tid, self.issuer())
+            return claims
         except jwt.ExpiredSignatureError:
             raise TokenRejected("expired", "Lifetime validation failed, the token is expired.") from None
         except (jwt.InvalidAudienceError, jwt.MissingRequiredClaimError):
@@ -316,8 +329,8 @@ class TokenService:
                 f"'{unverified.get('sub')}'.",
             )
         audiences = [a for f in matches for a in f.get("audiences", [TOKEN_EXCHANGE_AUDIENCE])]
-        try:
-            jwt.decode(assertion, self.pki.token_key.public_key(), algorithms=["RS256"], audience=audiences)
+        try:  # signed by the external issuer: in the sandbox, the OIDC stand-in's key and no other
+            jwt.decode(assertion, self.pki.oidc_key.public_key(), algorithms=["RS256"], audience=audiences)
         except jwt.ExpiredSignatureError:
             raise OAuthError(
                 400, "invalid_client", 700024, "Client assertion is not within its valid time range."
@@ -326,6 +339,19 @@ class TokenService:
             raise OAuthError(
                 401, "invalid_client", 700027, "Client assertion failed signature validation."
             ) from None
+
+
+def _check_tenant_claims(claims: dict[str, Any], tenant_id: str, issuer: str) -> None:
+    """This tenant's token or TokenRejected: ``tid`` first, then the issuer that goes with it."""
+    tid = claims.get("tid")
+    if not tid:
+        raise TokenRejected("tenant", "Access token validation failure. The token has no tenant (tid) claim. "
+                                      "[sandbox wording]")
+    if str(tid).lower() != tenant_id.lower():
+        raise TokenRejected("tenant", f"Access token validation failure. The token is for tenant '{tid}', not "
+                                      f"'{tenant_id}'. [sandbox wording]")
+    if claims.get("iss") != issuer:
+        raise TokenRejected("issuer", "Access token validation failure. Invalid issuer. [sandbox wording]")
 
 
 def _resource_of(scope: str, resources: dict[str, str]) -> str:
@@ -445,10 +471,13 @@ def routes(ctx: SandboxContext) -> list[BaseRoute]:
         return JSONResponse(_jwks(ctx.pki))
 
     async def external_assertion(request: Request) -> Response:
-        body = await request.json()
-        assertion = tokens.mint_external_assertion(
-            body["issuer"], body["subject"], body.get("audience", TOKEN_EXCHANGE_AUDIENCE)
-        )
+        try:
+            body = await request.json()
+            assertion = tokens.mint_external_assertion(
+                str(body["issuer"]), str(body["subject"]), str(body.get("audience", TOKEN_EXCHANGE_AUDIENCE))
+            )
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
+            return JSONResponse({"error": f"bad assertion request: {error}"}, status_code=400)
         return JSONResponse({"token": assertion})
 
     return [

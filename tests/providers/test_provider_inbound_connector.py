@@ -96,3 +96,14 @@ def test_create_refuses_a_conflicting_connector(host: DynamicHost, tenant: Tenan
     assert "sender_ips: tenant has ['192.0.2.0/24']" in details
     assert "Remove-InboundConnector -Identity 'dc1-relay'" in details
     assert tenant_connector(tenant)["SenderIPAddresses"] == ["192.0.2.0/24"]  # left alone
+
+
+def test_certificate_name_must_be_in_an_accepted_domain(host: DynamicHost, tenant: Tenant) -> None:
+    by_certificate = {**PROPS, "sender_ips": [], "tls_sender_certificate_name": "relay.fabrikam.example"}
+    with pytest.raises(grpc.RpcError) as err:
+        connector(host).create(by_certificate)
+    assert "in none of the tenant's accepted domains" in err.value.details()
+    assert "contoso.com" in err.value.details()
+    assert tenant_connector(tenant) is None
+    connector(host, "dc2").create({**by_certificate, "tls_sender_certificate_name": "*.relay.contoso.com"})
+    assert tenant_connector(tenant)["TlsSenderCertificateName"] == "*.relay.contoso.com"
