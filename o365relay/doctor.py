@@ -18,7 +18,7 @@ from o365relay.tenant.settings import Endpoints
 if TYPE_CHECKING:
     from azure.core.credentials_async import AsyncTokenCredential
 
-Status = Literal["ok", "missing", "failed"]
+Status = Literal["ok", "missing", "failed", "excess"]  # excess: held but more than o365-relay needs
 Purpose = Literal["deploy", "audit"]
 
 MESSAGE_TRACE_APP_ID = "8bd644d1-64a1-4d4b-ae52-2e0cbf64e373"
@@ -34,11 +34,24 @@ GRAPH_PERMISSIONS: list[tuple[str, tuple[str, ...], str, tuple[Purpose, ...]]] =
     ("User.ReadWrite.All", ("Directory.ReadWrite.All",),
      "create mailbox users and assign licences (only if the spec creates mailboxes)", ("deploy",)),
     ("Application.Read.All", ("Application.ReadWrite.All", "Directory.Read.All"),
-     "find applications holding SMTP.SendAsApp (audit, export)", ("audit",)),
+     "read Office 365 Exchange Online's app roles to grant SMTP.SendAsApp; find the applications holding it "
+     "(audit, export)", ("deploy", "audit")),
     ("Domain.Read.All", ("Domain.ReadWrite.All", "Directory.Read.All"),
      "read MX targets from serviceConfigurationRecords", ("deploy", "audit")),
     ("User.Read.All", ("User.ReadWrite.All", "Directory.Read.All"), "resolve mailboxes", ("audit",)),
     ("ExchangeMessageTrace.Read.All", (), "follow test messages and usage in message trace", ("audit",)),
+]
+
+# Permissions broader than o365-relay needs: (held, what suffices instead).
+EXCESS: list[tuple[str, str]] = [
+    ("Application.ReadWrite.All", "Application.ReadWrite.OwnedBy to deploy and Application.Read.All to read "
+     "(needed once only, to add the message-trace service principal)"),
+    ("Directory.ReadWrite.All", "User.ReadWrite.All, and only if the spec creates mailbox users"),
+    ("Directory.Read.All", "User.Read.All, Domain.Read.All and Application.Read.All"),
+    ("Domain.ReadWrite.All", "Domain.Read.All"),
+    ("RoleManagement.ReadWrite.Directory", "nothing: o365-relay assigns no directory roles"),
+    ("Mail.Send", "nothing: senders use SMTP with their own SMTP.SendAsApp, not Graph mail"),
+    ("Mail.ReadWrite", "nothing: o365-relay reads no mailbox content"),
 ]
 
 
@@ -74,7 +87,14 @@ def permission_checks(roles: set[str], purposes: tuple[Purpose, ...]) -> list[Ch
             checks.append(Check(f"Graph {permission}", "ok", f"held as {held[0]}: {why}"))
         else:
             checks.append(Check(f"Graph {permission}", "missing", why, _grant_fix(permission, GRAPH_RESOURCE)))
-    return checks
+    return checks + excess_checks(roles)
+
+
+def excess_checks(roles: set[str]) -> list[Check]:
+    """A warning per permission held that is broader than o365-relay needs (least privilege)."""
+    return [Check(f"Graph {held}", "excess", f"held, but more than o365-relay needs; {instead} suffices",
+                  f"remove {held} from the app's API permissions once the narrower one is granted")
+            for held, instead in EXCESS if held in roles]
 
 
 async def _token_roles(credential: AsyncTokenCredential, scope: str, label: str) -> tuple[Check, set[str], str]:

@@ -9,6 +9,7 @@ import sys
 DESCRIPTION = """Check, for the tenant and identity in the environment (AZURE_TENANT_ID, AZURE_CLIENT_ID and a
 credential; RELAY_* endpoint overrides), whether o365-relay can get tokens for Graph and Exchange, which
 of the permissions and roles it needs are held, and for each gap the exact fix.
+Permissions held beyond what it needs are warnings (WARN), with the narrower one to grant instead.
 Exit 0 when everything needed is held, 1 when something is missing, 3 when no token can be had."""
 
 
@@ -28,11 +29,11 @@ def run(args: argparse.Namespace) -> int:
         json.dump([c.__dict__ for c in checks], sys.stdout, indent=2)
         print()
     else:
-        marks = {"ok": "ok     ", "missing": "MISSING", "failed": "FAILED "}
+        marks = {"ok": "ok     ", "missing": "MISSING", "failed": "FAILED ", "excess": "WARN   "}
         for check in checks:
             print(f"{marks[check.status]} {check.name}: {check.detail}")
             if check.fix:
                 print(f"        fix: {check.fix}")
     if any(c.status == "failed" and c.name.endswith("token") for c in checks):
         return 3
-    return 1 if any(c.status != "ok" for c in checks) else 0
+    return 1 if any(c.status in ("missing", "failed") for c in checks) else 0

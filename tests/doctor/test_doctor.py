@@ -56,3 +56,17 @@ def test_permission_checks_accept_a_broader_permission_and_name_the_fix() -> Non
     assert missing.status == "missing"
     assert "AppRoleAssignment.ReadWrite.All on Microsoft Graph" in missing.fix
     assert "Graph ExchangeMessageTrace.Read.All" not in checks  # an audit-only permission
+
+
+def test_deploying_needs_application_read_all_to_grant_send_as_app() -> None:
+    checks = {c.name: c for c in permission_checks({"Application.ReadWrite.OwnedBy", "AppRoleAssignment.ReadWrite.All",
+                                                    "User.ReadWrite.All", "Domain.Read.All"}, ("deploy",))}
+    assert checks["Graph Application.Read.All"].status == "missing"
+    assert "SMTP.SendAsApp" in checks["Graph Application.Read.All"].detail
+
+
+def test_broader_permissions_are_warned_about_with_the_narrower_one(sandbox: Sandbox) -> None:
+    result = doctor(sandbox)
+    assert result.returncode == 0, result.stdout + result.stderr  # a warning does not fail the run
+    [line] = [x for x in result.stdout.splitlines() if x.startswith("WARN")]
+    assert "Graph Application.ReadWrite.All" in line and "Application.ReadWrite.OwnedBy" in line
