@@ -9,8 +9,7 @@ an Entra sign-in code ``AADSTS7000215``, a local condition ``TLS-VERSION``, or a
 as ``spf=fail``, ``compauth=fail reason=000`` or ``SCL 5-9``. ``text`` (a regular expression, matched
 case-insensitively against the pasted reply) picks a variant when one code has several meanings; the
 first entry of a code without ``text`` is what the bare code means.
-Sources: reference/exchange-and-graph.md sections 3, 4, 6, and Microsoft's NDR and anti-spam
-header pages quoted there.
+Sources, per SMTP code: docs/reply-codes.md (a test keeps it listing every code here).
 """
 
 from __future__ import annotations
@@ -231,8 +230,7 @@ TABLE: tuple[Explanation, ...] = (
         "sender runs near 30 messages a minute.", transient=True),
     Explanation(
         "tls-legacy-refused", "4.7.66",
-        "421 4.7.66 TLS 1.0 and 1.1 are not supported. Please upgrade/update your client to support TLS 1.2. "
-        "Visit https://aka.ms/smtp_auth_tls.",
+        "421 4.7.66 TLS 1.0 and 1.1 are not supported. Please upgrade/update your client to support TLS 1.2.",
         "TLS 1.0/1.1 refused: the client must use TLS 1.2",
         "The device negotiated TLS 1.0 or 1.1 with smtp.office365.com after STARTTLS; Exchange Online "
         "accepts TLS 1.2 or later only. It is not a rate limit: retrying changes nothing.",

@@ -32,3 +32,15 @@ def test_relative_links_in_readme_and_docs_resolve() -> None:
             if "://" in target:
                 continue
             assert (page.parent / target).exists(), f"{page.name} links to missing {target}"
+
+
+def test_reply_codes_page_lists_every_smtp_code_explain_knows() -> None:
+    from o365relay.smtp.table import TABLE
+
+    page = (ROOT / "docs" / "reply-codes.md").read_text(encoding="utf-8")
+    rows = [line for line in page.splitlines() if line.startswith("| ") and not line.startswith("| Code")]
+    listed = {code.strip() for row in rows for code in row.split("|")[1].split(",")}
+    for entry in TABLE:
+        if entry.code[0].isdigit():
+            assert entry.code in listed, f"docs/reply-codes.md has no source for {entry.code} ({entry.key})"
+            assert any(entry.key in row for row in rows), f"docs/reply-codes.md does not name {entry.key}"
