@@ -7,6 +7,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CheckFailure
 
+from components.providers import exo
 from components.providers.base import Props, TenantResource
 from components.providers.connector import ConnectorProvider
 from components.providers.fields import (
@@ -18,6 +19,9 @@ from components.providers.fields import (
     norm_ips,
     norm_lower,
 )
+from components.providers.session import TenantSession
+from o365relay import exchange_values as xv
+from o365relay.errors import UsageError
 
 # Input key -> New/Set-InboundConnector parameter (Name is the identity, never Set).
 PARAMETERS = {
@@ -55,6 +59,14 @@ class InboundConnectorProvider(ConnectorProvider):
             failures.append(CheckFailure("sender_domains", "sender_domains must not be empty (use ['*'])"))
         return failures
 
+    async def create_object(self, session: TenantSession, props: Props) -> Props:
+        await _certificate_in_accepted_domain(session, props)
+        return await super().create_object(session, props)
+
+    async def update_object(self, session: TenantSession, olds: Props, news: Props) -> Props:
+        await _certificate_in_accepted_domain(session, news)
+        return await super().update_object(session, olds, news)
+
     def record(self, row: dict[str, Any]) -> Props:
         return {
             "connector_type": row.get("ConnectorType"),
@@ -64,6 +76,19 @@ class InboundConnectorProvider(ConnectorProvider):
             "require_tls": row.get("RequireTls"),
             "enabled": row.get("Enabled"),
         }
+
+
+async def _certificate_in_accepted_domain(session: TenantSession, props: Props) -> None:
+    """Exchange matches a connector's certificate only if its name is in one of the tenant's accepted
+    domains (the certificate's CN/SAN must be a domain registered in Microsoft 365)."""
+    name = xv.lower(props.get("tls_sender_certificate_name")).removeprefix("*.")
+    if not name:
+        return
+    accepted = sorted({xv.lower(r.get("DomainName")) for r in await exo.invoke(session, "Get-AcceptedDomain")})
+    if not any(name == d or name.endswith("." + d) for d in accepted):
+        raise UsageError(f"connector {props.get('name')}: certificate name {name} is in none of the tenant's "
+                         f"accepted domains ({', '.join(accepted)}); use a name under one of them, or add and "
+                         "verify its domain in Microsoft 365 first")
 
 
 class InboundConnector(TenantResource, module="exchange", name="InboundConnector"):
