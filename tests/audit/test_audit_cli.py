@@ -63,6 +63,7 @@ def test_text_report_piped_is_plain_and_exit_3_on_unknowns(tenant, capsys):
 def test_audit_refuses_a_spec_for_another_tenant(tenant, capsys, tmp_path):
     tenant(SEEDS / "applied.yaml")
     other = tmp_path / "relay.other.yaml"
+    shutil.copytree(PROD_SPEC.parent / "certs", tmp_path / "certs")  # the certificate the spec names
     other.write_text(PROD_SPEC.read_text().replace("7a3f6c1e-52b4-4d0e-9c8a-1f2e3d4c5b6a",
                                                    "11111111-2222-3333-4444-555555555555"))
     assert main(["audit", str(other)]) == 2

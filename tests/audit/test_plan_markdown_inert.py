@@ -8,6 +8,7 @@ every table row keeps its cells.
 from __future__ import annotations
 
 import re
+import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -127,6 +128,7 @@ def test_plan_of_a_hostile_spec_against_the_sandbox_renders_inert(
     spec["connectors"]["dc1-relay"]["comment"] = comment
     hostile = tmp_path / "relay.prod.yaml"
     hostile.write_text(yaml.safe_dump(spec))
+    shutil.copytree(PROD_SPEC.parent / "certs", tmp_path / "certs")  # the certificate the spec names
     markdown = render_markdown(run_audit(sandbox, hostile))
     assert "dc1-relay" in markdown
     _assert_inert(markdown, [comment], table_cells=3)
