@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test system-deps clean
+.PHONY: demo test toolchain system-deps clean
 
 # Dependencies come from the hash-checked lock (scripts/lock.sh update regenerates it from pyproject.toml).
 $(STAMP): pyproject.toml requirements/dev.lock
@@ -20,13 +20,18 @@ TOOLS := tools/node_modules/.package-lock.json
 $(TOOLS): tools/package.json tools/package-lock.json
 	npm ci --prefix tools --silent --no-audit --no-fund
 
+# The Pulumi engine: an installed `pulumi` when recent enough, else the CLI, the Python language host, its shims and
+# the provider plugins built from Go modules into .pulumi-toolchain/bin (minutes the first time, a no-op after).
+toolchain: $(STAMP)
+	bash scripts/pulumi-toolchain.sh
+
 # Debian packages the tests use (swaks, dnsmasq, chromium, node), installed only when missing.
 system-deps:
 	bash scripts/system-deps.sh
 
 # The quality gates CI runs: the lock is current, lint, types on the core and the Pulumi layer, then the tests with a branch
 # coverage floor (84% measured when it was set; 80% leaves room for code reached only in subprocesses).
-test: system-deps $(STAMP) $(TOOLS)
+test: system-deps $(STAMP) $(TOOLS) toolchain
 	UV=$(VENV)/bin/uv bash scripts/lock.sh check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
