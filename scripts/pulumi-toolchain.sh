@@ -66,25 +66,27 @@ for spec in "random github.com/pulumi/pulumi-random/provider/v4 pulumi_random" \
     [ -n "$v" ] && providers+=("$name $module v$v")
 done
 
-stamp=$( {
-    echo "$CLI_VERSION" "${providers[@]}"
-    "$GO" env GOVERSION GOOS GOARCH
-    cat "$SELF" toolchain/go.mod toolchain/go.sum toolchain/shims/*
-    find toolchain/cmd -name '*.go' -print0 | sort -z | xargs -0 cat
-} | sha256sum | cut -d' ' -f1)
+hash() { sha256sum | cut -d' ' -f1; }
+go_inputs=$( { echo "$CLI_VERSION"; "$GO" env GOVERSION GOOS GOARCH; cat toolchain/go.mod toolchain/go.sum; } | hash)
+host_sources=$(find toolchain/cmd -name '*.go' -print0 | sort -z | xargs -0 cat | hash)
+stamp=$(echo "$go_inputs $host_sources ${providers[*]}" | cat - "$SELF" toolchain/shims/* | hash)
 if [ "$(cat "$OUT/stamp" 2>/dev/null)" = "$stamp" ]; then
     exit 0
 fi
 
-mkdir -p "$BIN"
+mkdir -p "$BIN" "$OUT/stamps"
 rm -f "$OUT/stamp" "$OUT/unavailable"
 export CGO_ENABLED=0
 ldflags="-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$CLI_VERSION"
-gobuild() { # gobuild NAME PACKAGE: a lean static binary (no symbols, no cgo, reproducible paths)
-    local name=$1 pkg=$2 t0=$SECONDS
+gobuild() { # gobuild NAME PACKAGE KEY: a lean static binary (no symbols, no cgo, reproducible paths), unless built from KEY
+    local name=$1 pkg=$2 key=$3 t0=$SECONDS
+    if [ -x "$BIN/$name" ] && [ "$(cat "$OUT/stamps/$name" 2>/dev/null)" = "$key" ]; then
+        return 0
+    fi
     say "building $name $CLI_VERSION ..."
     (cd toolchain && "$GO" build -trimpath -ldflags "$ldflags" -o "$BIN/.$name.tmp" "$pkg")
     mv -f "$BIN/.$name.tmp" "$BIN/$name"
+    echo "$key" >"$OUT/stamps/$name"
     say "built $name in $((SECONDS - t0))s"
 }
 
@@ -94,8 +96,8 @@ say "downloading the Go modules of pulumi $CLI_VERSION (GOMODCACHE=$("$GO" env G
 (cd toolchain && "$GO" mod download)
 say "modules ready in $((SECONDS - t0))s"
 
-gobuild pulumi github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
-gobuild pulumi-language-python ./cmd/pulumi-language-python
+gobuild pulumi github.com/pulumi/pulumi/pkg/v3/cmd/pulumi "$go_inputs"
+gobuild pulumi-language-python ./cmd/pulumi-language-python "$go_inputs $host_sources"
 sdk_dir=$(cd toolchain && "$GO" list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)
 install -m 0644 "$sdk_dir/python/cmd/pulumi-language-python-exec" "$BIN/pulumi-language-python-exec"
 install -m 0755 toolchain/shims/pulumi-resource-pulumi-python toolchain/shims/pulumi-analyzer-policy-python "$BIN/"
@@ -106,7 +108,8 @@ for p in "${providers[@]}"; do
     read -r name module version <<<"$p"
     t0=$SECONDS
     if ! err=$("$GO" mod download -json "$module@$version" 2>&1); then
-        reason=$(printf '%s\n' "$err" | sed -n 's/.*"Error": "\(.*\)".*/\1/p' | head -n1)
+        reason=$(printf '%s\n' "$err" | sed -n 's/.*"Error": "\(.*\)".*/\1/p' | head -n1 |
+            sed 's/^.*: reading [^ ]*: //; s/\\n\\t/ /g')
         reason=${reason:-$(printf '%s\n' "$err" | tail -n1)}
         printf '%s %s go mod download -json %s@%s: %s\n' "$name" "$version" "$module" "$version" "$reason" \
             >>"$OUT/unavailable"

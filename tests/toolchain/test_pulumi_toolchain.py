@@ -49,7 +49,7 @@ def _cli() -> tuple[Path, bool]:
     installed = shutil.which("pulumi")
     if installed:
         return Path(installed), False
-    pytest.fail("no Pulumi CLI: run `make toolchain` (scripts/pulumi-toolchain.sh builds one into .pulumi-toolchain/bin)")
+    pytest.fail("no Pulumi CLI: run `make toolchain` (scripts/pulumi-toolchain.sh builds one in .pulumi-toolchain/bin)")
 
 
 def _unavailable(plugin: str) -> str | None:
@@ -111,7 +111,8 @@ class Project:
             stdin=subprocess.DEVNULL,
         )
         if check:
-            assert proc.returncode == 0, f"pulumi {' '.join(args)} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}"
+            command = " ".join(args)
+            assert proc.returncode == 0, f"pulumi {command} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}"
         return proc
 
     def outputs(self) -> dict[str, object]:

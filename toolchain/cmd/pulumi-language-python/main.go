@@ -55,14 +55,12 @@ const (
 func main() {
 	showVersion := flag.Bool("version", false, "print the version and exit")
 	tracing := flag.String("tracing", "", "Zipkin-compatible tracing endpoint, handed to the Python runner")
-	logToStderr := flag.Bool("logtostderr", false, "log to standard error")
-	verbose := flag.Int("v", 0, "log verbosity")
-	flag.Parse()
+	flag.Parse() // the logging package registers -logtostderr and -v, which the engine passes when asked to
 	if *showVersion {
 		fmt.Println(version.Version)
 		return
 	}
-	logging.InitLogging(*logToStderr, *verbose, false)
+	logging.InitLogging(false, 0, false)
 
 	self, err := os.Executable()
 	if err != nil {
@@ -326,7 +324,11 @@ func (h *pythonHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulum
 	if err := tc.ValidateVenv(ctx); err != nil {
 		return nil, err
 	}
-	config, err := json.Marshal(req.GetConfig())
+	cfg := req.GetConfig()
+	if cfg == nil {
+		cfg = map[string]string{} // the runner wants an object
+	}
+	config, err := json.Marshal(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("encoding the stack configuration: %w", err)
 	}
