@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from o365relay.audit.compare_accounts import compare_applications, compare_mailboxes, compare_smtp_auth
 from o365relay.audit.compare_connectors import compare_connectors, compare_outbound_connectors
+from o365relay.audit.compare_credentials import compare_credentials
 from o365relay.audit.compare_org import compare_dkim, compare_domains, compare_org
 from o365relay.audit.compare_send_as import compare_send_as, declared_mailboxes
 from o365relay.audit.identities import resolve
@@ -22,6 +23,7 @@ def compare(spec: RelaySpec, snap: Snapshot) -> list[Item]:
         *compare_outbound_connectors(spec, snap),
         *compare_mailboxes(declared_mailboxes(spec), snap),
         *compare_applications(spec, identities, snap),
+        *compare_credentials(spec, identities, snap),
         *compare_smtp_auth(spec, identities, snap),
         *compare_send_as(spec, identities, snap),
     ]

@@ -24,6 +24,8 @@ KINDS: dict[str, tuple[str, str]] = {
     "connector": ("exchange:InboundConnector", "Relay connectors"),
     "outbound_connector": ("exchange:OutboundConnector", "Outbound connectors"),
     "application": ("azuread:Application + SMTP.SendAsApp", "Applications holding SMTP.SendAsApp"),
+    "credential": ("azuread:ApplicationFederatedIdentityCredential / ApplicationCertificate / ApplicationPassword",
+                   "Sender app credentials"),
     "exchange_service_principal": ("exchange:ServicePrincipal", "Exchange service principals"),
     "full_access": ("exchange:FullAccessGrant", "FullAccess grants"),
     "mailbox": ("graph:User", "Mailboxes"),

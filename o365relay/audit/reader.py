@@ -66,9 +66,10 @@ async def read_tenant(exo: Exchange, graph: Graph, plan: ReadPlan, progress: Pro
     tick = progress or (lambda n: None)
     exchange, directory = await asyncio.gather(_read_exchange(exo, plan, tick), _read_graph(graph, plan, tick))
     lists, recipient, mailbox = exchange
-    domains, holders, users = directory
+    domains, holders, users, applications = directory
     return Snapshot(**lists, domains=domains, send_as_app_holders=holders,
-                    recipient_permissions=recipient, mailbox_permissions=mailbox, users=users)
+                    recipient_permissions=recipient, mailbox_permissions=mailbox, users=users,
+                    applications=applications)
 
 
 async def _chunked(run: Callable[[list[Any]], Any], items: list[Any], size: int, tick: Progress) -> list[Any]:
@@ -140,7 +141,7 @@ def _per_mailbox(cmdlet: str, mailbox: str, result: Any, cas: Read[list[Row]]) -
 
 
 async def _read_graph(graph: Graph, plan: ReadPlan, tick: Progress) -> tuple[
-        Read[list[Row]], Read[list[Row]], dict[str, Read[Row | None]]]:
+        Read[list[Row]], Read[list[Row]], dict[str, Read[Row | None]], Read[dict[str, Row]]]:
     urls = ["/domains?$select=id,isVerified,isInitial,supportedServices",
             f"/servicePrincipals?$filter=appId eq '{EXCHANGE_RESOURCE_APP_ID}'&$select=id,appId,appRoles"]
     urls += [f"/users/{quote(m, safe='@')}?$select=id,userPrincipalName,mail,accountEnabled" for m in plan.mailboxes]
@@ -152,7 +153,36 @@ async def _read_graph(graph: Graph, plan: ReadPlan, tick: Progress) -> tuple[
     holders = await _holders(graph, results[1])
     tick(1)
     users = {m.lower(): _user(m, r) for m, r in zip(plan.mailboxes, results[2:], strict=True)}
-    return domains, holders, users
+    applications = (await read_applications(graph, holders.value or []) if holders.ok
+                    else failed("applications of the SMTP.SendAsApp holders", holders.error or ""))
+    return domains, holders, users, applications
+
+
+async def read_applications(graph: Graph, holders: list[Row]) -> Read[dict[str, Row]]:
+    """The application object behind each SMTP.SendAsApp holder, with its secrets, certificates and
+    federated credentials (``fics``), keyed by the holder's principalId; three batched rounds."""
+    what = "applications of the SMTP.SendAsApp holders"
+    ids = [str(h["principalId"]) for h in holders]
+    principals = await graph.batch_get([f"/servicePrincipals/{i}?$select=id,appId,displayName" for i in ids])
+    if error := _first_error(principals):
+        return failed(what, error)
+    app_ids = {i: p["appId"] for i, p in zip(ids, principals, strict=True)}
+    found = await graph.batch_get([f"/applications?$filter=appId eq '{a}'"
+                                   "&$select=id,appId,displayName,passwordCredentials,keyCredentials"
+                                   for a in app_ids.values()])
+    if error := _first_error(found):
+        return failed(what, error)
+    apps = {i: page["value"][0] for i, page in zip(app_ids, found, strict=True) if page.get("value")}
+    fics = await graph.batch_get([f"/applications/{a['id']}/federatedIdentityCredentials" for a in apps.values()])
+    if error := _first_error(fics):
+        return failed(what, error)
+    for app, page in zip(apps.values(), fics, strict=True):
+        app["fics"] = page.get("value", [])
+    return Read(what, apps)
+
+
+def _first_error(results: Sequence[Any]) -> BaseException | None:
+    return next((r for r in results if isinstance(r, BaseException)), None)
 
 
 def _user(mailbox: str, result: Any) -> Read[Row | None]:

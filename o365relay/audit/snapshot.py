@@ -43,3 +43,5 @@ class Snapshot:
     mailbox_permissions: dict[str, Read[list[Row]]] = field(default_factory=dict)
     users: dict[str, Read[Row | None]] = field(default_factory=dict)
     outbound_connectors: Read[list[Row]] = field(default_factory=lambda: Read("Get-OutboundConnector", []))
+    # the application behind each SMTP.SendAsApp holder (by principalId), with its credentials ("fics")
+    applications: Read[dict[str, Row]] = field(default_factory=lambda: Read("applications", {}))

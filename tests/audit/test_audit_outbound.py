@@ -3,6 +3,7 @@ forms, drift field by field, missing, unexpected, and unknown when the read fail
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from audit_helpers import PROD_SPEC, SEEDS, item, run_audit, statuses
@@ -38,7 +39,7 @@ def spec_with_outbound(tmp_path: Path) -> Path:
     text = PROD_SPEC.read_text(encoding="utf-8")
     path = tmp_path / "relay.prod.yaml"
     path.write_text(text.replace("\nserviceAccounts:\n", "\n" + OUTBOUND, 1), encoding="utf-8")
-    (tmp_path / "certs").symlink_to(PROD_SPEC.parent / "certs")
+    shutil.copytree(PROD_SPEC.parent / "certs", tmp_path / "certs")  # a symlink out of the project is refused
     return path
 
 

@@ -1,0 +1,77 @@
+"""A backdoor on a declared OAuth sender shows in the audit: undeclared credentials on its application,
+credentials near expiry, and FullAccess on its mailbox for someone else."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+from audit_helpers import SEEDS, item, run_audit
+from msgraph.generated.models.federated_identity_credential import FederatedIdentityCredential
+
+from o365relay.tenant.exchange import ExchangeClient
+from o365relay.tenant.graph import GraphClient
+
+ERP = "o365-relay erp-mailer"
+
+
+async def _erp_app(graph: GraphClient) -> str:
+    [app] = [a for a in await graph.list_applications() if a.display_name == ERP]
+    return str(app.id)
+
+
+async def _backdoor(sandbox) -> str:
+    async with GraphClient(sandbox.endpoints()) as graph:
+        app = await _erp_app(graph)
+        # the declared credential, as the stack adds it
+        await graph.add_federated_identity_credential(app, FederatedIdentityCredential(
+            name="o365-relay-erp-mailer", issuer="https://token.actions.githubusercontent.com",
+            subject="repo:contoso/erp:environment:prod", audiences=["api://AzureADTokenExchange"]))
+        # a trust nobody declared, and an extra secret expiring soon
+        await graph.add_federated_identity_credential(app, FederatedIdentityCredential(
+            name="ci-helper", issuer="https://token.actions.githubusercontent.com",
+            subject="repo:mallory/tools:ref:refs/heads/main", audiences=["api://AzureADTokenExchange"]))
+        secret = await graph.add_password(app, "temp", dt.datetime.now(dt.UTC) + dt.timedelta(days=10))
+    async with ExchangeClient(sandbox.endpoints()) as exo:
+        await exo.invoke("Add-MailboxPermission", {"Identity": "erp@contoso.com", "User": "scanner3@contoso.com",
+                                                   "AccessRights": ["FullAccess"]})
+    return str(secret.key_id)
+
+
+def test_undeclared_credentials_and_mailbox_access_are_unexpected(tenant):
+    sandbox = tenant(SEEDS / "applied.yaml")
+    key_id = asyncio.run(_backdoor(sandbox))
+    result = run_audit(sandbox)
+    trust = item(result, "credential", "erp-mailer: federated ci-helper")
+    assert trust.status == "unexpected"
+    assert trust.evidence["subject"] == "repo:mallory/tools:ref:refs/heads/main"
+    assert trust.evidence["issuer"] == "https://token.actions.githubusercontent.com"
+    secret = item(result, "credential", f"erp-mailer: secret {key_id}")
+    assert secret.status == "unexpected" and secret.evidence["endDateTime"]
+    assert not [i for i in result.items if i.kind == "credential" and "o365-relay-erp-mailer" in i.name]
+    access = item(result, "full_access", "scanner3@contoso.com on erp@contoso.com")
+    assert access.status == "unexpected"
+    assert result.exit_code == 1
+
+
+def test_a_declared_credential_near_expiry_is_a_finding():
+    from o365relay.audit.compare_credentials import compare_credentials
+    from o365relay.audit.identities import Identity
+    from o365relay.audit.snapshot import Read, Snapshot
+    from o365relay.sandbox.tokens import certificate_thumbprint
+    from o365relay.spec.loader import load_spec
+
+    root = SEEDS.parents[2]
+    spec = load_spec(root / "relay.prod.yaml")
+    account = spec.service_accounts["monitoring-alerts"]
+    thumbprint = certificate_thumbprint((root / "certs" / "monitoring-alerts.pem").read_text())
+    key = {"keyId": "k1", "customKeyIdentifier": thumbprint, "endDateTime": "2027-01-13T00:00:00Z"}
+    empty: Read = Read("x", [])
+    snap = Snapshot(connectors=empty, transport_config=Read("x", {}), organization_config=Read("x", {}),
+                    exchange_service_principals=empty, dkim_configs=empty, cas_mailboxes=empty, domains=empty,
+                    send_as_app_holders=empty, applications=Read("apps", {"sp": {"keyCredentials": [key]}}))
+    ident = Identity(account, (), holder={"principalId": "sp"})
+    [found] = compare_credentials(spec, {"monitoring-alerts": ident}, snap, today=dt.date(2027, 1, 1))
+    assert (found.status, found.spec_path) == ("drift", "spec.serviceAccounts.monitoring-alerts.credential")
+    assert compare_credentials(spec, {"monitoring-alerts": ident}, snap, today=dt.date(2026, 11, 1)) == []
+    assert "expires within 30 days" in found.reason
