@@ -186,3 +186,28 @@ def test_list_rules_names_every_rule_for_waiver_authors(capsys: pytest.CaptureFi
     assert code == 0 and out.startswith("no-open-relay (critical, not waivable)")
     code, _, err = lint(capsys)
     assert code == 2 and "needs a SPEC" in err
+
+
+def test_allow_basic_smtp_auth_turns_the_basic_auth_rule_off(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec = str(repo / "stacks" / "relay.dev.yaml")
+    code, out, _ = lint(capsys, spec, "--enforcement", "mandatory")
+    assert code == 1 and f"{spec}:15:3: error [no-basic-smtp-auth, high]" in out
+    code, out, _ = lint(capsys, spec, "--enforcement", "mandatory", "--allow-basic-smtp-auth",
+                        "--rule", "dmarc-enforced=advisory", "--rule", "waiver-expired=advisory")
+    assert code == 0 and "[dmarc-enforced" in out and "[no-basic-smtp-auth" not in out
+    assert out.splitlines()[-1] == "2 findings: 0 mandatory, 2 advisory, 0 waived"
+
+
+def test_max_secret_days_sets_the_longest_client_secret(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec = tmp_path / "relay.app.yaml"
+    spec.write_text(FINDINGS_SPEC.replace(
+        "    kind: mailbox\n    mailbox: scanner@contoso.com\n",
+        "    kind: application\n    mailbox: scanner@contoso.com\n"
+        "    credential: {type: secret, expiresInDays: 90}\n"))
+    code, out, _ = lint(capsys, str(spec), "--format", "json")
+    assert code == 0 and "oauth-strong-credential" not in {f["rule"] for f in json.loads(out)["findings"]}
+    code, out, _ = lint(capsys, str(spec), "--format", "json", "--max-secret-days", "30")
+    [finding] = [f for f in json.loads(out)["findings"] if f["rule"] == "oauth-strong-credential"]
+    assert "at most 30" in finding["message"]
+    code, _, err = lint(capsys, str(spec), "--max-secret-days", "0")
+    assert code == 2 and err.strip() == "relayctl: error: --max-secret-days must be at least 1, got 0"

@@ -149,3 +149,52 @@ async def test_batch_504_sub_request_not_resent_when_unsafe(policy, sleeps):
 
     results = await policy.run_batch(send_batch, ["w"], lambda _: False)
     assert rounds == [["w"]] and results["w"].status == 504
+
+
+async def test_batch_waits_for_the_longest_retry_after_among_throttled_sub_requests(policy, sleeps):
+    """Resending before the slowest throttled sub-request's Retry-After has passed would be refused again."""
+    rounds: list[list[str]] = []
+    asked = {"a": "3", "b": "11", "c": "5"}
+
+    async def send_batch(keys: list[str]) -> dict[str, SubResponse]:
+        rounds.append(list(keys))
+        if len(rounds) > 1:
+            return {k: SubResponse(200, {}, {"id": k}) for k in keys}
+        return {k: SubResponse(429, {"retry-after": asked[k]}, {"error": {"code": "TooManyRequests"}})
+                if k in asked else SubResponse(200, {}, {"id": k}) for k in keys}
+
+    results = await policy.run_batch(send_batch, ["a", "b", "c", "d"], lambda _: True)
+    assert rounds == [["a", "b", "c", "d"], ["a", "b", "c"]]
+    assert sleeps.waits == [11.0]
+    assert {k: r.status for k, r in results.items()} == dict.fromkeys("abcd", 200)
+
+
+async def test_batch_throttled_without_retry_after_backs_off_and_honours_the_one_given(policy, sleeps):
+    rounds: list[list[str]] = []
+
+    async def send_batch(keys: list[str]) -> dict[str, SubResponse]:
+        rounds.append(list(keys))
+        if len(rounds) == 1:
+            return {"x": SubResponse(503, {}, {"error": {"code": "ServiceUnavailable"}}),
+                    "y": SubResponse(429, {"Retry-After": "4"}, {"error": {"code": "TooManyRequests"}})}
+        if len(rounds) == 2:
+            return {"x": SubResponse(503, {}, {"error": {"code": "ServiceUnavailable"}}), "y": SubResponse(200, {}, {})}
+        return {"x": SubResponse(200, {}, {})}
+
+    results = await policy.run_batch(send_batch, ["x", "y"], lambda _: True)
+    assert rounds == [["x", "y"], ["x", "y"], ["x"]]
+    assert sleeps.waits[0] == 4.0  # the given Retry-After, not a backoff draw
+    assert 0 <= sleeps.waits[1] <= min(policy.max_delay, policy.base_delay * 2 ** 2)
+    assert results["x"].status == results["y"].status == 200
+
+
+async def test_batch_gives_up_after_max_attempts_and_returns_the_last_sub_responses(policy, sleeps):
+    rounds: list[list[str]] = []
+
+    async def send_batch(keys: list[str]) -> dict[str, SubResponse]:
+        rounds.append(list(keys))
+        return {k: SubResponse(429, {"retry-after": "1"}, {"error": {"code": "TooManyRequests"}}) for k in keys}
+
+    results = await policy.run_batch(send_batch, ["k"], lambda _: True)
+    assert len(rounds) == policy.max_attempts == 5
+    assert sleeps.waits == [1.0] * 4 and results["k"].status == 429
