@@ -26,13 +26,30 @@ def test_new_then_get_returns_the_live_shape(exo) -> None:
     assert created["WhenCreatedUTC"].endswith("Z") and "id" not in created
 
 
+UNSUPPORTED = ("isn't supported. Only IPv4 addresses and IPv4 CIDR ranges with a subnet mask from /24 to /32 "
+               "are allowed; IPv6 isn't supported.")
+
+
 @pytest.mark.parametrize(
-    "address", ["203.0.113.0/23", "10.0.0.0/8", "2001:db8::1", "2001:db8::/120", "not-an-ip"]
+    ("address", "why"),
+    [
+        ("203.0.113.0/23", f'The value "203.0.113.0/23" of SenderIPAddresses {UNSUPPORTED}'),
+        ("10.0.0.0/8", f'The value "10.0.0.0/8" of SenderIPAddresses {UNSUPPORTED}'),
+        ("2001:db8::1", f'The value "2001:db8::1" of SenderIPAddresses {UNSUPPORTED}'),
+        ("2001:db8::/120", f'The value "2001:db8::/120" of SenderIPAddresses {UNSUPPORTED}'),
+        ("not-an-ip", '"not-an-ip" is not a valid IP address or CIDR range for SenderIPAddresses.'),
+    ],
 )
-def test_sender_ips_are_ipv4_24_to_32_only(exo, address: str) -> None:
+def test_sender_ips_are_ipv4_24_to_32_only(exo, address: str, why: str) -> None:
     exc, text = exo.fails("New-InboundConnector", {**RELAY, "SenderIPAddresses": [address]})
-    assert exc == "Microsoft.Exchange.Data.DataValidationException" and address in text
+    assert exc == "Microsoft.Exchange.Data.DataValidationException" and why in text
     assert exo.ok("Get-InboundConnector") == []  # nothing half-created
+
+
+@pytest.mark.parametrize("address", ["203.0.113.0/24", "203.0.113.7/32", "203.0.113.7"])
+def test_sender_ips_from_24_to_32_are_accepted(exo, address: str) -> None:
+    created = exo.ok("New-InboundConnector", {**RELAY, "SenderIPAddresses": [address]})[0]
+    assert created["SenderIPAddresses"] == [address]
 
 
 def test_names_are_unique_on_new_and_on_rename(exo) -> None:
@@ -72,9 +89,10 @@ def test_set_changes_fields_and_hashtable_edits_multivalued(exo) -> None:
     )
     got = exo.ok("Get-InboundConnector", {"Identity": "dc1-relay"})[0]
     assert got["Enabled"] is False and got["SenderIPAddresses"] == ["203.0.113.0/28", "192.0.2.7"]
-    exc, _ = exo.fails(
+    _, text = exo.fails(
         "Set-InboundConnector", {"Identity": "dc1-relay", "SenderIPAddresses": ["192.0.2.0/16"]}
     )
+    assert f'The value "192.0.2.0/16" of SenderIPAddresses {UNSUPPORTED}' in text
     assert exo.ok("Get-InboundConnector", {"Identity": "dc1-relay"})[0]["SenderIPAddresses"] == [
         "203.0.113.0/28",
         "192.0.2.7",
@@ -91,11 +109,32 @@ def test_remove_and_missing_objects(exo) -> None:
     assert exc == NOT_FOUND
 
 
-def test_embedded_wildcard_domain_and_treat_as_internal_rules(exo) -> None:
-    exo.fails("New-InboundConnector", {**RELAY, "SenderDomains": ["mail.*.contoso.com"]})
-    exo.fails("New-InboundConnector", {**RELAY, "ConnectorType": "Partner", "TreatMessagesAsInternal": True})
-    exo.fails("New-InboundConnector", {**RELAY, "SenderDomains": []})
-    exo.fails("New-InboundConnector", {**RELAY, "ConnectorType": "Internal"})
+@pytest.mark.parametrize(
+    ("change", "why"),
+    [
+        ({"SenderDomains": ["mail.*.contoso.com"]},
+         '"mail.*.contoso.com" is not a valid SMTP domain for SenderDomains (a wildcard is allowed only as the '
+         "first label, like *.contoso.com)."),
+        ({"ConnectorType": "Partner", "TreatMessagesAsInternal": True},
+         "TreatMessagesAsInternal can be $true only on an OnPremises connector without CloudServicesMailEnabled."),
+        ({"TreatMessagesAsInternal": True, "CloudServicesMailEnabled": True},
+         "TreatMessagesAsInternal can be $true only on an OnPremises connector without CloudServicesMailEnabled."),
+        ({"SenderDomains": []},
+         "SenderDomains can't be empty. Specify at least one domain, or * for all domains."),
+        ({"ConnectorType": "Internal"},
+         'Cannot convert value "Internal" to type ConnectorType. Valid values are: Partner, OnPremises.'),
+    ],
+    ids=["embedded-wildcard", "internal-on-partner", "internal-with-cloud-services", "no-domains", "bad-type"],
+)
+def test_each_inbound_rule_refuses_with_its_own_reason(exo, change: dict[str, object], why: str) -> None:
+    exc, text = exo.fails("New-InboundConnector", {**RELAY, **change})
+    assert exc == "Microsoft.Exchange.Data.DataValidationException" and why in text
+    assert exo.ok("Get-InboundConnector") == []
+
+
+def test_treat_as_internal_is_accepted_where_the_rule_allows_it(exo) -> None:
+    created = exo.ok("New-InboundConnector", {**RELAY, "TreatMessagesAsInternal": True})[0]
+    assert created["TreatMessagesAsInternal"] is True
 
 
 def test_outbound_connector_has_its_own_shape_and_rules(exo) -> None:
@@ -111,13 +150,21 @@ def test_outbound_connector_has_its_own_shape_and_rules(exo) -> None:
     )[0]
     assert created["SmartHosts"] == ["smtp.partner.example"] and "SenderDomains" not in created
     assert created["MtaStsMode"] == "Opportunistic"
-    exo.fails("New-OutboundConnector", {"Name": "no-hosts", "UseMXRecord": False})
-    exo.fails(
-        "New-OutboundConnector", {"Name": "tls", "TlsDomain": "x.example", "TlsSettings": "EncryptionOnly"}
-    )
-    exo.fails(
-        "New-OutboundConnector", {"Name": "srs", "ConnectorType": "Partner", "SenderRewritingEnabled": True}
-    )
+    refusals = [
+        ({"Name": "no-hosts", "UseMXRecord": False}, "SmartHosts must be specified when UseMXRecord is $false."),
+        ({"Name": "tls", "TlsDomain": "x.example", "TlsSettings": "EncryptionOnly"},
+         "TlsDomain can be set only when TlsSettings is DomainValidation."),
+        ({"Name": "srs", "ConnectorType": "Partner", "SenderRewritingEnabled": True},
+         "SenderRewritingEnabled can be set only on connectors of type OnPremises."),
+        ({"Name": "host", "UseMXRecord": False, "SmartHosts": ["*.partner.example"]},
+         '"*.partner.example" is not a valid SmartHost (an FQDN, an IP address or a CIDR range).'),
+        ({"Name": "tls-level", "TlsSettings": "Strict"}, 'Cannot convert value "Strict" to type TlsAuthLevel.'),
+        ({"Name": "recipients", "RecipientDomains": ["mail.*.partner.example"]},
+         '"mail.*.partner.example" is not a valid SMTP domain for RecipientDomains'),
+    ]
+    for params, why in refusals:
+        exc, text = exo.fails("New-OutboundConnector", params)
+        assert exc == "Microsoft.Exchange.Data.DataValidationException" and why in text, params
     exc, _ = exo.fails("Get-OutboundConnector", {"Identity": "nope"})
     assert exc == NOT_FOUND
     exo.ok("Remove-OutboundConnector", {"Identity": "to-partner"})

@@ -13,6 +13,7 @@ from msgraph.generated.models.password_profile import PasswordProfile
 from msgraph.generated.models.user import User
 
 from o365relay.errors import NotFound
+from o365relay.sandbox import trace
 from o365relay.tenant.exchange import ExchangeClient
 from o365relay.tenant.graph import MESSAGE_TRACE_APP_ID, GraphClient
 from o365relay.tenant.settings import Endpoints
@@ -150,8 +151,30 @@ async def test_graph_application_calls(sandbox_env):
         await graph.delete_application(app.id)  # already gone: fine for a delete
 
 
+def _delivered(sandbox, sender: str, recipient: str, subject: str, hours_ago: float,
+               status: str = trace.DELIVERED) -> None:
+    """A message the sandbox's mail flow recorded (as its SMTP endpoints do), received ``hours_ago``."""
+    trace.record(sandbox.store, sender=sender, outcomes=[trace.Outcome(recipient, status, "250 2.6.0 queued")],
+                 message_id=trace.new_message_id("contoso.com"), subject=subject, size=1200,
+                 from_ip="203.0.113.5", to_ip="", endpoint="Relay",
+                 received=dt.datetime.now(dt.UTC) - dt.timedelta(hours=hours_ago))
+
+
 async def test_message_traces_window(sandbox_env):
+    _delivered(sandbox_env, "erp@contoso.com", "a@fabrikam.com", "in window", 1)
+    _delivered(sandbox_env, "erp@contoso.com", "b@fabrikam.com", "failed in window", 3, status=trace.FAILED)
+    _delivered(sandbox_env, "erp@contoso.com", "c@fabrikam.com", "before the window", 72)
+    _delivered(sandbox_env, "erp@contoso.com", "e@fabrikam.com", "long before", 100)
+    _delivered(sandbox_env, "scanner@contoso.com", "d@fabrikam.com", "another sender", 2)
     now = dt.datetime.now(dt.UTC)
     async with GraphClient(Endpoints.from_env()) as graph:
         traces = await graph.message_traces(now - dt.timedelta(days=2), now, sender="erp@contoso.com")
-    assert all(t.sender_address == "erp@contoso.com" for t in traces)
+        failed = await graph.message_traces(now - dt.timedelta(days=2), now, sender="erp@contoso.com",
+                                            status="failed")
+        to_d = await graph.message_traces(now - dt.timedelta(days=2), now, recipient="d@fabrikam.com")
+        earlier = await graph.message_traces(now - dt.timedelta(hours=80), now - dt.timedelta(hours=60))
+    assert sorted(t.subject for t in traces) == ["failed in window", "in window"]
+    assert {t.sender_address for t in traces} == {"erp@contoso.com"}
+    assert [t.subject for t in failed] == ["failed in window"]
+    assert [(t.sender_address, t.subject) for t in to_d] == [("scanner@contoso.com", "another sender")]
+    assert [t.subject for t in earlier] == ["before the window"]
