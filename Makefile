@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test toolchain system-deps clean
+.PHONY: demo test toolchain mutation system-deps clean
 
 # Dependencies come from the hash-checked lock (scripts/lock.sh update regenerates it from pyproject.toml).
 $(STAMP): pyproject.toml requirements/dev.lock
@@ -37,5 +37,13 @@ test: system-deps $(STAMP) $(TOOLS) toolchain
 	$(VENV)/bin/mypy
 	$(PY) -m pytest -q --cov --cov-report=term:skip-covered --cov-fail-under=80
 
+# Mutation testing of the core (docs/mutation-testing.md): slow on two cores, so not part of `make test`;
+# bounded by MUTATION_BUDGET seconds (default 3600), and a second run continues where the first stopped.
+$(VENV)/bin/mutmut: $(STAMP)
+	$(PY) -m pip install -q -e '.[mutation]'
+
+mutation: $(VENV)/bin/mutmut
+	bash scripts/mutation.sh
+
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache mutants

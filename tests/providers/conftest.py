@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from provider_support import Tenant
+from provider_support import Served, Tenant
 
 from components.offline.host import DynamicHost
 from o365relay.sandbox.runner import Sandbox
@@ -26,3 +26,8 @@ def host(sandbox: Sandbox) -> Iterator[DynamicHost]:
 @pytest.fixture
 def tenant(sandbox: Sandbox) -> Tenant:
     return Tenant(sandbox)
+
+
+@pytest.fixture
+def served(monkeypatch: pytest.MonkeyPatch) -> Served:
+    return Served(monkeypatch)

@@ -4,12 +4,16 @@ through the engine's calls."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import ssl
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import pytest
+
 from components.offline.host import DiffOutcome, DynamicHost, make_urn, provider_blob
+from o365relay.sandbox import exchange_cmdlets, graph_http
 from o365relay.sandbox.runner import Sandbox
 from o365relay.tenant.exchange import ExchangeClient
 from o365relay.tenant.graph import GraphClient
@@ -95,3 +99,34 @@ class Driven:
 
     def delete(self) -> None:
         self.host.delete(self.urn, self.id, self.outputs)
+
+
+class Served:
+    """What the sandbox (in this process) carried out, in order: Exchange cmdlet names and Graph
+    ``METHOD /path`` lines. Lets a test prove that a step wrote nothing to the tenant, which the
+    tenant's state alone cannot show when a repeated write is a no-op (Add-RecipientPermission of an
+    existing grant only warns)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.calls: list[str] = []
+        for key, spec in list(exchange_cmdlets.CMDLETS.items()):
+            monkeypatch.setitem(exchange_cmdlets.CMDLETS, key, dataclasses.replace(spec, handler=self._spy(spec)))
+        served = self
+
+        class RecordedGraphCall(graph_http.GraphCall):
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                super().__init__(*args, **kwargs)
+                served.calls.append(f"{self.request.method} {self.request.url.path}")
+
+        monkeypatch.setattr(graph_http, "GraphCall", RecordedGraphCall)
+
+    def _spy(self, spec: exchange_cmdlets.Cmdlet) -> Any:
+        def handler(call: Any) -> Any:
+            self.calls.append(spec.name)
+            return spec.handler(call)
+
+        return handler
+
+    def writes(self) -> list[str]:
+        """The calls that could change the tenant: every cmdlet but Get-*, every Graph call but GET."""
+        return [c for c in self.calls if not c.startswith(("Get-", "GET "))]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from provider_support import Driven, Tenant
+from provider_support import Driven, Served, Tenant
 
 from components.offline.host import DynamicHost
 from components.providers.full_access import FullAccessGrantProvider
@@ -59,13 +59,24 @@ def test_lifecycle(host: DynamicHost, tenant: Tenant, kind: tuple[Any, ...]) -> 
     res.delete()  # already gone
 
 
-def test_create_after_interrupted_create_adopts(host: DynamicHost, tenant: Tenant, kind: tuple[Any, ...]) -> None:
-    provider, type_token, who_key, _, adder, right = kind
+def grant_rows(tenant: Tenant, kind: tuple[Any, ...]) -> list[dict[str, Any]]:
+    _, _, who_key, getter, _, right = kind
+    rows = tenant.exchange(getter, {"Identity": "invoices@contoso.com"})
+    return [r for r in rows if r.get("Trustee", r.get("User")) == "erp@contoso.com" and right in r["AccessRights"]]
+
+
+def test_create_after_interrupted_create_adopts(host: DynamicHost, tenant: Tenant, served: Served,
+                                                kind: tuple[Any, ...]) -> None:
+    provider, type_token, who_key, getter, adder, right = kind
     tenant.exchange(adder, {"Identity": "invoices@contoso.com", ("Trustee" if who_key == "trustee" else "User"):
                             "erp@contoso.com", "AccessRights": right if who_key == "trustee" else [right]})
+    before = grant_rows(tenant, kind)
+    served.calls.clear()
     res = Driven(host, provider(), type_token, "grant")
     res.create(props(who_key))
-    assert granted(tenant, kind)
+    assert getter in served.calls and served.writes() == []  # looked, found it, changed nothing
+    assert res.id == f"invoices@contoso.com/{right}/erp@contoso.com"
+    assert len(before) == 1 and grant_rows(tenant, kind) == before
 
 
 def test_check_rejects_a_non_address_mailbox(host: DynamicHost, kind: tuple[Any, ...]) -> None:

@@ -6,7 +6,7 @@ import grpc
 import pytest
 from msgraph.generated.models.password_profile import PasswordProfile
 from msgraph.generated.models.user import User
-from provider_support import Driven, Tenant
+from provider_support import Driven, Served, Tenant
 
 from components.offline.host import DynamicHost
 from components.providers.license import LicenseAssignmentProvider
@@ -55,11 +55,15 @@ def test_lifecycle_sets_usage_location_first(host: DynamicHost, tenant: Tenant, 
     res.delete()
 
 
-def test_create_after_interrupted_create_adopts(host: DynamicHost, tenant: Tenant, new_user: str) -> None:
+def test_create_after_interrupted_create_adopts(host: DynamicHost, tenant: Tenant, served: Served,
+                                                new_user: str) -> None:
     res = Driven(host, LicenseAssignmentProvider(), TYPE, "lobby-license")
-    res.create(PROPS)
+    first = res.create(PROPS)
+    assert any(c.endswith("/assignLicense") for c in served.writes())
+    served.calls.clear()
     again = Driven(host, LicenseAssignmentProvider(), TYPE, "lobby-license")
-    assert again.create(PROPS)["sku_id"] == EXCHANGESTANDARD
+    assert again.create(PROPS) == first and again.id == res.id
+    assert served.calls and served.writes() == []  # read the user and the SKUs, assigned nothing
     assert user_state(tenant) == ("DE", {EXCHANGESTANDARD})
 
 
