@@ -58,6 +58,13 @@ def test_text_report_piped_is_plain_and_exit_3_on_unknowns(tenant, capsys):
     assert "\x1b[" not in out  # no terminal escapes when piped
     assert "No verdict: reads failed" in out
     assert "unknown  connector" in out
+    in_sync_rows = [line for line in out.splitlines() if line.startswith("in_sync ")]
+    assert in_sync_rows  # Graph reads worked: those items still have a verdict
+    assert main(["audit", str(PROD_SPEC), "--hide-in-sync"]) == 3
+    hidden = capsys.readouterr().out
+    assert "unknown  connector" in hidden and "No verdict: reads failed" in hidden
+    assert not [line for line in hidden.splitlines() if line.startswith("in_sync ")]
+    assert len(hidden.splitlines()) == len(out.splitlines()) - len(in_sync_rows)
 
 
 def test_audit_refuses_a_spec_for_another_tenant(tenant, capsys, tmp_path):

@@ -97,6 +97,8 @@ def test_export_does_not_overwrite_without_force(tenant, tmp_path, capsys):
     assert main(["export", "--output", str(out), "--no-dns"]) == 2
     assert out.read_text() == "keep me"
     assert "pass --force" in capsys.readouterr().err
+    assert main(["export", "-o", str(out), "--no-dns", "--force"]) == 0
+    assert out.read_text().startswith("# yaml-language-server: $schema=") and main(["validate", str(out)]) == 0
 
 
 def test_rows_for_other_mailboxes_are_not_exported_as_this_mailboxs(tenant, tmp_path, capsys):
