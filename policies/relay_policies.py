@@ -213,6 +213,7 @@ def stack_policies() -> list[StackValidationPolicy]:
             name=rule.id,
             description=rule.rationale,
             validate=_stack_validator(rule),
+            **({"enforcement_level": EnforcementLevel.ADVISORY} if rule.advisory_only else {}),
             config_schema=SECRET_DAYS_SCHEMA if rule.id == "oauth-strong-credential" else None,
             severity=SEVERITY[rule.severity],
             tags=list(rule.baselines),

@@ -45,6 +45,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="longest client-secret lifetime an OAuth sender may declare (default: 180)")
     parser.add_argument("--allow-basic-smtp-auth", action="store_true",
                         help="this stack may still use Basic SMTP AUTH senders (no-basic-smtp-auth is off)")
+    parser.add_argument("--resolve-dns", action="store_true",
+                        help="count the DNS lookups nested in vendor SPF includes by resolving them "
+                             "(offline, the count is a lower bound and spf-lookups-unverified says so)")
+    parser.add_argument("--nameserver", action="append", default=[], metavar="IP[:PORT]",
+                        help="with --resolve-dns: ask this nameserver (repeatable; default: the system's)")
     parser.add_argument("--output", type=Path, metavar="FILE", help="write the report to FILE, not stdout")
 
 
@@ -57,7 +62,15 @@ def options_from(args: argparse.Namespace) -> LintOptions:
         severity=parse_overrides("--severity", args.severity, SEVERITIES),
         max_secret_days=args.max_secret_days or DEFAULT_MAX_SECRET_DAYS,
         basic_smtp_auth_forbidden=not args.allow_basic_smtp_auth,
+        spf_include_lookups=_resolver(args) if args.resolve_dns else None,
     )
+
+
+def _resolver(args: argparse.Namespace) -> Any:
+    from o365relay.dnscheck.resolver import Dns, parse_nameserver
+    from o365relay.dnscheck.spf import include_lookups
+
+    return include_lookups(Dns([parse_nameserver(n) for n in args.nameserver] or None))
 
 
 def all_rules() -> dict[str, Rule]:

@@ -4,7 +4,7 @@ includes (counted by checkdmarc), the declared ``all`` and includes, and every c
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from checkdmarc.spf import SPFError, parse_spf_record
@@ -46,6 +46,22 @@ def check_spf(spec: RelaySpec, domain: Domain, dns: Dns) -> list[Check]:
     if not problems:
         return [Check(name, "spf", "ok", f"one SPF record, {parsed['dns_lookups']} DNS lookups", evidence)]
     return [Check(name, "spf", "finding", problem, evidence) for problem in problems]
+
+
+def include_lookups(dns: Dns) -> Callable[[str], int]:
+    """What an SPF include's own record spends in DNS lookups (its nested includes, a, mx, ...), for
+    the lint rule; LookupError or TransientError when DNS cannot say."""
+    def nested(include: str) -> int:
+        records = [t for t in dns.lookup(include, "TXT") if _is_spf(t)]
+        if len(records) != 1:
+            raise LookupError(f"{include} publishes {len(records)} SPF records")
+        try:
+            parsed = parse_spf_record(records[0], include, ignore_too_many_lookups=True,
+                                      nameservers=dns.nameservers, timeout=dns.timeout)
+        except SPFError as error:
+            raise LookupError(f"{include}: {error}") from None
+        return int(parsed["dns_lookups"])
+    return nested
 
 
 def _is_spf(text: str) -> bool:

@@ -48,9 +48,15 @@ class LintOptions:
     max_secret_days: int = DEFAULT_MAX_SECRET_DAYS
     basic_smtp_auth_forbidden: bool = True
     today: date | None = None
+    # DNS lookups nested inside an SPF include (not counting the include itself); None offline
+    spf_include_lookups: Callable[[str], int] | None = None
 
     def level(self, rule_id: str) -> RuleLevel:
-        return self.rules.get(rule_id, self.enforcement)
+        level = self.rules.get(rule_id, self.enforcement)
+        known = REGISTRY.get(rule_id)
+        if known is not None and known.advisory_only and rule_id not in self.rules and level == "mandatory":
+            return "advisory"  # a statement of what lint could not see blocks nothing unless asked to
+        return level
 
     def on(self) -> date:
         return self.today or date.today()
@@ -69,6 +75,7 @@ class Rule:
     # None: the rule judges the other rules' results and is evaluated by the engine (waiver rules).
     check: CheckFn | None = field(repr=False, compare=False)
     waivable: bool = True
+    advisory_only: bool = False  # never mandatory unless a --rule override makes it so
 
 
 @dataclass(frozen=True)
@@ -112,11 +119,12 @@ def rule(
     severity: Severity,
     fix: str,
     waivable: bool = True,
+    advisory_only: bool = False,
 ) -> Callable[[CheckFn], Rule]:
     """Register a check function as a rule; ids are unique across the rule set."""
 
     def decorate(check: CheckFn) -> Rule:
-        return register(Rule(id, rationale, baselines, severity, fix, check, waivable))
+        return register(Rule(id, rationale, baselines, severity, fix, check, waivable, advisory_only))
 
     return decorate
 

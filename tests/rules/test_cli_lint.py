@@ -156,7 +156,8 @@ def test_sarif_of_the_example_keeps_the_waived_finding_out_of_the_alerts(
     jsonschema.Draft4Validator(sarif_schema()).validate(log)
     assert code == 0
     run = log["runs"][0]
-    assert run["results"] == []
+    # the one result is advisory: offline, the vendor include's nested lookups are not counted
+    assert [r["ruleId"] for r in run["results"]] == ["spf-lookups-unverified"]
     assert run["artifacts"][0]["location"]["uri"] == "relay.prod.yaml"
     waived = {w["ruleId"]: w for w in run["properties"]["waived"]}
     assert set(waived) == {"no-basic-smtp-auth", "dmarc-reject"}

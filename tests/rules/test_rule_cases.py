@@ -96,6 +96,10 @@ FAILING: dict[str, tuple[str, Callable[[], RelaySpec], str, Callable[[pytest.Mon
                    doc_case(_set("domains/contoso.com/spf", {"include": ["_spf.salesforce.com"]})),
                    "domains.contoso.com.spf.include", None),
     "spf-lookup-limit": ("eleven-lookups", doc_case(_many_includes), "domains.contoso.com.spf.include", None),
+    "spf-lookups-unverified": ("vendor-include-offline",
+                               doc_case(_set("domains/contoso.com/spf",
+                                             {"include": ["spf.protection.outlook.com", "_spf.vendor.example"]})),
+                               "domains.contoso.com.spf.include", None),
     "spf-covers-connectors": ("stale-spf-record", doc_case(lambda doc: None), "domains.contoso.com.spf",
                               _stale_spf_record),
     "dkim-2048": ("dkim-1024", doc_case(_set("domains/contoso.com/dkim", {"keySize": 1024})),
@@ -143,6 +147,8 @@ def test_failing_case(rule_id: str, options: LintOptions, monkeypatch: pytest.Mo
     if patch:
         patch(monkeypatch)
     findings = lint(make(), options)
+    if rule_id == "spf-policy":  # its case names a vendor include, whose nested lookups lint cannot count
+        findings = [f for f in findings if f.rule != "spf-lookups-unverified"]
     assert {f.rule for f in findings} == {rule_id}, [f.message for f in findings]
     assert findings[0].target == target
     assert all(f.status == "failing" for f in findings)
