@@ -3,6 +3,7 @@
     RelayError                      base; .exit_code; str() is safe to show (never holds a secret)
     ├── SpecError                   the spec is invalid; .problems lists every Problem   (exit 2)
     ├── UsageError                  bad command-line use or configuration                (exit 2)
+    │   └── FileRefused             a named file cannot be read or written; .path, .reason
     └── TenantError                 the tenant (or the network to it) failed             (exit 3)
         ├── AuthError               no token, or the token was refused (401)
         ├── PermissionDenied        the identity lacks a permission or role; .fix says how to grant it
@@ -61,6 +62,13 @@ class SpecError(RelayError):
 
 class UsageError(RelayError):
     exit_code = 2
+
+
+class FileRefused(UsageError):
+    def __init__(self, path: object, reason: str, verb: str = "read"):
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"cannot {verb} {path}: {reason}")
 
 
 class TenantError(RelayError):

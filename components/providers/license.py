@@ -16,7 +16,7 @@ from components.providers.fields import Field, check_address, norm_lower, norm_s
 from components.providers.session import TenantSession
 from o365relay.errors import NotFound
 
-_COUNTRY = re.compile(r"^[A-Z]{2}$")
+_COUNTRY = re.compile(r"^[A-Z]{2}\Z")
 USER_FIELDS = ("id", "userPrincipalName", "usageLocation", "assignedLicenses")
 
 

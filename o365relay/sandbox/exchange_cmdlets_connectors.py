@@ -81,7 +81,7 @@ OUTBOUND_TEXT = (
     "TlsSettings",
 )
 
-_DOMAIN = re.compile(r"^(\*|(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63})$", re.IGNORECASE)
+_DOMAIN = re.compile(r"^(\*|(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63})\Z", re.IGNORECASE)
 
 
 def _apply(

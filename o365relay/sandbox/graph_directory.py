@@ -60,7 +60,7 @@ USER_FILTER = {"id": {"eq", "in"}, "userPrincipalName": {"eq", "startswith", "in
                "proxyAddresses": {"eq"}, "assignedLicenses": {"eq"}}
 DOMAIN_PUBLIC = ("id", "authenticationType", "isDefault", "isInitial", "isRoot", "isVerified",
                  "supportedServices")
-_USAGE_LOCATION = re.compile(r"^[A-Z]{2}$")
+_USAGE_LOCATION = re.compile(r"^[A-Z]{2}\Z")
 _SPF_INCLUDE = "include:spf.protection.outlook.com"
 
 

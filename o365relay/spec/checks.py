@@ -16,7 +16,7 @@ from typing import Any
 
 from o365relay.spec.addresses import sender_ip_scope, sender_ip_syntax
 from o365relay.spec.model import SpecPath
-from o365relay.spec.schema import load_schema
+from o365relay.spec.schema import ecma_regex, load_schema
 from o365relay.spec.yamlsource import Issue
 
 # Fields each credential type uses, and those it requires.
@@ -35,7 +35,7 @@ def semantic_issues(doc: dict[str, Any]) -> list[Issue]:
 
 @cache
 def _pattern(name: str) -> re.Pattern[str]:
-    return re.compile(load_schema()["$defs"][name]["pattern"])
+    return ecma_regex(load_schema()["$defs"][name]["pattern"])
 
 
 def _ok(name: str, value: Any) -> bool:

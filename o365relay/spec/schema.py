@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import re
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 from importlib import resources
@@ -60,10 +61,37 @@ def load_schema() -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def validator() -> Any:
-    """The compiled Draft 2020-12 validator (built once per process; jsonschema imported lazily)."""
-    from jsonschema import Draft202012Validator
+    """The compiled Draft 2020-12 validator (built once per process; jsonschema imported lazily),
+    with ``pattern`` judged as JSON Schema means it (ECMA-262) rather than as Python's ``re`` would."""
+    from jsonschema import Draft202012Validator, ValidationError
+    from jsonschema.validators import extend
 
-    return Draft202012Validator(_inline(load_schema(), load_schema()["$defs"]))
+    def pattern(_validator: Any, regex: str, instance: Any, _schema: Any) -> Iterator[Any]:
+        if isinstance(instance, str) and not ecma_regex(regex).search(instance):
+            yield ValidationError(f"{instance!r} does not match {regex!r}")
+
+    strict = extend(Draft202012Validator, {"pattern": pattern})
+    return strict(_inline(load_schema(), load_schema()["$defs"]))
+
+
+@lru_cache(maxsize=None)
+def ecma_regex(pattern: str) -> re.Pattern[str]:
+    """``pattern`` with ECMA-262's meaning of ``$``: the end of the text. Python's ``$`` also matches
+    before a final newline, so ``"203.0.113.5\n"`` would pass ``^...$`` and break a published record."""
+    out, in_class, escaped = [], False, False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "[":
+            in_class = True
+        elif char == "]":
+            in_class = False
+        elif char == "$" and not in_class:
+            char = r"\Z"
+        out.append(char)
+    return re.compile("".join(out))
 
 
 def _inline(node: Any, defs: dict[str, Any]) -> Any:

@@ -71,14 +71,13 @@ class Source:
 
 def read_source(path: Path) -> Source:
     """Read, decode and parse ``path``; raise :class:`SourceError` for anything that is not a spec."""
+    from o365relay.errors import FileRefused
+    from o365relay.fileio import read_bytes
+
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise SourceError([Issue((), f"the file is {size:,} bytes; a spec may be at most "
-                                         f"{MAX_FILE_BYTES:,} bytes (split it per stack)")])
-        raw = path.read_bytes()
-    except OSError as error:
-        raise SourceError([Issue((), f"cannot read the file: {error.strerror or error}")]) from error
+        raw = read_bytes(path, MAX_FILE_BYTES, "a spec")
+    except FileRefused as error:
+        raise SourceError([Issue((), f"cannot read the file: {error.reason}")]) from None
     return parse_source(decode(raw))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -39,8 +40,27 @@ def test_file_over_the_size_limit_is_refused(tmp_path: Path, monkeypatch: pytest
     monkeypatch.setattr(yamlsource, "MAX_FILE_BYTES", 100)
     path = tmp_path / "relay.big.yaml"
     path.write_text(HEAD + "# padding\n" * 20, encoding="utf-8")
-    assert problems(path) == [f"{path}:1:1: spec: the file is 303 bytes; a spec may be at most 100 bytes "
-                              "(split it per stack)"]
+    assert problems(path) == [f"{path}:1:1: spec: cannot read the file: it is larger than 100 bytes, the limit "
+                              "for a spec"]
+
+
+def test_endless_device_is_refused_without_reading_it() -> None:
+    start = time.perf_counter()
+    assert problems(Path("/dev/zero")) == ["/dev/zero:1:1: spec: cannot read the file: it is a character device; "
+                                           "a spec must be a regular file"]
+    assert time.perf_counter() - start < 1
+
+
+def test_fifo_without_writer_is_refused_not_waited_on(tmp_path: Path) -> None:
+    fifo = tmp_path / "relay.fifo.yaml"
+    os.mkfifo(fifo)
+    assert problems(fifo) == [f"{fifo}:1:1: spec: cannot read the file: it is a FIFO (named pipe); "
+                              "a spec must be a regular file"]
+
+
+def test_directory_is_refused(tmp_path: Path) -> None:
+    assert problems(tmp_path) == [f"{tmp_path}:1:1: spec: cannot read the file: it is a directory; "
+                                  "a spec must be a regular file"]
 
 
 def test_missing_file(tmp_path: Path) -> None:
