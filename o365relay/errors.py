@@ -4,14 +4,15 @@
     ├── SpecError                   the spec is invalid; .problems lists every Problem   (exit 2)
     ├── UsageError                  bad command-line use or configuration                (exit 2)
     │   └── FileRefused             a named file cannot be read or written; .path, .reason
-    └── TenantError                 the tenant (or the network to it) failed             (exit 3)
-        ├── AuthError               no token, or the token was refused (401)
-        ├── PermissionDenied        the identity lacks a permission or role; .fix says how to grant it
-        ├── NotFound                the object does not exist
-        ├── Conflict                the object exists and differs from what was asked
-        ├── Throttled               still throttled after the retry budget was spent
-        ├── TransientError          5xx / connection failures after the retry budget was spent
-        └── IncompleteRead          the tenant answered with part of a result (truncated)
+    ├── TenantError                 the tenant (or the network to it) failed             (exit 3)
+    │   ├── AuthError               no token, or the token was refused (401)
+    │   ├── PermissionDenied        the identity lacks a permission or role; .fix says how to grant it
+    │   ├── NotFound                the object does not exist
+    │   ├── Conflict                the object exists and differs from what was asked
+    │   ├── Throttled               still throttled after the retry budget was spent
+    │   ├── TransientError          5xx / connection failures after the retry budget was spent
+    │   └── IncompleteRead          the tenant answered with part of a result (truncated)
+    └── InternalError               a bug in relayctl; exit 3, never to be read as ok or drift
 
 Only the CLI (``o365relay.cli.main``) and the Pulumi entry point translate these into messages and
 exit codes; everything else raises.
@@ -69,6 +70,10 @@ class FileRefused(UsageError):
         self.path = str(path)
         self.reason = reason
         super().__init__(f"cannot {verb} {path}: {reason}")
+
+
+class InternalError(RelayError):
+    exit_code = 3
 
 
 class TenantError(RelayError):

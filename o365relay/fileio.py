@@ -16,6 +16,7 @@ Every failure is a :class:`~o365relay.errors.UsageError` (exit 2) naming the fil
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import sys
@@ -129,10 +130,8 @@ def _unwritable(target: Path, reason: str) -> FileRefused:
 
 
 def _discard(temp: str) -> None:
-    try:
+    with contextlib.suppress(FileNotFoundError):
         os.unlink(temp)
-    except FileNotFoundError:
-        pass
 
 
 def _umask() -> int:

@@ -41,7 +41,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
              "the whole story on the sandbox: validate, lint, plan, apply, audit, test-send"),
 }
 
+DEBUG_FLAG = "--debug"
 EPILOG = """exit codes: 0 ok, 1 findings or drift, 2 invalid spec or usage, 3 tenant or network failure
+--debug (anywhere on the line) shows tracebacks and the libraries' logs
 docs: README.md and docs/ in the project"""
 
 
@@ -50,7 +52,7 @@ def overview() -> str:
     commands people run most often, and argparse alone costs a third of the start-up."""
     width = max(map(len, COMMANDS)) + 2
     rows = "\n".join(f"  {name:<{width}}{summary}" for name, (_, summary) in COMMANDS.items())
-    return (f"usage: relayctl [-h] [--version] COMMAND ...\n\n"
+    return (f"usage: relayctl [-h] [--version] [--debug] COMMAND ...\n\n"
             f"Declare, check, apply and audit an Office 365 SMTP relay.\n\ncommands:\n{rows}\n\n"
             f"Run `relayctl COMMAND --help` for a command's options.\n\n{EPILOG}\n")
 
@@ -102,6 +104,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args_list in ([], ["-h"], ["--help"]):
         sys.stdout.write(overview())
         return 0 if args_list else 2
+    debug = DEBUG_FLAG in args_list[: _end_of_options(args_list)]
+    if debug:
+        args_list.remove(DEBUG_FLAG)
+    _configure_logging(debug)
     parser = build_parser(args_list)
     args = parser.parse_args(args_list)
     if not getattr(args, "_run", None):
@@ -109,16 +115,65 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return int(args._run(args))
-    except RelayError as error:
-        report_error(error)
-        return error.exit_code
-    except KeyboardInterrupt:
-        print("relayctl: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
+    except BaseException as error:  # the one error boundary: every failure ends as an exit code
+        return _failed(error, debug)
+
+
+def _end_of_options(args: list[str]) -> int:
+    return args.index("--") if "--" in args else len(args)
+
+
+def _configure_logging(debug: bool) -> None:
+    """Our warnings as one line each; the libraries' (azure-identity's credential chain, httpx,
+    msal) only with --debug, where they help, rather than as noise before the real message."""
+    import logging
+
+    root = logging.getLogger()
+    if debug:
+        logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(levelname)s: %(message)s")
+        return
+    root.addHandler(logging.NullHandler())  # no "last resort" handler printing library warnings
+    ours = logging.getLogger("o365relay")
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("relayctl: warning: %(message)s"))
+    handler.setLevel(logging.WARNING)
+    ours.addHandler(handler)
+
+
+def _failed(error: BaseException, debug: bool) -> int:
+    """The exit code for ``error``, after one line on stderr saying what failed and what to do."""
+    if isinstance(error, SystemExit):
+        raise error
+    if isinstance(error, BrokenPipeError):
         # The reader went away (`relayctl ... | head`): stop quietly, as other Unix tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    if isinstance(error, KeyboardInterrupt):
+        print("relayctl: interrupted", file=sys.stderr)
+        return 130
+    if debug:
+        import traceback
+
+        traceback.print_exception(error)
+    relay_error = _as_relay_error(error)
+    report_error(relay_error)
+    return relay_error.exit_code
+
+
+def _as_relay_error(error: BaseException) -> RelayError:
+    """Any exception as the RelayError that says it best (transport failures: exit 3; files: exit 2)."""
+    from o365relay.errors import FileRefused, InternalError
+    from o365relay.netfail import is_transport_failure, transport_error
+
+    if isinstance(error, RelayError):
+        return error
+    if is_transport_failure(error):
+        return transport_error(error, "the endpoint")
+    if isinstance(error, OSError) and error.filename is not None:
+        return FileRefused(error.filename, error.strerror or str(error), "use")
+    detail = str(error).strip().splitlines()
+    return InternalError(f"internal error: {type(error).__name__}{': ' + detail[0][:200] if detail else ''} "
+                         f"(run again with {DEBUG_FLAG} for the traceback, and report it)")
 
 
 if __name__ == "__main__":

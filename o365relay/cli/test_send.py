@@ -103,23 +103,37 @@ def _send(method: str, msg: Any, login: str, args: argparse.Namespace, endpoints
 
 def _password() -> str:
     import getpass
+    import sys
 
-    return os.environ.get("RELAY_SMTP_PASSWORD") or getpass.getpass("mailbox password: ")
+    if password := os.environ.get("RELAY_SMTP_PASSWORD"):
+        return password
+    if not sys.stdin.isatty():
+        raise UsageError("a mailbox sender needs its password: set RELAY_SMTP_PASSWORD (there is no terminal "
+                         "to prompt on)")
+    try:
+        return getpass.getpass("mailbox password: ")
+    except EOFError:
+        raise UsageError("no password given; set RELAY_SMTP_PASSWORD or type it at the prompt") from None
 
 
 async def _sender_token(endpoints: Any, client_id: str) -> str:
     """Client credentials for https://outlook.office365.com/.default as the sender app (not the deployer)."""
     from azure.identity import aio
 
-    from o365relay.tenant.credentials import bearer_token
+    from o365relay.tenant.credentials import bearer_token, certificate_file
 
     common: dict[str, Any] = {"authority": endpoints.login_authority}
     if not endpoints.is_microsoft_cloud:
         common["disable_instance_discovery"] = True
     if endpoints.ca_file:
         common["connection_verify"] = endpoints.ca_file
-    if path := os.environ.get("RELAY_SENDER_CERTIFICATE_PATH"):
-        credential: Any = aio.CertificateCredential(endpoints.tenant_id, client_id, certificate_path=path, **common)
+    if os.environ.get("RELAY_SENDER_CERTIFICATE_PATH"):
+        path = certificate_file(os.environ, "RELAY_SENDER_CERTIFICATE_PATH")
+        try:
+            credential: Any = aio.CertificateCredential(endpoints.tenant_id, client_id, certificate_path=path,
+                                                        **common)
+        except ValueError as error:  # an encrypted key, or a PEM azure-identity cannot load
+            raise UsageError(f"RELAY_SENDER_CERTIFICATE_PATH={path}: cannot load the key: {error}") from None
     elif secret := os.environ.get("RELAY_SENDER_CLIENT_SECRET"):
         credential = aio.ClientSecretCredential(endpoints.tenant_id, client_id, secret, **common)
     else:

@@ -8,7 +8,6 @@ where the device sends from). TLS is verified and at least 1.2 on every path.
 from __future__ import annotations
 
 import smtplib
-import socket
 import ssl
 import uuid
 from collections.abc import Callable
@@ -16,6 +15,7 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate
 
+from o365relay.netfail import is_transport_failure, transport_error
 from o365relay.smtp.explain import Diagnosis, explain
 from o365relay.smtp.xoauth2 import xoauth2
 
@@ -110,10 +110,12 @@ def _session(host: str, port: int, run: Callable[[smtplib.SMTP], None], result: 
         result.reply = f"{code} {_text(text)}"
     except (smtplib.SMTPSenderRefused, smtplib.SMTPResponseException) as error:
         result.reply = f"{error.smtp_code} {_text(error.smtp_error)}"
-    except (ssl.SSLError, ssl.CertificateError) as error:
+    except (ssl.SSLError, ssl.CertificateError) as error:  # a TLS verdict the user acts on: explained
         result.reply = f"TLS failure: {error}"
     except (OSError, smtplib.SMTPException, _Local) as error:
-        result.reply = f"{type(error).__name__}: {error}" if not isinstance(error, socket.timeout) else "timed out"
+        if is_transport_failure(error):
+            raise transport_error(error, "the SMTP endpoint", f"{host}:{port}") from None
+        result.reply = f"{type(error).__name__}: {error}"
     if not result.accepted:
         result.diagnosis = explain(result.reply)
     return result

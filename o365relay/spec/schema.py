@@ -14,7 +14,7 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterator
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -74,7 +74,7 @@ def validator() -> Any:
     return strict(_inline(load_schema(), load_schema()["$defs"]))
 
 
-@lru_cache(maxsize=None)
+@cache
 def ecma_regex(pattern: str) -> re.Pattern[str]:
     """``pattern`` with ECMA-262's meaning of ``$``: the end of the text. Python's ``$`` also matches
     before a final newline, so ``"203.0.113.5\n"`` would pass ``^...$`` and break a published record."""

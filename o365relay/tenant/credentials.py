@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from o365relay.errors import AuthError, UsageError
+from o365relay.netfail import is_transport_failure, transport_error
 from o365relay.tenant.settings import Endpoints
 
 if TYPE_CHECKING:
@@ -78,9 +79,29 @@ def credential_for(endpoints: Endpoints, environ: Mapping[str, str] | None = Non
             tenant, client_id, lambda: github_id_token(url, bearer, audience), **common)
     if kind == "client certificate":
         return aio.CertificateCredential(
-            tenant, client_id, certificate_path=env["AZURE_CLIENT_CERTIFICATE_PATH"],
+            tenant, client_id, certificate_path=certificate_file(env, "AZURE_CLIENT_CERTIFICATE_PATH"),
             password=env.get("AZURE_CLIENT_CERTIFICATE_PASSWORD") or None, **common)
     return aio.ClientSecretCredential(tenant, client_id, env["AZURE_CLIENT_SECRET"], **common)
+
+
+MAX_CERTIFICATE_BYTES = 1024 * 1024
+
+
+def certificate_file(env: Mapping[str, str], variable: str) -> str:
+    """The certificate file ``variable`` names, once it is known to hold a private key: azure-identity
+    would otherwise fail on a public certificate or a stray file with a bare ValueError."""
+    from o365relay.fileio import read_bytes
+
+    path = env[variable]
+    data = read_bytes(path, MAX_CERTIFICATE_BYTES, f"{variable}")
+    if data.lstrip().startswith(b"-----BEGIN"):
+        if b"PRIVATE KEY-----" not in data:
+            raise UsageError(f"{variable}={path} holds no private key: give a PEM file with the certificate "
+                             "and its private key (or a PKCS#12 file)")
+    elif not data.startswith(b"\x30"):  # PKCS#12 is DER: a SEQUENCE
+        raise UsageError(f"{variable}={path} is neither PEM nor PKCS#12: give the certificate and its private "
+                         "key as a PEM file")
+    return path
 
 
 def github_id_token(request_url: str, request_token: str, audience: str,
@@ -118,6 +139,10 @@ async def bearer_token(credential: AsyncTokenCredential, scope: str) -> str:
         return (await credential.get_token(scope)).token
     except ClientAuthenticationError as exc:
         raise auth_error(exc, scope) from None
+    except Exception as exc:
+        if is_transport_failure(exc):
+            raise transport_error(exc, "the sign-in endpoint") from None
+        raise
 
 
 def auth_error(exc: Exception, scope: str) -> AuthError:

@@ -44,6 +44,7 @@ from o365relay.errors import (
     Throttled,
     TransientError,
 )
+from o365relay.netfail import transport_error
 from o365relay.tenant.credentials import bearer_token, credential_for
 from o365relay.tenant.retry import (
     DEFAULT_POLICY,
@@ -224,8 +225,7 @@ class ExchangeClient:
             try:
                 response = await self._http.send(request, stream=True)
             except httpx.TransportError as exc:
-                raise TransientError(f"{what}: the Exchange admin endpoint did not answer "
-                                     f"({type(exc).__name__}) after retrying") from None
+                raise transport_error(exc, f"the Exchange admin endpoint ({what})") from None
             try:
                 raw = await _read(response)
             finally:

@@ -22,6 +22,7 @@ from o365relay.errors import (
     Throttled,
     TransientError,
 )
+from o365relay.netfail import is_transport_failure, transport_error
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -70,7 +71,9 @@ def translate_exception(exc: Exception, what: str, permission: str) -> RelayErro
     if isinstance(exc, ClientAuthenticationError):
         return auth_error(exc, "Microsoft Graph")
     if isinstance(exc, httpx.TransportError):
-        return TransientError(f"{what}: Microsoft Graph did not answer ({type(exc).__name__}) after retrying")
+        return transport_error(exc, f"Microsoft Graph ({what})")
+    if is_transport_failure(exc):  # the token request under msgraph-sdk's auth provider
+        return transport_error(exc, "the sign-in endpoint")
     if isinstance(exc, APIError):
         error = getattr(exc, "error", None)
         code = str(getattr(error, "code", "") or "")
