@@ -37,8 +37,18 @@ def kind_of(mode: int) -> str:
 
 def read_bytes(path: str | Path, limit: int, what: str = "the file") -> bytes:
     """At most ``limit`` bytes of the regular file ``path`` ("-" is standard input); larger is refused."""
+    data, more = read_head(path, limit, what)
+    if more:
+        raise FileRefused("standard input" if str(path) == "-" else path,
+                          f"it is larger than {limit:,} bytes, the limit for {what}")
+    return data
+
+
+def read_head(path: str | Path, limit: int, what: str = "the file") -> tuple[bytes, bool]:
+    """The first ``limit`` bytes of the regular file ``path`` ("-" is standard input), and whether
+    there is more: for inputs where only a leading part matters (a message's header block)."""
     if str(path) == "-":
-        return _bounded(sys.stdin.buffer, limit, "standard input", what)
+        return _head(sys.stdin.buffer, limit)
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as error:
@@ -49,7 +59,7 @@ def read_bytes(path: str | Path, limit: int, what: str = "the file") -> bytes:
         raise FileRefused(path, f"it is {kind_of(mode)}; {what} must be a regular file")
     with os.fdopen(fd, "rb") as handle:
         try:
-            return _bounded(handle, limit, str(path), what)
+            return _head(handle, limit)
         except OSError as error:
             raise FileRefused(path, error.strerror or str(error)) from None
 
@@ -64,11 +74,9 @@ def read_text(path: str | Path, limit: int, what: str = "the file") -> str:
                                 f"{what} must be a UTF-8 text file") from None
 
 
-def _bounded(handle: BinaryIO, limit: int, name: str, what: str) -> bytes:
+def _head(handle: BinaryIO, limit: int) -> tuple[bytes, bool]:
     data = handle.read(limit + 1)
-    if len(data) > limit:
-        raise FileRefused(name, f"it is larger than {limit:,} bytes, the limit for {what}")
-    return data
+    return data[:limit], len(data) > limit
 
 
 def check_writable(path: str | Path, *, overwrite: bool = True) -> Path:
@@ -90,8 +98,12 @@ def check_writable(path: str | Path, *, overwrite: bool = True) -> Path:
     parent = target.parent
     if not parent.is_dir():
         raise _unwritable(target, f"the directory {parent} does not exist; create it first")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise _unwritable(target, f"the directory {parent} is not writable")
+    try:  # the one sure test, as root too and on read-only file systems: create the temp file
+        fd, temp = tempfile.mkstemp(dir=parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as error:
+        raise _unwritable(target, f"cannot create files in {parent}: {error.strerror}") from None
+    os.close(fd)
+    os.unlink(temp)
     return target
 
 

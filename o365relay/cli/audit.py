@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
 DESCRIPTION = """Read the tenant in bulk and compare it with the spec. Every object ends as
@@ -32,7 +31,9 @@ def run(args: argparse.Namespace) -> int:
 
     from o365relay.audit.runner import audit, plan_reads, spec_revision
     from o365relay.errors import UsageError
+    from o365relay.fileio import check_writable, write_text
     from o365relay.spec.loader import load_spec
+    from o365relay.tenant.credentials import check_sign_in
     from o365relay.tenant.settings import Endpoints
 
     spec = load_spec(args.spec)
@@ -40,6 +41,9 @@ def run(args: argparse.Namespace) -> int:
     if endpoints.tenant_id.lower() not in (spec.tenant.id.lower(), spec.tenant.initial_domain.lower()):
         raise UsageError(f"{args.spec} declares tenant {spec.tenant.id} but the credentials are for "
                          f"{endpoints.tenant_id}: set AZURE_TENANT_ID to the spec's tenant")
+    if args.output:
+        check_writable(args.output)
+    asyncio.run(check_sign_in(endpoints))
     revision = spec_revision(args.spec)
     interactive = sys.stderr.isatty() and args.format == "text"
     with _progress(interactive, plan_reads(spec).total) as tick:
@@ -47,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     text = _render(result, args.format, rich=sys.stdout.isatty() and not args.output,
                    show_in_sync=not args.hide_in_sync)
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        write_text(args.output, text, private=True)
     else:
         sys.stdout.write(text)
     return result.exit_code

@@ -88,7 +88,7 @@ def _story(demo: Demo, spec: str, reports: Path, password: str) -> None:
 
     demo.next("Plan: what `pulumi up` would change against the live tenant")
     code = demo.run(["audit", spec, "--format", "markdown", "--output", str(reports / "plan.md")], tail=0)
-    plan = (reports / "plan.md").read_text(encoding="utf-8").rstrip().splitlines()
+    plan = (reports / "plan.md").read_text(encoding="utf-8").rstrip().splitlines() if code in (0, 1) else []
     print("\n".join(f"  {line}" for line in plan[:PLAN_LINES]))
     if len(plan) > PLAN_LINES:
         print(f"  … {len(plan) - PLAN_LINES} more lines in {reports / 'plan.md'}")

@@ -10,7 +10,8 @@ DESCRIPTION = """Check, for the tenant and identity in the environment (AZURE_TE
 credential; RELAY_* endpoint overrides), whether o365-relay can get tokens for Graph and Exchange, which
 of the permissions and roles it needs are held, and for each gap the exact fix.
 Permissions held beyond what it needs are warnings (WARN), with the narrower one to grant instead.
-Exit 0 when everything needed is held, 1 when something is missing, 3 when no token can be had."""
+Exit 0 when everything needed is held, 1 when something is missing, 3 when no token can be had or
+a check could not run (the tenant failed)."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -36,4 +37,6 @@ def run(args: argparse.Namespace) -> int:
                 print(f"        fix: {check.fix}")
     if any(c.status == "failed" and c.name.endswith("token") for c in checks):
         return 3
-    return 1 if any(c.status in ("missing", "failed") for c in checks) else 0
+    if any(c.status == "missing" for c in checks):
+        return 1
+    return 3 if any(c.status == "failed" for c in checks) else 0  # a check that could not run is no verdict

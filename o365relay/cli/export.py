@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 DESCRIPTION = """Read the tenant (credentials from the environment) and write a spec declaring its relay
 connectors (OnPremises inbound), applications holding SMTP.SendAsApp, mailboxes with SMTP AUTH switched on,
@@ -27,18 +26,16 @@ def run(args: argparse.Namespace) -> int:
     import asyncio
 
     from o365relay.dnscheck.resolver import Dns, parse_nameserver
-    from o365relay.errors import UsageError
     from o365relay.export.runner import export_tenant
     from o365relay.export.writer import render_yaml
+    from o365relay.fileio import check_writable, write_text
     from o365relay.tenant.settings import Endpoints
 
-    output = Path(args.output)
-    if output.exists() and not args.force:
-        raise UsageError(f"{output} exists; pass --force to overwrite it")
+    output = check_writable(args.output, overwrite=args.force)
     endpoints = Endpoints.from_env()
     dns = None if args.no_dns else Dns([parse_nameserver(n) for n in args.nameserver] or None)
     export = asyncio.run(export_tenant(endpoints, dns))
-    output.write_text(render_yaml(export, endpoints.tenant_id, output), encoding="utf-8")
+    write_text(output, render_yaml(export, endpoints.tenant_id, output), private=True, overwrite=args.force)
     for warning in export.warnings:
         print(f"relayctl export: note: {warning}", file=sys.stderr)
     print(f"wrote {output}: {len(export.spec.connectors)} connectors, {len(export.spec.service_accounts)} service "

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from o365relay.errors import UsageError
 
@@ -34,13 +33,21 @@ def run(args: argparse.Namespace) -> int:
     return 1 if report.failed else 0
 
 
+MAX_HEADER_BYTES = 1024 * 1024  # real header blocks are a few kB; long ARC chains stay well under this
+
+
 def _read(path: str) -> tuple[str, str]:
-    if path == "-":
-        return sys.stdin.read(), "<stdin>"
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except OSError as error:
-        raise UsageError(f"cannot read {path}: {error.strerror}") from None
+    """The message's text up to the end of its header block (the body, however large, is never read)."""
+    from o365relay.fileio import read_head
+
+    data, more = read_head(path, MAX_HEADER_BYTES, "a message")
+    source = "<stdin>" if path == "-" else path
+    if more and not _ends_headers(data):
+        raise UsageError(f"{source}: the header block is larger than {MAX_HEADER_BYTES:,} bytes; "
+                         "this is not a message's header block")
     # Headers are ASCII by RFC 5322; a stray Latin-1 byte must not stop the analysis.
-    return data.decode("utf-8", errors="replace"), path
+    return data.decode("utf-8", errors="replace"), source
+
+
+def _ends_headers(data: bytes) -> bool:
+    return b"\n\n" in data or b"\n\r\n" in data

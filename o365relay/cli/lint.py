@@ -109,6 +109,7 @@ def rules_listing(fmt: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from o365relay.fileio import check_writable, write_text
     from o365relay.reports.sarif import repo_relative_uri, sarif_log
     from o365relay.rules import exit_code, lint
     from o365relay.rules.report import as_json, as_text
@@ -120,6 +121,8 @@ def run(args: argparse.Namespace) -> int:
     if args.spec is None:
         raise UsageError("lint needs a SPEC file (or --list-rules)")
     options = options_from(args)
+    if args.output:
+        check_writable(args.output)
     spec = load_spec(args.spec)
     findings = lint(spec, options)
     if args.format == "text":
@@ -130,10 +133,7 @@ def run(args: argparse.Namespace) -> int:
         log = sarif_log(findings, all_rules().values(), spec, repo_relative_uri(args.spec))
         text = json.dumps(log, indent=2) + "\n"
     if args.output:
-        try:
-            args.output.write_text(text, encoding="utf-8")
-        except OSError as error:
-            raise UsageError(f"cannot write {args.output}: {error.strerror}") from None
+        write_text(args.output, text)
     else:
         sys.stdout.write(text)
     return exit_code(findings)

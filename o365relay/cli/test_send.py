@@ -89,7 +89,8 @@ def _send(method: str, msg: Any, login: str, args: argparse.Namespace, endpoints
     host = os.environ.get("RELAY_SMTP_HOST", "smtp.office365.com")
     port = int(os.environ.get("RELAY_SMTP_PORT", "587"))
     if method == "mailbox":
-        return submit(host, port, msg, login, password=_password, ca_file=endpoints.ca_file)
+        password = _password()  # before connecting: a missing password is the person's to fix first
+        return submit(host, port, msg, login, password=lambda: password, ca_file=endpoints.ca_file)
     client_id = args.client_id or os.environ.get("RELAY_SENDER_CLIENT_ID")
     if not client_id:
         raise UsageError("an OAuth sender needs its application id: --client-id or RELAY_SENDER_CLIENT_ID")

@@ -18,8 +18,10 @@ import yaml
 
 from o365relay.dnscheck.dkim import DkimTargets, Unavailable
 from o365relay.errors import RelayError, TenantError, UsageError
+from o365relay.fileio import read_text
 
 NO_TENANT = Unavailable("skipped", "no tenant configured")
+MAX_TARGETS_BYTES = 4 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -39,9 +41,9 @@ class TenantFacts:
 def dkim_targets_from_file(path: str | Path) -> dict[str, DkimTargets | Unavailable]:
     """Read ``domain: {selector1: ..., selector2: ...}``, or Get-DkimSigningConfig's JSON output as is."""
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        raise UsageError(f"--dkim-targets {path}: {error}") from None
+        data = yaml.safe_load(read_text(path, MAX_TARGETS_BYTES, "--dkim-targets"))
+    except yaml.YAMLError as error:
+        raise UsageError(f"--dkim-targets {path}: not valid YAML or JSON: {error}") from None
     rows: Iterable[tuple[str, Any]]
     if isinstance(data, dict):
         rows = data.items()

@@ -27,6 +27,8 @@ _HEADER_START = re.compile(r"^([!-9;-~]+):")
 _SENDER_IP = re.compile(r"sender ip is ([0-9a-f.:]+)", re.IGNORECASE)
 _ACTION = re.compile(r"\baction=([\w.]+)", re.IGNORECASE)
 _RESINFO_START = re.compile(r"^\s*[\w.-]+\s*=")
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+MAX_COMMENT_DEPTH = 8
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,11 @@ class MessageHeaders:
 
 
 def parse_headers(text: str, source: str = "<stdin>") -> MessageHeaders:
-    """Parse a header block (or a whole .eml); raises UsageError when there are no headers at all."""
+    """Parse a header block (or a whole .eml); raises UsageError when there are no headers at all.
+
+    Control characters (terminal escape sequences, bidirectional overrides) are dropped first: every
+    value here may be printed, and a message's sender chooses its headers."""
+    text, source = strip_controls(text), strip_controls(source)
     block, starts, problems = _header_block(text, source)
     if not starts:
         raise UsageError(f"{source}: no message headers found: expected lines such as "
@@ -181,8 +187,29 @@ def _mail_from(auth: tuple[AuthVerdict, ...], return_path: object) -> str | None
     return _domain_of(_address(return_path))
 
 
+def strip_controls(text: str) -> str:
+    """``text`` without C0/C1 control characters (tab and line ends kept) or bidi overrides."""
+    return _CONTROLS.sub("", text)
+
+
+def _comment_depth(value: str) -> int:
+    """How deeply RFC 5322 comments nest in ``value`` (authres parses them recursively)."""
+    depth = deepest = 0
+    for char in value:
+        if char == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char == ")" and depth:
+            depth -= 1
+    return deepest
+
+
 def _auth_results(value: str, source: str, line: int, problems: list[str],
                   prefix: str = "Authentication-Results") -> tuple[AuthVerdict, ...]:
+    if (depth := _comment_depth(value)) > MAX_COMMENT_DEPTH:
+        problems.append(f"{source}:{line}: {prefix} has comments nested {depth} deep (at most "
+                        f"{MAX_COMMENT_DEPTH} are read); not a header a mail server wrote")
+        return ()
     # Microsoft omits the authserv-id ("spf=pass ..."): give authres a neutral one to parse against.
     text = f"none; {value}" if _RESINFO_START.match(value) else value
     try:

@@ -14,11 +14,13 @@ Shapes, as the real services give them:
 - 503: ``{"error":{"code":"ServiceUnavailable",...}}`` plus ``Retry-After``.
 - drop: the TCP connection is aborted before any byte of the response (the client sees
   "server disconnected without sending a response").
+- garbage: 200 with an HTML page instead of the API's JSON, as an intercepting proxy or captive
+  portal answers.
 
 Reply shapes (``shapes``, see :mod:`o365relay.sandbox.fault_shapes`) rewrite Exchange admin replies
 instead: a truncated read, a read that ignores its Identity, an error body in camel case, an empty 2xx.
 
-Text form (``relayctl sandbox --faults``): ``429=0.2,503=0.1,drop=0.05,latency=0.05,seed=7,
+Text form (``relayctl sandbox --faults``): ``429=0.2,503=0.1,drop=0.05,garbage=0.01,latency=0.05,seed=7,
 retry-after=1,paths=/v1.0:/adminapi,shapes=truncated:unfiltered``.
 """
 
@@ -35,7 +37,7 @@ from typing import Any, Literal
 from o365relay.errors import UsageError
 from o365relay.sandbox import fault_shapes
 
-Fault = Literal["throttle", "unavailable", "drop"]
+Fault = Literal["throttle", "unavailable", "drop", "garbage"]
 
 EXO_CONCURRENCY_TEXT = (
     "You have reached the maximum number of concurrent requests per tenant. Please wait and try again"
@@ -54,6 +56,7 @@ class FaultPlan:
     throttle: float = 0.0
     unavailable: float = 0.0
     drop: float = 0.0
+    garbage: float = 0.0
     latency: float = 0.0
     seed: int = 0
     retry_after: int = 1
@@ -64,11 +67,11 @@ class FaultPlan:
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        for name in ("throttle", "unavailable", "drop"):
+        for name in ("throttle", "unavailable", "drop", "garbage"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise UsageError(f"fault rate {name}={value} must be between 0 and 1")
-        if self.throttle + self.unavailable + self.drop > 1.0:
+        if self.throttle + self.unavailable + self.drop + self.garbage > 1.0:
             raise UsageError("fault rates add up to more than 1")
         unknown = sorted(set(self.shapes) - set(fault_shapes.SHAPES))
         if unknown:
@@ -94,6 +97,8 @@ class FaultPlan:
                 fault = "unavailable"
             elif draw < self.throttle + self.unavailable + self.drop:
                 fault = "drop"
+            elif draw < self.throttle + self.unavailable + self.drop + self.garbage:
+                fault = "garbage"
             if fault:
                 self.stats[fault] += 1
             return fault
@@ -105,6 +110,7 @@ class FaultPlan:
             "429": "throttle",
             "503": "unavailable",
             "drop": "drop",
+            "garbage": "garbage",
             "latency": "latency",
             "seed": "seed",
             "retry-after": "retry_after",
@@ -132,6 +138,7 @@ class FaultPlan:
             "429": self.throttle,
             "503": self.unavailable,
             "drop": self.drop,
+            "garbage": self.garbage,
             "latency": self.latency,
             "seed": self.seed,
             "retryAfter": self.retry_after,
@@ -205,6 +212,8 @@ async def _shaped(app: Any, shapes: tuple[str, ...], scope: dict[str, Any], rece
 async def _send_fault(send: Any, fault: Fault, path: str, retry_after: int) -> None:
     if fault == "throttle" and path.startswith("/adminapi/"):
         status, ctype, body = 429, b"text/plain; charset=utf-8", EXO_CONCURRENCY_TEXT.encode()
+    elif fault == "garbage":
+        status, ctype, body = 200, b"text/html", b"<html><body><h1>Proxy error</h1></body></html>"
     elif fault == "throttle":
         error = {"code": "TooManyRequests", "message": "Too many requests. Please retry after some time."}
         status, ctype, body = 429, b"application/json", json.dumps({"error": error}).encode()

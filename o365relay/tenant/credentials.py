@@ -149,3 +149,11 @@ def auth_error(exc: Exception, scope: str) -> AuthError:
     """Entra's first line of reason (e.g. "AADSTS7000215: Invalid client secret provided")."""
     reason = str(getattr(exc, "message", "") or exc).strip().splitlines()
     return AuthError(f"could not get a token for {scope}: {reason[0] if reason else type(exc).__name__}")
+
+
+async def check_sign_in(endpoints: Endpoints) -> None:
+    """Get one Graph token before a long read, so an unreachable or refusing sign-in is one clear
+    failure (exit 3) rather than the same reason on every object the read would have covered."""
+    credential = credential_for(endpoints)
+    async with credential:
+        await bearer_token(credential, endpoints.graph_scope)
