@@ -17,6 +17,7 @@ Every failure is a :class:`~o365relay.errors.UsageError` (exit 2) naming the fil
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import stat
 import sys
@@ -48,7 +49,8 @@ def read_head(path: str | Path, limit: int, what: str = "the file") -> tuple[byt
     """The first ``limit`` bytes of the regular file ``path`` ("-" is standard input), and whether
     there is more: for inputs where only a leading part matters (a message's header block)."""
     if str(path) == "-":
-        return _head(sys.stdin.buffer, limit)
+        stream = getattr(sys.stdin, "buffer", None)  # None when stdin was replaced by a text stream
+        return _head(stream, limit) if stream else _head(io.BytesIO(sys.stdin.read(limit + 1).encode()), limit)
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as error:

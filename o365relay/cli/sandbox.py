@@ -12,20 +12,28 @@ from __future__ import annotations
 import argparse
 import shlex
 import signal
+import sys
 import threading
 from pathlib import Path
 
-DESCRIPTION = (
-    "Run the offline sandbox tenant (Graph, Exchange admin, token, SMTP) on loopback. State lives in "
-    "--state-dir (SQLite) and survives restarts; a fresh directory is seeded from --seed."
-)
+DEFAULT_STATE_DIR = Path(".relay-sandbox")
+
+DESCRIPTION = """Run the offline sandbox tenant (Graph, Exchange admin, token, SMTP) on loopback. State lives in
+--state-dir (SQLite, owner-only, git-ignored) and survives restarts; a fresh directory is seeded from --seed.
+
+  relayctl sandbox                 run it (Ctrl-C to stop)
+  eval "$(relayctl sandbox env)"   in another shell: point relayctl there; lists each sender's
+                                   sandbox-only credentials (app id and client secret, mailbox password)"""
+ENV_FILE = "env.sh"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("action", nargs="?", choices=("run", "env"), default="run",
+                        help="run the sandbox (default), or print the running sandbox's environment")
     parser.add_argument(
         "--state-dir",
         type=Path,
-        default=Path(".relay-sandbox"),
+        default=DEFAULT_STATE_DIR,
         help="directory for the tenant's state, CA and keys (default: .relay-sandbox)",
     )
     parser.add_argument(
@@ -51,6 +59,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    return print_env(args.state_dir) if args.action == "env" else serve(args)
+
+
+def serve(args: argparse.Namespace) -> int:
+    from o365relay.fileio import write_text
     from o365relay.sandbox.faults import FaultPlan
     from o365relay.sandbox.runner import start_sandbox
 
@@ -66,6 +79,8 @@ def run(args: argparse.Namespace) -> int:
         smtp_port=args.smtp_port,
         mx_port=args.mx_port,
     ) as sandbox:
+        env_file = sandbox.state_dir / ENV_FILE
+        write_text(env_file, exports(sandbox.env()), private=True)
         print(f"sandbox tenant {sandbox.tenant_id} ({sandbox.initial_domain})")
         print(f"  https   {sandbox.base_url}   (CA: {sandbox.ca_file})")
         if sandbox.smtp_port:
@@ -74,17 +89,63 @@ def run(args: argparse.Namespace) -> int:
         if faults:
             print(f"  faults  {args.faults}")
         print("export these to use it (sandbox-only credentials):")
-        for key, value in sandbox.env().items():
-            print(f"  export {key}={shlex.quote(value)}")
-        print("for the azuread provider (pulumi-azuread), in the shell that runs pulumi only: SSL_CERT_FILE")
-        print("replaces the system CA bundle (sandbox-only credentials):")
-        for key, value in sandbox.azuread_env().items():
-            print(f"  export {key}={shlex.quote(value)}")
+        print(exports(sandbox.env(), indent="  "), end="")
+        state = "" if args.state_dir == DEFAULT_STATE_DIR else f" --state-dir {shlex.quote(str(sandbox.state_dir))}"
+        print(f'or, in another shell: eval "$(relayctl sandbox env{state})"  (also lists sender credentials)')
         print("Ctrl-C to stop.", flush=True)
         try:
             while not stop.wait(0.5):
                 pass
         except KeyboardInterrupt:
             pass
+        env_file.unlink(missing_ok=True)
     print("sandbox stopped; state kept in", args.state_dir)
     return 0
+
+
+def exports(env: dict[str, str], indent: str = "") -> str:
+    """``export KEY=value`` lines a shell can eval."""
+    return "".join(f"{indent}export {key}={shlex.quote(value)}\n" for key, value in env.items())
+
+
+def print_env(state_dir: Path) -> int:
+    """The running sandbox's environment, then each sender's sandbox-only credentials as comments."""
+    import shlex
+
+    from o365relay.errors import UsageError
+    from o365relay.fileio import read_text
+
+    env_file = state_dir / ENV_FILE
+    if not env_file.is_file():
+        where = "" if state_dir == DEFAULT_STATE_DIR else f" --state-dir {state_dir}"
+        raise UsageError(f"no sandbox is running on {state_dir} (no {env_file}); start one with "
+                         f"`relayctl sandbox{where}`")
+    text = read_text(env_file, 64 * 1024, "the sandbox environment")
+    env = dict(shlex.split(line.removeprefix("export "))[0].split("=", 1) for line in text.splitlines() if line)
+    print(f"# o365-relay sandbox tenant {env.get('AZURE_TENANT_ID', '?')}: every secret below is sandbox-only")
+    sys.stdout.write(text)
+    print("# senders: export one line's variables before `relayctl test-send` (sandbox-only credentials)")
+    for sender in _sender_credentials(env):
+        if sender["kind"] == "application":
+            line = (f"RELAY_SENDER_CLIENT_ID={sender['login']} "
+                    f"RELAY_SENDER_CLIENT_SECRET={shlex.quote(sender['secret'])}")
+        else:
+            line = f"RELAY_SMTP_PASSWORD={shlex.quote(sender['secret'])}"
+        print(f"#   {sender['kind']:<11} {sender['name']:<32} export {line}")
+    return 0
+
+
+def _sender_credentials(env: dict[str, str]) -> list[dict[str, str]]:
+    """Ask the running sandbox to issue (or repeat) its sender credentials."""
+    import httpx
+
+    from o365relay.netfail import transport_error
+
+    base = env["RELAY_EXCHANGE_BASE"]
+    try:
+        response = httpx.post(f"{base}/_sandbox/sender-credentials", verify=env["RELAY_CA_FILE"], timeout=30)
+        response.raise_for_status()
+    except httpx.TransportError as error:
+        raise transport_error(error, "the sandbox", base) from None
+    senders: list[dict[str, str]] = response.json()["senders"]
+    return senders

@@ -54,12 +54,58 @@ def run(args: argparse.Namespace) -> int:
         print(f"  token request refused: {error}\n" + render(explain(str(error))))
         return 3
     print(f"  reply: {result.reply}")
+    connector = spec.connectors.get(args.sender) if method == "connector" else None
     if not result.accepted:
         print(render(result.diagnosis) if result.diagnosis else "  (no explanation in the table)")
+        if connector is not None and any(code in result.reply for code in ("5.7.68", "5.7.64")):
+            print(_not_recognised(args.sender, connector, args.client_ip))
         return 1
-    if args.no_trace:
-        return 0
-    return _trace(endpoints, message_id, sent_at, args.timeout)
+    path = _connector_path(endpoints, args.sender, args.client_ip) if connector is not None else ""
+    if path:
+        print(f"  path: {path}")
+    code = 0 if args.no_trace else _trace(endpoints, message_id, sent_at, args.timeout)
+    if code == 0 and path.startswith("direct send"):
+        print(f"  not a relay test: the message did not go through connector {args.sender}")
+        return 1
+    return code
+
+
+def _not_recognised(name: str, connector: Any, client_ip: str | None) -> str:
+    """5.7.68/5.7.64 through a connector means Exchange matched no connector to the sending IP."""
+    listed = ", ".join(connector.sender_ips) or "none"
+    if client_ip:
+        return (f"  the device sent from {client_ip}, which connectors.{name}.senderIPs ({listed}) does not "
+                f"cover: add {client_ip} to senderIPs (or send from a listed address), then apply")
+    return (f"  Exchange matched no connector to this host's public IP: connectors.{name}.senderIPs lists "
+            f"{listed}; add the address this host's mail leaves from (after NAT), then apply")
+
+
+def _connector_path(endpoints: Any, name: str, client_ip: str | None) -> str:
+    """Which way the tenant takes this message: through the named inbound connector only if the
+    tenant holds it, enabled, covering the sending IP; otherwise it went in as direct send."""
+    import ipaddress
+
+    from o365relay.tenant.exchange import ExchangeClient
+    from o365relay.tenant.sync import run_sync
+
+    async def read() -> list[Any]:
+        async with ExchangeClient(endpoints) as exo:
+            return list(await exo.invoke("Get-InboundConnector"))
+
+    found = next((c for c in run_sync(read()) if str(c.get("Name", "")).lower() == name.lower()), None)
+    if found is None:
+        return f"direct send: the tenant has no inbound connector {name} yet (apply the spec first)"
+    if not found.get("Enabled", True):
+        return f"direct send: connector {name} is disabled in the tenant"
+    if client_ip:
+        address = ipaddress.IPv4Address(client_ip)
+        ranges = [str(r) for r in found.get("SenderIPAddresses") or []]
+        if not any(address in ipaddress.IPv4Network(r, strict=False) for r in ranges):
+            return f"direct send: connector {name} in the tenant does not cover {client_ip} ({', '.join(ranges)})"
+    if client_ip:
+        return f"connector {name}: the tenant's connector covers {client_ip}"
+    ranges = ", ".join(str(r) for r in found.get("SenderIPAddresses") or [])
+    return f"connector {name}, if this host's public IP is in its sender IPs ({ranges})"
 
 
 def _plan(spec: Any, args: argparse.Namespace) -> tuple[str, str, str, str]:
@@ -76,7 +122,17 @@ def _plan(spec: Any, args: argparse.Namespace) -> tuple[str, str, str, str]:
         raise UsageError(f"--method {method} needs a service account; {args.sender!r} is a connector")
     mailbox = account.mailbox if account else None
     from_addr = args.from_addr or mailbox or f"relay-test@{next(iter(spec.domains), spec.tenant.initial_domain)}"
-    return method, mailbox or from_addr, from_addr, args.to or mailbox or from_addr
+    return method, mailbox or from_addr, from_addr, args.to or mailbox or _declared_mailbox(spec, args.sender)
+
+
+def _declared_mailbox(spec: Any, sender: str) -> str:
+    """A recipient that exists: the first mailbox the spec declares (a relay's made-up From address
+    would be refused with 5.4.1, which says nothing about the relay)."""
+    for account in spec.service_accounts.values():
+        return str(account.mailbox)
+    for grant in spec.send_as:
+        return str(grant.mailbox)
+    raise UsageError(f"the spec declares no mailbox to send to: give the recipient with --to for {sender!r}")
 
 
 def _send(method: str, msg: Any, login: str, args: argparse.Namespace, endpoints: Any) -> Any:

@@ -136,8 +136,14 @@ def _admin_routes(ctx: SandboxContext) -> list[BaseRoute]:
             return JSONResponse({"error": str(error)}, status_code=400)
         return await faults_get(request)
 
+    async def sender_credentials(request: Request) -> Response:
+        from o365relay.sandbox.try_credentials import issue
+
+        return JSONResponse({"senders": [c.as_dict() for c in issue(ctx.store)]})
+
     return [
         Route("/_sandbox/health", health, methods=["GET"]),
+        Route("/_sandbox/sender-credentials", sender_credentials, methods=["POST"]),
         Route("/_sandbox/dns", dns_list, methods=["GET"]),
         Route("/_sandbox/dns", dns_publish, methods=["POST"]),
         Route("/_sandbox/dns/{name}", dns_delete, methods=["DELETE"]),

@@ -162,8 +162,10 @@ def start_sandbox(
 
     if not host.startswith("127.") and host != "localhost":
         raise UsageError(f"the sandbox listens on loopback only, not {host}")
-    state_dir = Path(state_dir)
+    state_dir = Path(state_dir).resolve()  # absolute: RELAY_CA_FILE must work from any directory
     pki = ensure_pki(state_dir)
+    state_dir.chmod(0o700)
+    _keep_out_of_git(state_dir)
     store = st.Store.open(state_dir)
     if store.get_meta(seeding.META_SEEDED) is None:
         seeding.apply_seed(store, seed or seeding.DEFAULT_SEED)
@@ -202,6 +204,14 @@ def start_sandbox(
     if smtp_module is not None:
         smtp = smtp_module.start(ctx, host=host, smtp_port=smtp_port, mx_port=mx_port)
     return Sandbox(ctx, server, thread, smtp, host)
+
+
+def _keep_out_of_git(state_dir: Path) -> None:
+    """The state dir holds the CA key, the token signing key and issued secrets: git ignores it
+    wherever it was created."""
+    ignore = state_dir / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# sandbox state: keys and sandbox-only secrets, never commit\n*\n", encoding="utf-8")
 
 
 def _bind(host: str, port: int) -> socket.socket:

@@ -145,7 +145,11 @@ class Store:
 
     def __init__(self, path: Path):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # Owner-only before SQLite opens it: the store holds issued secrets' hashes and sandbox
+        # credentials (its -wal and -shm files take the database file's mode).
+        os.close(os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600))
+        os.chmod(self.path, 0o600)
         self._lock = threading.RLock()
         self._depth = 0
         self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)

@@ -235,7 +235,7 @@ def test_special_files_as_input(tmp_path: Path) -> None:
                            "dns": ["dns", path, "--offline"], "usage": ["usage", path],
                            "test-send": ["test-send", path, "dc1-relay"],
                            "headers --spec": ["headers", "-", "--spec", path]}.items():
-            says = "" if name == "validate" else "problem in the spec"
+            says = "" if name == "validate" else "in the spec"
             cases.append(Case(f"{name} {kind}", argv, 2, says, env, stdin=b"Subject: x\n\n"))
         cases.append(Case(f"headers {kind}", ["headers", path], 2, "must be a regular file", env))
         cases.append(Case(f"dns --dkim-targets {kind}", ["dns", SPEC, "--offline", "--dkim-targets", path], 2,
@@ -252,9 +252,11 @@ def test_hostile_text(tmp_path: Path) -> None:
     (tmp_path / "hostile.eml").write_bytes(message)
     spec = Path(SPEC).read_text().replace("waivers:", 'x-note: "\\e[2Jhello"\nwaivers:', 1)
     (tmp_path / "relay.hostile.yaml").write_text(spec)
+    (tmp_path / "certs").mkdir()
+    (tmp_path / "certs" / "monitoring-alerts.pem").write_bytes(Path(PUBLIC_CERT).read_bytes())
     cases = [Case("headers", ["headers", "hostile.eml"], 0, ""),
              Case("headers stdin", ["headers", "-", "--format", "json"], 0, "", stdin=message),
              Case("explain", ["explain", "\x1b[31m550 5.7.68"], 0, ""),
              Case("validate", ["validate", "relay.hostile.yaml"], 2, ""),
-             Case("lint", ["lint", "relay.hostile.yaml"], 2, "problem in the spec")]
+             Case("lint", ["lint", "relay.hostile.yaml"], 2, "in the spec")]
     check(cases, tmp_path)
