@@ -104,8 +104,8 @@ def _connector_path(endpoints: Any, name: str, client_ip: str | None) -> str:
             return f"direct send: connector {name} in the tenant does not cover {client_ip} ({', '.join(ranges)})"
     if client_ip:
         return f"connector {name}: the tenant's connector covers {client_ip}"
-    ranges = ", ".join(str(r) for r in found.get("SenderIPAddresses") or [])
-    return f"connector {name}, if this host's public IP is in its sender IPs ({ranges})"
+    listed = ", ".join(str(r) for r in found.get("SenderIPAddresses") or [])
+    return f"connector {name}, if this host's public IP is in its sender IPs ({listed})"
 
 
 def _plan(spec: Any, args: argparse.Namespace) -> tuple[str, str, str, str]:
