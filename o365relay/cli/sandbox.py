@@ -3,8 +3,10 @@
 Prints the HTTPS base URL, the SMTP endpoints and the environment to export so that relayctl, the
 Pulumi program and azure-identity talk to the sandbox instead of Microsoft, then the ``ARM_*``
 environment that makes the azuread provider treat the sandbox as a custom cloud (its
-``/metadata/endpoints`` document). The printed client secret
-is the sandbox's own generated test credential, never a real one.
+``/metadata/endpoints`` document). ``relayctl sandbox env`` prints the running sandbox's environment for
+``eval "$(relayctl sandbox env)"`` in another shell, with each sender's credentials (kept by the running
+sandbox in ``STATE_DIR/env.sh``, owner-only). Every secret printed is the sandbox's own generated test
+credential, valid on that sandbox only, never a real one.
 """
 
 from __future__ import annotations
@@ -90,6 +92,9 @@ def serve(args: argparse.Namespace) -> int:
             print(f"  faults  {args.faults}")
         print("export these to use it (sandbox-only credentials):")
         print(exports(sandbox.env(), indent="  "), end="")
+        print("for the azuread provider (pulumi-azuread), in the shell that runs pulumi only: SSL_CERT_FILE")
+        print("replaces the system CA bundle (sandbox-only credentials):")
+        print(exports(sandbox.azuread_env(), indent="  "), end="")
         state = "" if args.state_dir == DEFAULT_STATE_DIR else f" --state-dir {shlex.quote(str(sandbox.state_dir))}"
         print(f'or, in another shell: eval "$(relayctl sandbox env{state})"  (also lists sender credentials)')
         print("Ctrl-C to stop.", flush=True)
