@@ -48,6 +48,41 @@ def ip_ranges(values: Iterable[str] | None) -> list[str]:
     return sorted({ipv4_range(v) for v in values or ()}, key=key)
 
 
+IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def ip_entry_networks(value: str) -> list[IpNetwork]:
+    """An IP list entry as networks: ``a.b.c.d``, ``a.b.c.d/nn`` (host bits ignored) or the range form
+    ``a.b.c.d-e.f.g.h`` the connection filter also takes. ValueError when it is none of these."""
+    text = value.strip()
+    if "-" not in text:
+        return [ipaddress.ip_network(text, strict=False)]
+    first, _, last = text.partition("-")
+    start, end = ipaddress.ip_address(first.strip()), ipaddress.ip_address(last.strip())
+    if start.version != end.version or int(start) > int(end):
+        raise ValueError(f"{value!r} is not an address range (first-last)")
+    return list(ipaddress.summarize_address_range(start, end))  # type: ignore[arg-type]
+
+
+def ip_coverage(values: Iterable[str] | None) -> list[str]:
+    """The addresses a connection filter list covers, as collapsed ranges in address order.
+
+    Equal for every way the same addresses are written (``first-last`` ranges, CIDR with host bits,
+    ``/32``, overlapping or repeated entries); an entry that is no address is kept as its text."""
+    networks: list[IpNetwork] = []
+    other: set[str] = set()
+    for value in values or ():
+        try:
+            networks += ip_entry_networks(str(value))
+        except ValueError:
+            other.add(lower(value))
+    out = []
+    for version in (4, 6):
+        same = [n for n in networks if n.version == version]
+        out += [ipv4_range(str(n)) for n in ipaddress.collapse_addresses(same)]  # type: ignore[type-var]
+    return out + sorted(other)
+
+
 def smart_hosts(values: Iterable[str] | None) -> list[str]:
     """An outbound connector's smart hosts: names lower-cased, IPs without ``/32``, sorted."""
     def one(value: str) -> str:

@@ -1,16 +1,18 @@
-"""Least-privilege rules: send-as only to declared senders, FullAccess only on a sender's own mailbox.
+"""Least-privilege rules: send-as only to declared senders, FullAccess only on a sender's own mailbox, and
+nothing skips spam filtering by source address.
 
-The third least-privilege control, "no IP allow-listing in connection filtering" (CIS 2.1.12/2.1.13),
-concerns ``HostedConnectionFilterPolicy``, which the spec deliberately cannot declare: relay devices
-are recognised by connectors, never by allow-listing their IPs past spam filtering. It is evaluated
-against the tenant by the audit through :func:`connection_filter_violations`.
+The third control is the connection filter (``HostedConnectionFilterPolicy`` "Default", CIS
+2.1.12/2.1.13): relay devices are recognised by connectors, never by allow-listing their IPs past spam
+filtering. The rule judges what the spec declares under ``tenant.connectionFilter`` (an allow-list entry
+or the safe list needs a waiver); the audit (``o365relay.audit.compare_connection_filter``) judges what
+the tenant has, with the same messages from :func:`allow_entry_message` and :data:`SAFE_LIST_MESSAGE`.
 """
 
 from __future__ import annotations
 
-import ipaddress
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 
+from o365relay import exchange_values as xv
 from o365relay.rules.base import LintOptions, Violation, rule
 from o365relay.spec.model import RelaySpec
 
@@ -53,22 +55,41 @@ def full_access_own_mailbox(spec: RelaySpec, options: LintOptions) -> Iterator[V
             owner[mailbox] = name
 
 
-def connection_filter_violations(
-    ip_allow_list: Sequence[str], enable_safe_list: bool, spec: RelaySpec
-) -> list[str]:
-    """Messages for the tenant's connection filter (``Get-HostedConnectionFilterPolicy``): every allow-list
-    entry is one, naming the connector it duplicates when it overlaps a declared connector's senders."""
-    messages = []
-    senders = [(c.name, ipaddress.ip_network(ip, strict=False)) for c in spec.connectors.values()
-               for ip in c.sender_ips]
-    for entry in ip_allow_list:
-        net = ipaddress.ip_network(entry, strict=False)
-        overlaps = sorted({name for name, sender in senders if sender.version == net.version and
-                           sender.overlaps(net)})  # type: ignore[arg-type]
-        where = ""
-        if overlaps:
-            where = f" (senders of connector {', '.join(overlaps)}, which already recognises them)"
-        messages.append(f"connection filter allow-lists {entry}, which skips spam filtering{where}")
-    if enable_safe_list:
-        messages.append("connection filter safe list is on (Microsoft's third-party allow list)")
-    return messages
+SAFE_LIST_MESSAGE = ("connection filter safe list is on: mail from Microsoft's third-party list of sources "
+                     "skips spam filtering")
+
+
+def allow_entry_message(entry: str, spec: RelaySpec) -> str:
+    """What an IP Allow List entry does, naming the connectors whose senders it duplicates."""
+    try:
+        covered = xv.ip_entry_networks(entry)
+    except ValueError:
+        covered = []  # not an address (a tenant value the audit reports as is): duplicates nothing
+    overlaps = sorted({name for name, connector in spec.connectors.items() for ip in connector.sender_ips
+                       if any(net.version == sender.version and net.overlaps(sender)  # type: ignore[arg-type]
+                              for net in covered for sender in xv.ip_entry_networks(ip))})
+    where = ""
+    if overlaps:
+        where = f"; it duplicates the senders of connector {', '.join(overlaps)}, which already recognises them"
+    return f"connection filter allow-lists {entry}, whose mail skips spam filtering{where}"
+
+
+@rule(
+    NO_IP_ALLOW_LIST_ID,
+    rationale="Mail from an address on the connection filter's IP Allow List, or from Microsoft's safe "
+    "list, skips spam filtering and the SPF, DKIM and DMARC verdicts; a relay device is recognised by "
+    "a connector instead.",
+    baselines=NO_IP_ALLOW_LIST_BASELINES,
+    severity="high",
+    fix="Remove the entry from tenant.connectionFilter.ipAllowList (declare the device's public address "
+    "in connectors.<name>.senderIPs) and set enableSafeList: false; or waive it with a reason and an "
+    "expiry (target tenant.connectionFilter).",
+)
+def no_connection_filter_allow_list(spec: RelaySpec, options: LintOptions) -> Iterator[Violation]:
+    policy = spec.tenant.connection_filter
+    if policy is None:
+        return
+    for i, entry in enumerate(policy.ip_allow_list):
+        yield Violation(("tenant", "connectionFilter", "ipAllowList", i), allow_entry_message(entry, spec))
+    if policy.enable_safe_list:
+        yield Violation(("tenant", "connectionFilter", "enableSafeList"), SAFE_LIST_MESSAGE)

@@ -47,14 +47,19 @@ def sender_ip_syntax(text: str) -> str | None:
     return None
 
 
+def reserved_space(text: str) -> str | None:
+    """Which non-public address space a well-formed IPv4 range touches, or None if it is public."""
+    network = ipaddress.IPv4Network(text, strict=False)
+    return next((what for reserved, what in _NOT_PUBLIC if network.overlaps(reserved)), None)
+
+
 def sender_ip_scope(text: str) -> str | None:
     """Why a well-formed IPv4 range is not public address space, or None if it is public."""
-    network = ipaddress.IPv4Network(text, strict=False)
-    for reserved, what in _NOT_PUBLIC:
-        if network.overlaps(reserved):
-            return (f"{text} is in {what}; a connector matches the public IPv4 address "
-                    "the mail leaves your network from (after NAT): use that address")
-    return None
+    what = reserved_space(text)
+    if what is None:
+        return None
+    return (f"{text} is in {what}; a connector matches the public IPv4 address "
+            "the mail leaves your network from (after NAT): use that address")
 
 
 def domain_syntax(text: str) -> str | None:

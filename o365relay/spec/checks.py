@@ -14,7 +14,7 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from o365relay.spec.addresses import sender_ip_scope, sender_ip_syntax
+from o365relay.spec.addresses import reserved_space, sender_ip_scope, sender_ip_syntax
 from o365relay.spec.model import SpecPath
 from o365relay.spec.schema import ecma_regex, load_schema
 from o365relay.spec.yamlsource import Issue
@@ -30,7 +30,8 @@ _CREDENTIAL_FIELDS = {
 def semantic_issues(doc: dict[str, Any]) -> list[Issue]:
     """Every semantic problem in ``doc`` (a mapping that may also have schema problems)."""
     spec = _Spec(doc)
-    return [*spec.domains(), *spec.service_accounts(), *spec.connectors(), *spec.send_as(), *spec.waivers()]
+    return [*spec.connection_filter(), *spec.domains(), *spec.service_accounts(), *spec.connectors(),
+            *spec.send_as(), *spec.waivers()]
 
 
 @cache
@@ -140,6 +141,33 @@ class _Spec:
                     yield Issue(path + ("sendsFor", i), f"{domain!r} is not a declared domain; "
                                                         + _hint(domain, self.domain_names))
 
+    def connection_filter(self) -> Iterator[Issue]:
+        """Connection filter entries: public space, listed once, never both allowed and blocked, and
+        never blocking a declared connector's devices (Exchange would refuse their mail)."""
+        tenant = self.doc.get("tenant")
+        policy = tenant.get("connectionFilter") if isinstance(tenant, dict) else None
+        if not isinstance(policy, dict):
+            return
+        base: SpecPath = ("tenant", "connectionFilter")
+        allowed = _networks(policy.get("ipAllowList"))
+        senders = [(net, name) for name, connector in _dicts(self.doc.get("connectors")).items()
+                   if connector.get("direction", "inbound") == "inbound"
+                   for _, net in _networks(connector.get("senderIPs"))]
+        for key in ("ipBlockList", "ipAllowList"):
+            seen: list[tuple[int, ipaddress.IPv4Network]] = []
+            for i, network in _networks(policy.get(key)):
+                path = base + (key, i)
+                space = reserved_space(str(network))
+                earlier = next((j for j, net in seen if net.overlaps(network)), None)
+                if space:
+                    yield Issue(path, f"{_text(network)} is in {space}; connection filtering sees the public IPv4 "
+                                      "address a sending server connects from, never this space")
+                elif earlier is not None:
+                    yield Issue(path, f"{_text(network)} overlaps {key}[{earlier}]; list each address once")
+                elif key == "ipBlockList":
+                    yield from _blocked_but_allowed_or_relaying(path, network, allowed, senders)
+                seen.append((i, network))
+
     def send_as(self) -> Iterator[Issue]:
         first: dict[tuple[str, str], int] = {}
         for i, grant in _items(self.doc.get("sendAs")):
@@ -185,6 +213,31 @@ class _Spec:
         if declared is None or name in declared:
             return  # 'tenant', or a malformed target the schema has reported
         yield Issue(path, f"{target!r} names nothing in the spec; {_hint(name, declared, section + '.')}")
+
+
+def _networks(value: Any) -> list[tuple[int, ipaddress.IPv4Network]]:
+    """The well-formed sender-IP entries of a list, with their indexes (the schema reports the rest)."""
+    entries = value if isinstance(value, list) else []
+    return [(i, ipaddress.IPv4Network(ip, strict=False)) for i, ip in enumerate(entries)
+            if _ok("senderIp", ip) and sender_ip_syntax(ip) is None]
+
+
+def _text(network: ipaddress.IPv4Network) -> str:
+    """An address as users write it: a single address without ``/32``."""
+    return str(network.network_address) if network.prefixlen == 32 else str(network)
+
+
+def _blocked_but_allowed_or_relaying(path: SpecPath, network: ipaddress.IPv4Network,
+                                     allowed: list[tuple[int, ipaddress.IPv4Network]],
+                                     senders: list[tuple[ipaddress.IPv4Network, str]]) -> Iterator[Issue]:
+    both = next((i for i, net in allowed if net.overlaps(network)), None)
+    if both is not None:
+        yield Issue(path, f"{_text(network)} is also on ipAllowList[{both}]; Exchange lets the allow list win, so "
+                          "this block does nothing: remove one of the two")
+    relays = sorted({name for net, name in senders if net.overlaps(network)})
+    if relays:
+        yield Issue(path, f"{_text(network)} blocks the devices of connector {', '.join(relays)}: Exchange would "
+                          "refuse their mail (550 5.7.513); remove the entry or the connector's address")
 
 
 def _credential(path: SpecPath, credential: dict[str, Any]) -> Iterator[Issue]:

@@ -76,7 +76,7 @@ def from_document(doc: dict[str, Any], source: str, positions: dict[m.SpecPath, 
     """Build the model from a validated document (unchecked input here is a programming error)."""
     return m.RelaySpec(
         version=doc["version"],
-        tenant=_build(m.Tenant, doc["tenant"]),
+        tenant=_tenant(doc["tenant"]),
         domains={name: _domain(name, d) for name, d in doc.get("domains", {}).items()},
         service_accounts={name: _account(name, a) for name, a in doc.get("serviceAccounts", {}).items()},
         connectors={name: _build(m.Connector, _undirected(c), name=name)
@@ -106,6 +106,13 @@ def _build(cls: type, data: dict[str, Any], **given: Any) -> Any:
     names = {camel(f.name): f.name for f in dataclasses.fields(cls)}
     kwargs = {names[key]: tuple(value) if isinstance(value, list) else value for key, value in data.items()}
     return cls(**{**kwargs, **given})
+
+
+def _tenant(data: dict[str, Any]) -> m.Tenant:
+    plain = {k: v for k, v in data.items() if k != "connectionFilter"}
+    if "connectionFilter" not in data:
+        return _build(m.Tenant, plain)
+    return _build(m.Tenant, plain, connection_filter=_build(m.ConnectionFilter, data["connectionFilter"]))
 
 
 def _domain(name: str, data: dict[str, Any]) -> m.Domain:

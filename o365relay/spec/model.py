@@ -41,11 +41,26 @@ def format_path(path: SpecPath) -> str:
 
 
 @dataclass(frozen=True)
+class ConnectionFilter:
+    """The tenant's default connection filter policy (``HostedConnectionFilterPolicy`` "Default").
+
+    Entries are single IPv4 addresses or /24-/32 ranges, as connector sender IPs are. The allow list
+    and the safe list let mail skip spam filtering; both stay empty/off unless a waiver says why.
+    """
+
+    ip_block_list: tuple[str, ...] = ()
+    ip_allow_list: tuple[str, ...] = ()
+    enable_safe_list: bool = False
+
+
+@dataclass(frozen=True)
 class Tenant:
     id: str
     initial_domain: str
     smtp_auth: SmtpAuthSetting = "disabled"
     reject_direct_send: bool = True
+    # None: the stack leaves the policy alone (its allow list and safe list are still audited).
+    connection_filter: ConnectionFilter | None = None
 
 
 @dataclass(frozen=True)

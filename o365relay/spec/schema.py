@@ -176,6 +176,8 @@ def _message(kind: str, value: Any, instance: Any, schema: dict[str, Any]) -> st
         return f"{instance} is out of range; use a value {bounds}"
     if kind == "minItems":
         return f"the list is empty; give at least {value} item{'s' if value > 1 else ''}"
+    if kind == "maxItems":
+        return f"lists {len(instance)} entries; the limit is {value}"
     if kind == "uniqueItems":
         dupes = sorted({repr(v) for v in instance if instance.count(v) > 1})
         return f"lists {', '.join(dupes)} more than once; list each value once"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import date
 
 import pytest
 from rule_fixtures import build, clean_doc
@@ -10,7 +11,6 @@ from rule_fixtures import build, clean_doc
 from o365relay.records import spf_value
 from o365relay.rules import RULES, LintOptions, lint
 from o365relay.rules.connectors import open_relay_violations, sender_ip_problem, tls_violations
-from o365relay.rules.privilege import connection_filter_violations
 from o365relay.rules.spf import lookup_count, uncovered_ips
 from o365relay.spec.model import Connector, Spf
 
@@ -137,14 +137,35 @@ def test_dkim_disabled_fails() -> None:
     assert finding.target == "domains.contoso.com.dkim.enabled"
 
 
-def test_connection_filter_allow_list_names_the_connector_it_duplicates() -> None:
-    spec = build(clean_doc())
-    messages = connection_filter_violations(["203.0.113.5", "192.0.2.0/24"], True, spec)
-    assert len(messages) == 3
-    assert "203.0.113.5" in messages[0] and "connector dc1-relay" in messages[0]
-    assert "192.0.2.0/24" in messages[1] and "connector" not in messages[1]
-    assert "safe list" in messages[2]
-    assert connection_filter_violations([], False, spec) == []
+def test_connection_filter_allow_list_and_safe_list_are_findings_naming_the_duplicated_connector() -> None:
+    doc = clean_doc()
+    doc["tenant"]["connectionFilter"] = {"ipAllowList": ["203.0.113.5", "192.0.2.0/24"], "enableSafeList": True}
+    findings = sorted((f for f in lint(build(doc), LintOptions()) if f.rule == "no-connection-filter-allow-list"),
+                      key=lambda f: (len(f.path), f.path[-1]))
+    assert [f.target for f in findings] == ["tenant.connectionFilter.enableSafeList",
+                                           "tenant.connectionFilter.ipAllowList[0]",
+                                           "tenant.connectionFilter.ipAllowList[1]"]
+    assert "safe list is on" in findings[0].message
+    assert "203.0.113.5" in findings[1].message and "connector dc1-relay" in findings[1].message
+    assert "192.0.2.0/24" in findings[2].message and "connector" not in findings[2].message
+
+
+def test_connection_filter_allow_list_waived_with_reason_and_expiry() -> None:
+    doc = clean_doc()
+    doc["tenant"]["connectionFilter"] = {"ipAllowList": ["198.51.100.7"]}
+    doc["waivers"] = [{"rule": "no-connection-filter-allow-list", "target": "tenant.connectionFilter.ipAllowList",
+                       "reason": "vendor scanner until OPS-12", "expires": "2027-01-31"}]
+    [finding] = lint(build(doc), LintOptions(enforcement="mandatory", today=date(2026, 12, 1)))
+    assert finding.status == "waived" and not finding.blocking
+    [*expired] = lint(build(doc), LintOptions(enforcement="mandatory", today=date(2027, 2, 1)))
+    assert {f.rule for f in expired} == {"no-connection-filter-allow-list", "waiver-expired"}
+    assert any(f.blocking and f.rule == "no-connection-filter-allow-list" for f in expired)
+
+
+def test_declared_block_list_alone_is_no_finding() -> None:
+    doc = clean_doc()
+    doc["tenant"]["connectionFilter"] = {"ipBlockList": ["198.51.100.66"]}
+    assert lint(build(doc), LintOptions()) == []
 
 
 def test_undeclared_trustee_message_names_trustee_and_mailbox() -> None:

@@ -69,7 +69,7 @@ CASES = {
     'tenant-unknown-key': (
         'version: 1\ntenant: {id: 7a3f6c1e-52b4-4d0e-9c8a-1f2e3d4c5b6a, initialDomain: contoso.onmicrosoft.com, region: eu}\n',
         [
-            (2, 92, 'spec.tenant.region', "unknown key 'region'; allowed here: id, initialDomain, rejectDirectSend, smtpAuth"),
+            (2, 92, 'spec.tenant.region', "unknown key 'region'; allowed here: connectionFilter, id, initialDomain, rejectDirectSend, smtpAuth"),
         ],
     ),
     'smtp-auth-unquoted-off': (
@@ -375,7 +375,7 @@ CASES = {
     'waiver-target-unknown-section': (
         'version: 1\ntenant: {id: 7a3f6c1e-52b4-4d0e-9c8a-1f2e3d4c5b6a, initialDomain: contoso.onmicrosoft.com}\nwaivers:\n  - {rule: no-basic-smtp-auth, target: mailboxes.scanner, reason: r, expires: 2027-03-31}\n',
         [
-            (4, 40, 'spec.waivers[0].target', "'mailboxes.scanner' must be tenant, domains.<domain>, serviceAccounts.<name> or connectors.<name>, for example serviceAccounts.scanner-floor3"),
+            (4, 40, 'spec.waivers[0].target', "'mailboxes.scanner' must be tenant (or a path under it), domains.<domain>, serviceAccounts.<name> or connectors.<name>, for example serviceAccounts.scanner-floor3"),
         ],
     ),
     'yaml-alias-bomb': (

@@ -49,6 +49,7 @@ _OUTBOUND = SCHEMA["$defs"]["outboundConnector"]
 PAIRS: dict[type, dict[str, Any]] = {
     m.RelaySpec: SCHEMA,
     m.Tenant: _P["tenant"],
+    m.ConnectionFilter: _P["tenant"]["properties"]["connectionFilter"],
     m.Domain: _DOMAIN,
     m.Spf: _DOMAIN["properties"]["spf"],
     m.Dkim: _DOMAIN["properties"]["dkim"],
