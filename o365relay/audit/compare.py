@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from o365relay.audit.compare_accounts import compare_applications, compare_mailboxes, compare_smtp_auth
+from o365relay.audit.compare_connection_filter import compare_connection_filter
 from o365relay.audit.compare_connectors import compare_connectors, compare_outbound_connectors
 from o365relay.audit.compare_credentials import compare_credentials
 from o365relay.audit.compare_org import compare_dkim, compare_domains, compare_org
@@ -17,6 +18,7 @@ def compare(spec: RelaySpec, snap: Snapshot) -> list[Item]:
     identities = {name: resolve(account, snap) for name, account in spec.service_accounts.items()}
     return [
         *compare_org(spec, snap),
+        *compare_connection_filter(spec, snap),
         *compare_domains(spec, snap),
         *compare_dkim(spec, snap),
         *compare_connectors(spec, snap),

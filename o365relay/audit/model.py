@@ -19,6 +19,7 @@ FINDINGS: tuple[Status, ...] = ("drift", "missing", "unexpected")
 # Item kind -> (resource type the Pulumi program manages it with, heading in reports)
 KINDS: dict[str, tuple[str, str]] = {
     "org_setting": ("exchange:OrgSmtpAuth / exchange:RejectDirectSend", "Organisation settings"),
+    "connection_filter": ("exchange:ConnectionFilterPolicy", "Connection filtering"),
     "domain": ("graph:Domain (not managed; read only)", "Domains"),
     "dkim": ("exchange:DkimSigningConfig", "DKIM signing"),
     "connector": ("exchange:InboundConnector", "Relay connectors"),

@@ -34,8 +34,9 @@ LIST_CMDLETS: dict[str, tuple[str, dict[str, Any]]] = {
     "dkim_configs": ("Get-DkimSigningConfig", {}),
     "cas_mailboxes": ("Get-CASMailbox", {"ResultSize": "Unlimited"}),
     "outbound_connectors": ("Get-OutboundConnector", {}),
+    "connection_filter": ("Get-HostedConnectionFilterPolicy", {"Identity": "Default"}),
 }
-SINGLETONS = {"transport_config", "organization_config"}
+SINGLETONS = {"transport_config", "organization_config", "connection_filter"}
 
 Progress = Callable[[int], None]  # called with the number of reads just completed
 

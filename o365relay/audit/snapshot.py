@@ -45,3 +45,4 @@ class Snapshot:
     outbound_connectors: Read[list[Row]] = field(default_factory=lambda: Read("Get-OutboundConnector", []))
     # the application behind each SMTP.SendAsApp holder (by principalId), with its credentials ("fics")
     applications: Read[dict[str, Row]] = field(default_factory=lambda: Read("applications", {}))
+    connection_filter: Read[Row] = field(default_factory=lambda: Read("Get-HostedConnectionFilterPolicy", {}))

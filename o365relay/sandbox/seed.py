@@ -50,6 +50,8 @@ table (sandbox-only test credentials; read them with ``Sandbox.secret_for`` / ``
         Old printers: {SenderIPAddresses: [192.0.2.0/24], SenderDomains: ["*"], ConnectorType: OnPremises}
       outboundConnectors:                    # Get-OutboundConnector fields (reference 2.2)
         To fabrikam: {RecipientDomains: [fabrikam.com], UseMXRecord: false, SmartHosts: [mx.fabrikam.com]}
+      connectionFilter:                      # the Default HostedConnectionFilterPolicy's fields
+        {IPAllowList: [198.51.100.25], IPBlockList: [192.0.2.66], EnableSafeList: true}
       recipientPermissions:                  # SendAs
         - {mailbox: invoices@contoso.com, trustee: legacy-mailer}   # trustee: UPN or application name
       mailboxPermissions:                    # FullAccess
@@ -68,6 +70,7 @@ import yaml
 from o365relay.errors import UsageError
 from o365relay.sandbox import store as st
 from o365relay.sandbox.catalog import DIRECTORY_ROLES, EXCHANGE_APP_ROLES, GRAPH_APP_ROLES
+from o365relay.sandbox.connection_filter import new_policy
 from o365relay.sandbox.exchange_objects import (
     exo_mailbox_fields,
     exo_service_principal,
@@ -377,6 +380,8 @@ class _Seeder:
             self.store.insert(
                 st.OUTBOUND_CONNECTOR, new_outbound_connector(name, params, guid=self.oid("outbound", name))
             )
+        if spec.get("connectionFilter"):
+            self.store.put(st.CONNECTION_FILTER_POLICY, {**new_policy(), **spec["connectionFilter"]})
         for kind, key, rights in (
             (st.RECIPIENT_PERMISSION, "trustee", "SendAs"),
             (st.MAILBOX_PERMISSION, "user", "FullAccess"),

@@ -11,9 +11,11 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from o365relay.sandbox import smtp_replies as replies
 from o365relay.sandbox import trace
 from o365relay.sandbox.smtp_policy import (
+    Blocked,
     Refused,
     domain_of,
     route_recipient,
+    spam_verdict,
 )
 from o365relay.sandbox.smtp_session import IDENT, MessageFacts, client_ip, is_loopback
 
@@ -88,6 +90,8 @@ class MxHandler:
                 address,
                 tls=session.ssl is not None,
             )
+        except Blocked as blocked:  # connection filtering: no message trace
+            return blocked.reply
         except Refused as refusal:
             _pending(session).append((envelope.mail_from or "", trace.Outcome(address, trace.FAILED, refusal.reply)))
             return refusal.reply
@@ -99,7 +103,8 @@ class MxHandler:
         message = MessageFacts(envelope, envelope.mail_from or "")
         refused = [outcome for _, outcome in _pending(session)]
         _pending(session).clear()
-        delivered = [trace.Outcome(r, trace.DELIVERED, "The message was delivered.") for r in envelope.rcpt_tos]
+        status, detail = spam_verdict(self.ctx.store, client_ip(session), envelope.original_content or b"")
+        delivered = [trace.Outcome(r, status, detail) for r in envelope.rcpt_tos]
         message.record(self.ctx, session, delivered + refused, submitter=None)
         return replies.queued(message.message_id)
 

@@ -21,12 +21,16 @@ Client submission (smtp.office365.com:587):
 
 MX endpoint (<domain>.mail.protection.outlook.com:25):
 
+- Connection filtering first (:mod:`connection_filter`): a sending IP on the Default policy's IP Block
+  List (and not on its IP Allow List) is refused with 5.7.513, and Exchange keeps no trace of it.
 - The sending IP matching an enabled OnPremises inbound connector's ``SenderIPAddresses`` (and the
   sender's domain its ``SenderDomains``) is connector relay: any recipient (STARTTLS first when the
   connector has ``RequireTls``).
 - Otherwise direct send: recipients outside the tenant's accepted domains get 5.7.64; with
   ``RejectDirectSend`` on, mail from the tenant's own domains gets 5.7.68.
 - A recipient in an accepted domain with no such mailbox gets 5.4.1 (directory-based edge blocking).
+- Accepted mail gets a spam verdict (:func:`spam_verdict`): the GTUBE test string scores it as spam
+  (SCL 9, "filteredAsSpam" in trace) unless the IP Allow List lets its sending IP skip spam filtering.
 """
 
 from __future__ import annotations
@@ -36,12 +40,15 @@ import ipaddress
 from dataclasses import dataclass
 from typing import Any
 
+from o365relay.sandbox import connection_filter, trace
 from o365relay.sandbox import smtp_replies as replies
 from o365relay.sandbox import store as st
-from o365relay.sandbox import trace
 from o365relay.sandbox.tokens import EXCHANGE_RESOURCE, TokenRejected, TokenService
 
 SEND_AS_APP_ROLE = "SMTP.SendAsApp"
+# The Generic Test for Unsolicited Bulk Email: any spam filter, Exchange Online Protection's included,
+# scores a message carrying it as spam (how a test message shows what the IP Allow List skips).
+GTUBE = b"XJS*C4JDBQADN1.NSBESWH5MPTV-*NH9E"
 MESSAGES_PER_MINUTE = 30
 RECIPIENTS_PER_DAY = 10_000
 
@@ -52,6 +59,10 @@ class Refused(Exception):
     def __init__(self, reply: str):
         self.reply = reply
         super().__init__(reply)
+
+
+class Blocked(Refused):
+    """Refused by connection filtering's IP Block List: Exchange keeps no message trace of it."""
 
 
 @dataclass(frozen=True)
@@ -217,6 +228,8 @@ def _domain_matches(domain: str, entry: Any) -> bool:
 
 def route_recipient(store: st.Store, ip: str, sender: str, recipient: str, tls: bool) -> str:
     """Decide one RCPT on the MX endpoint: the route ("connector" or "direct"), or Refused."""
+    if connection_filter.verdict(store, ip) == "block":
+        raise Blocked(replies.customer_block_list(ip, domain_of(recipient)))
     org = store.organization()
     domains = accepted_domains(store)
     connector = matching_connector(store, ip, sender)
@@ -234,3 +247,13 @@ def route_recipient(store: st.Store, ip: str, sender: str, recipient: str, tls: 
     if internal and find_mailbox(store, recipient) is None:
         raise Refused(replies.RECIPIENT_UNKNOWN)
     return route
+
+
+def spam_verdict(store: st.Store, ip: str, content: bytes) -> tuple[str, str]:
+    """(trace status, event text) of accepted MX mail after spam filtering."""
+    if connection_filter.verdict(store, ip) == "allow":
+        return trace.DELIVERED, (f"Spam filtering skipped (SCL -1, IPV:CAL): {ip} is on the connection "
+                                 "filter's IP Allow List. The message was delivered.")
+    if GTUBE in content:
+        return trace.FILTERED_AS_SPAM, "Spam filtering: SCL 9 (SFV:SPM, the GTUBE test string); quarantined."
+    return trace.DELIVERED, "The message was delivered."

@@ -37,6 +37,10 @@ DIRECT_SEND_DENIED = (
     "550 5.7.68 TenantInboundAttribution; Direct Send not allowed for this organization "
     f"from unauthorized sources [{HOST}]"
 )
+CUSTOMER_BLOCK_LIST = (
+    "550 5.7.513 Service unavailable, Client host [{ip}] blocked by {domain} using Customer Block list "
+    "(AS16012607) [" + HOST + "]"
+)
 RECIPIENT_UNKNOWN = f"550 5.4.1 Recipient address rejected: Access denied. [{HOST}]"
 CONNECTOR_NEEDS_TLS = f"451 5.7.3 STARTTLS is required to send mail [{HOST}]"
 XCLIENT_DENIED = "550 5.7.0 Error: insufficient authorization"
@@ -48,6 +52,12 @@ SENDER_OK = "250 2.1.0 Sender OK"
 def queued(message_id: str) -> str:
     """The end-of-DATA reply for an accepted message."""
     return f"250 2.0.0 OK {message_id} [Hostname={HOST}]"
+
+
+def customer_block_list(ip: str, domain: str) -> str:
+    """The recipient tenant's connection filter IP Block List holds the connecting IP (Microsoft's NDR
+    table: 5.7.513)."""
+    return CUSTOMER_BLOCK_LIST.format(ip=ip, domain=domain)
 
 
 def smtp_auth_disabled(scope: str) -> str:

@@ -48,6 +48,8 @@ EXO_SERVICE_PRINCIPAL       id = ObjectId; the Get-ServicePrincipal object (AppI
                             Identity, Name, Guid)
 INBOUND_CONNECTOR           id = Guid; the Get-InboundConnector object
 OUTBOUND_CONNECTOR          id = Guid; the Get-OutboundConnector object
+CONNECTION_FILTER_POLICY    id = "Default"; the Get-HostedConnectionFilterPolicy object (IPAllowList,
+                            IPBlockList, EnableSafeList, ...), stored once first set or seeded
 RECIPIENT_PERMISSION        id; Identity (mailbox), Trustee, AccessControlType, AccessRights ["SendAs"],
                             IsInherited, InheritanceType, xMailboxId, xTrusteeId (USER or
                             EXO_SERVICE_PRINCIPAL id)
@@ -91,6 +93,7 @@ DIRECTORY_ROLE_ASSIGNMENT = "directoryRoleAssignment"
 EXO_SERVICE_PRINCIPAL = "exoServicePrincipal"
 INBOUND_CONNECTOR = "inboundConnector"
 OUTBOUND_CONNECTOR = "outboundConnector"
+CONNECTION_FILTER_POLICY = "connectionFilterPolicy"
 RECIPIENT_PERMISSION = "recipientPermission"
 MAILBOX_PERMISSION = "mailboxPermission"
 MESSAGE_TRACE = "messageTrace"
@@ -110,6 +113,7 @@ KINDS = frozenset(
         EXO_SERVICE_PRINCIPAL,
         INBOUND_CONNECTOR,
         OUTBOUND_CONNECTOR,
+        CONNECTION_FILTER_POLICY,
         RECIPIENT_PERMISSION,
         MAILBOX_PERMISSION,
         MESSAGE_TRACE,

@@ -21,11 +21,14 @@ from o365relay.sandbox import store as st
 
 DELIVERED = "delivered"
 FAILED = "failed"
+FILTERED_AS_SPAM = "filteredAsSpam"
+_EVENTS = {DELIVERED: "Deliver", FILTERED_AS_SPAM: "Spam"}
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What happened to one recipient: ``status`` (delivered|failed) and the SMTP reply or event text."""
+    """What happened to one recipient: ``status`` (delivered|failed|filteredAsSpam) and the SMTP reply or
+    event text."""
 
     recipient: str
     status: str
@@ -65,7 +68,7 @@ def record(
     when = received or dt.datetime.now(dt.UTC)
     rows = []
     for outcome in outcomes:
-        event = "Deliver" if outcome.status == DELIVERED else "Fail"
+        event = _EVENTS.get(outcome.status, "Fail")
         details = [
             {
                 "id": str(uuid.uuid4()),

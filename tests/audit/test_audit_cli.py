@@ -29,7 +29,7 @@ def test_json_report_fields_are_stable(tenant, capsys):
     assert doc["spec"]["revision"] == subprocess.run(
         ["git", "hash-object", str(PROD_SPEC)], capture_output=True, text=True, check=True).stdout.strip()
     # drift includes the SMTP AUTH switch of the two OAuth senders' mailboxes, still "inherit" in the seed
-    assert doc["summary"] == {"in_sync": 10, "drift": 6, "missing": 11, "unexpected": 4, "unknown": 0}
+    assert doc["summary"] == {"in_sync": 11, "drift": 6, "missing": 11, "unexpected": 4, "unknown": 0}
     reject = next(i for i in doc["items"] if i["name"] == "Reject direct send")
     assert reject == {
         "kind": "org_setting", "resourceType": "exchange:OrgSmtpAuth / exchange:RejectDirectSend",

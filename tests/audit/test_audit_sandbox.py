@@ -20,9 +20,9 @@ def test_applied_tenant_is_in_sync_despite_exchange_value_forms(tenant):
     # Exchange answers with its address-space form and the spec says "*": normalised, no drift.
     assert connector.evidence["SenderDomains"] == ["smtp:*;1"]
     kinds = {i.kind for i in result.items}
-    assert kinds == {"org_setting", "domain", "dkim", "connector", "mailbox", "application",
+    assert kinds == {"org_setting", "connection_filter", "domain", "dkim", "connector", "mailbox", "application",
                      "exchange_service_principal", "full_access", "mailbox_smtp_auth", "send_as"}
-    assert len(result.items) == 27
+    assert len(result.items) == 28  # the connection filter's safe list is checked whether declared or not
     # every sender's mailbox carries the SMTP AUTH switch, the OAuth senders' included
     assert {i.name for i in result.items if i.kind == "mailbox_smtp_auth"} == {
         "scanner3@contoso.com", "erp@contoso.com", "alerts@notify.contoso.com"}
@@ -68,7 +68,8 @@ def test_failed_exchange_reads_are_unknown_never_drift_or_missing(tenant):
     result = run_audit(tenant(SEEDS / "no-exchange-role.yaml"))
     assert result.findings == []
     unknown = [i for i in result.items if i.status == "unknown"]
-    assert {i.kind for i in unknown} == {"org_setting", "dkim", "connector", "exchange_service_principal",
+    assert {i.kind for i in unknown} == {"org_setting", "connection_filter", "dkim", "connector",
+                                         "exchange_service_principal",
                                          "full_access", "mailbox_smtp_auth", "send_as"}
     assert all("Exchange" in i.reason or "403" in i.reason or "role" in i.reason for i in unknown), unknown[0]
     # Graph reads did not fail: those items still get a verdict
