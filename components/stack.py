@@ -9,6 +9,7 @@ import pulumi
 
 from components.mail_domain import MailDomain
 from components.outbound_route import OutboundRoute
+from components.providers.connection_filter import ConnectionFilterPolicy
 from components.providers.org_smtp_auth import OrgSmtpAuth
 from components.providers.reject_direct_send import RejectDirectSend
 from components.relay_connector import RelayConnector
@@ -40,8 +41,10 @@ class RelayStack(pulumi.ComponentResource):
         OrgSmtpAuth("org-smtp-auth", {"enabled": spec.tenant.smtp_auth == "enabled"}, child)
         RejectDirectSend("reject-direct-send", {"enabled": spec.tenant.reject_direct_send}, child)
 
-        for key, connector in spec.connectors.items():
-            RelayConnector(key, connector, child)
+        connectors = [RelayConnector(key, c, child).connector for key, c in spec.connectors.items()]
+        if spec.tenant.connection_filter is not None:
+            ConnectionFilterPolicy("connection-filter", _connection_filter(spec), pulumi.ResourceOptions(
+                parent=self, depends_on=connectors))  # allow-listed devices are recognised by connector first
         for key, outbound in spec.outbound_connectors.items():
             OutboundRoute(key, outbound, child)
         accounts = {key: SmtpServiceAccount(key, a, spec_dir, child) for key, a in spec.service_accounts.items()}
@@ -64,6 +67,13 @@ class RelayStack(pulumi.ComponentResource):
         # "spec" again as an output: AnalyzeStack sees a component's registered outputs, not its inputs.
         self.register_outputs({"spec": document, "senders": self.senders, "dns_records": self.dns_records,
                                "zone_files": self.zone_files, "secrets": self.secrets})
+
+
+def _connection_filter(spec: RelaySpec) -> dict[str, Any]:
+    policy = spec.tenant.connection_filter
+    assert policy is not None
+    return {"ip_block_list": list(policy.ip_block_list), "ip_allow_list": list(policy.ip_allow_list),
+            "enable_safe_list": policy.enable_safe_list}
 
 
 def _has_secret(account: ServiceAccount) -> bool:

@@ -1,0 +1,91 @@
+"""exchange:ConnectionFilterPolicy: the tenant's Default connection filter policy (IP Block List, IP
+Allow List, safe list) through Get-/Set-HostedConnectionFilterPolicy.
+
+The policy always exists, so create adopts it: the first run records the block list the tenant had
+(``adopted_block_list``) and sets the spec's values. Lists compare by the addresses they cover, so
+Exchange's forms (``first-last`` ranges, ``/32``, order, host bits) are never a change.
+
+Delete restores nothing it did not set: it removes from the IP Block List the entries this stack added
+(declared, and not in the tenant when the stack adopted the policy) and leaves the rest as they are.
+In particular it neither re-opens an allow list nor switches the safe list back on: releasing
+management must not weaken filtering (as with the organisation switches).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pulumi.dynamic import CheckFailure
+
+from components.providers import exo
+from components.providers.base import Props, SettingProvider, TenantResource
+from components.providers.fields import Field, norm_bool
+from components.providers.session import TenantSession
+from o365relay import exchange_values as xv
+from o365relay.spec.addresses import sender_ip_syntax
+
+POLICY = "Default"
+MAX_ENTRIES = 1273  # per list (Microsoft, "Configure connection filtering")
+ADOPTED = "adopted_block_list"
+
+
+class ConnectionFilterPolicyProvider(SettingProvider):
+    kind = "connection filter policy"
+    fields = (
+        Field("ip_block_list", list, norm=xv.ip_coverage, item_check=sender_ip_syntax),
+        Field("ip_allow_list", list, norm=xv.ip_coverage, item_check=sender_ip_syntax),
+        Field("enable_safe_list", bool, norm=norm_bool),
+    )
+
+    def object_id(self, props: Props) -> str:
+        return POLICY
+
+    def validate(self, props: Props) -> list[CheckFailure]:
+        return [CheckFailure(name, f"{name} has {len(props[name])} entries; Exchange keeps at most {MAX_ENTRIES}")
+                for name in ("ip_block_list", "ip_allow_list") if len(props[name]) > MAX_ENTRIES]
+
+    async def fetch(self, session: TenantSession, props: Props) -> Props | None:
+        row = exo.first(await exo.invoke(session, "Get-HostedConnectionFilterPolicy", {"Identity": POLICY}))
+        return {"ip_block_list": _entries(row.get("IPBlockList")), "ip_allow_list": _entries(row.get("IPAllowList")),
+                "enable_safe_list": bool(xv.boolean(row.get("EnableSafeList")))}
+
+    def computed(self, current: Props) -> Props:
+        """The adoption record: kept from the old outputs, or taken from the tenant on the first run."""
+        return {ADOPTED: current.get(ADOPTED, current.get("ip_block_list") or [])}
+
+    async def update_object(self, session: TenantSession, olds: Props, news: Props) -> Props:
+        await _set(session, {"IPBlockList": news["ip_block_list"], "IPAllowList": news["ip_allow_list"],
+                             "EnableSafeList": bool(news["enable_safe_list"])})
+        return self.computed(olds)
+
+    async def release(self, session: TenantSession, props: Props) -> None:
+        before = {_key(e) for e in props.get(ADOPTED) or []}
+        added = {_key(e) for e in props.get("ip_block_list") or []} - before
+        current = await self.fetch(session, props)
+        assert current is not None
+        kept = [e for e in current["ip_block_list"] if _key(e) not in added]
+        if len(kept) != len(current["ip_block_list"]):
+            await _set(session, {"IPBlockList": kept})
+
+
+async def _set(session: TenantSession, values: dict[str, Any]) -> None:
+    """Absolute values (an empty list is sent as null, which is how Exchange empties a list)."""
+    parameters = {k: (v if v or isinstance(v, bool) else None) for k, v in values.items()}
+    await exo.invoke(session, "Set-HostedConnectionFilterPolicy", {"Identity": POLICY, **parameters})
+
+
+def _entries(value: Any) -> list[str]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else [str(v) for v in value]
+
+
+def _key(entry: str) -> tuple[str, ...]:
+    return tuple(xv.ip_coverage([entry]))
+
+
+class ConnectionFilterPolicy(TenantResource, module="exchange", name="ConnectionFilterPolicy"):
+    """The Default connection filter policy (``pulumi-python:dynamic/exchange:ConnectionFilterPolicy``)."""
+
+    provider_class = ConnectionFilterPolicyProvider
+    computed_outputs = (ADOPTED,)
