@@ -4,6 +4,7 @@ matched across Exchange's forms (ranges, /32), and unknown when the read fails."
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from audit_helpers import PROD_SPEC, SEEDS, item, run_audit
@@ -16,6 +17,9 @@ DECLARED = """  connectionFilter:
 
 
 def declared_spec(tmp_path: Path) -> Path:
+    """The example spec declaring the policy, in a folder with the certificate file it names."""
+    if not (tmp_path / "certs").exists():
+        shutil.copytree(PROD_SPEC.parent / "certs", tmp_path / "certs")
     anchor = "  rejectDirectSend: true"
     text = PROD_SPEC.read_text().replace(anchor, anchor + "\n" + DECLARED.rstrip("\n"), 1)
     path = tmp_path / "relay.cf.yaml"
