@@ -80,3 +80,8 @@ def test_domain_hints(text: str, hint: str) -> None:
 
 def test_a_well_formed_domain_gets_no_hint() -> None:
     assert domain_syntax("mail.contoso.com") is None
+
+
+def test_scope_of_a_range_written_with_host_bits_is_still_judged() -> None:
+    """The rules ask the scope before the syntax check has said "host bits set": no traceback there."""
+    assert sender_ip_scope("10.1.2.3/24") == f"10.1.2.3/24 is in private address space (RFC 1918, 10.0.0.0/8){NAT}"
