@@ -16,7 +16,10 @@
 # usual ones (GOCACHE, GOMODCACHE), so even a rebuild after a change mostly links. The first build takes minutes on
 # two cores; a line per binary says how long it took.
 #
-# The engine then needs: PATH starting with .pulumi-toolchain/bin, and (no plugin downloads here)
+# PULUMI_TOOLCHAIN_BUILD=1 builds even where a `pulumi` is installed.
+#
+# The engine then wants PATH starting with .pulumi-toolchain/bin (the language host and the shims are also found
+# next to `pulumi`; provider plugins only on PATH), and, as nothing can be downloaded here,
 # PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true and PULUMI_SKIP_UPDATE_CHECK=true.
 set -euo pipefail
 SELF=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
