@@ -33,6 +33,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--client-ip", help="sandbox only: the public IP the device sends from (XCLIENT)")
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for trace (default 300)")
     parser.add_argument("--no-trace", action="store_true", help="send only; do not follow in message trace")
+    parser.add_argument("--spam-test", action="store_true",
+                        help="carry the GTUBE test string: trace shows filteredAsSpam unless spam filtering "
+                             "is skipped (e.g. the IP Allow List)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -45,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     method, login, from_addr, to_addr = _plan(spec, args)
     endpoints = Endpoints.from_env()
     message_id = new_message_id(from_addr.rpartition("@")[2])
-    msg = build_message(from_addr, to_addr, message_id, method)
+    msg = build_message(from_addr, to_addr, message_id, method, spam_test=args.spam_test)
     sent_at = datetime.now(UTC)
     print(f"test-send {args.sender} by {method}: From {from_addr} To {to_addr}\n  Message-ID {message_id}")
     try:
@@ -250,4 +253,8 @@ def _trace(endpoints: Any, message_id: str, sent_at: datetime, timeout: float) -
         return 1
     delivered = all(r.status.lower() == "delivered" for r in rows)
     print("  verdict: " + ("DELIVERED" if delivered else "NOT DELIVERED"))
+    if any(r.status.lower() == "filteredasspam" for r in rows):
+        from o365relay.smtp.explain import explain, render
+
+        print(render(explain("SCL 9")))
     return 0 if delivered else 1

@@ -42,12 +42,18 @@ def new_message_id(domain: str) -> str:
     return f"<relayctl-test-{uuid.uuid4().hex}@{domain}>"
 
 
-def build_message(from_addr: str, to_addr: str, message_id: str, method: str) -> EmailMessage:
+# The Generic Test for Unsolicited Bulk Email: spam filters, Exchange Online Protection's included, score a
+# message carrying it as spam, so a test message shows whether spam filtering ran (or was skipped).
+GTUBE = "XJS*C4JDBQADN1.NSBESWH5MPTV-*NH9E"
+
+
+def build_message(from_addr: str, to_addr: str, message_id: str, method: str, spam_test: bool = False) -> EmailMessage:
     msg = EmailMessage()
     msg["From"], msg["To"], msg["Message-ID"] = from_addr, to_addr, message_id
     msg["Date"] = formatdate(usegmt=True)
     msg["Subject"] = f"relayctl test-send ({method})"
-    msg.set_content(f"Test message sent by relayctl test-send using {method}.\nMessage-ID: {message_id}\n")
+    body = f"Test message sent by relayctl test-send using {method}.\nMessage-ID: {message_id}\n"
+    msg.set_content(body + (f"\n{GTUBE}\n" if spam_test else ""))
     return msg
 
 

@@ -325,6 +325,17 @@ TABLE: tuple[Explanation, ...] = (
         "Request delisting at sender.office.com, and check that the relay host is not an open relay "
         "or compromised."),
     Explanation(
+        "customer-block-list", "5.7.513",
+        "550 5.7.513 Service unavailable, Client host [203.0.113.7] blocked by contoso.com using Customer "
+        "Block list (AS16012607)",
+        "Sending IP on the receiving tenant's own IP Block List",
+        "The connecting IP is on the IP Block List of the receiving tenant's connection filter policy "
+        "(Set-HostedConnectionFilterPolicy -IPBlockList), so Exchange refused the mail before any "
+        "filtering; such refusals do not appear in message trace.",
+        "If the tenant is yours: remove the address from tenant.connectionFilter.ipBlockList, " + _APPLY
+        + " (it reports block entries nobody declared as unexpected). If it is someone else's, only "
+        "they can remove it."),
+    Explanation(
         "bad-outbound-sender", "5.1.8",
         "550 5.1.8 Access denied, bad outbound sender",
         "Account restricted for sending spam",
@@ -514,6 +525,17 @@ TABLE: tuple[Explanation, ...] = (
         "Intra-organisation spoofing (implicit)",
         "Mail From one of the tenant's accepted domains failed implicit authentication.",
         "Same as reason 010: send through a declared connector or SMTP AUTH, and publish DMARC."),
+    Explanation(
+        "ip-allow-listed", "IPV:CAL",
+        "X-Forefront-Antispam-Report: CIP:203.0.113.7;IPV:CAL;SFV:SKN;SCL:-1",
+        "Spam filtering skipped: the sending IP is on the connection filter's IP Allow List",
+        "The connecting IP is on the tenant's IP Allow List (IPV:CAL), so the message skipped spam "
+        "filtering and the SPF, DKIM and DMARC verdicts (CIS 2.1.12); anyone sending from that address "
+        "gets the same pass.",
+        "Recognise the device by a connector (connectors.<name>.senderIPs) and remove the address from "
+        "tenant.connectionFilter.ipAllowList (`relayctl audit SPEC` lists every entry and the connector "
+        "it duplicates), " + _APPLY + ".",
+        text=r"IPV:CAL|IP Allow List"),
     Explanation(
         "spam-verdict", "SCL 5-9",
         "X-MS-Exchange-Organization-SCL: 5",
