@@ -97,7 +97,10 @@ class Project:
             self.env["PATH"] = f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"
             self.env["PULUMI_HOME"] = str(tmp_path / "pulumi-home")
             self.env["PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"] = "true"
-        self.run("login", f"file://{state}")
+            self.run("login", f"file://{state}")
+        else:
+            # A user's CLI keeps its plugin cache and its own login: the backend is chosen for these commands only.
+            self.env["PULUMI_BACKEND_URL"] = f"file://{state}"
         self.run("stack", "init", "test")
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
