@@ -26,7 +26,9 @@ def diffs(desired: dict[str, Any], actual: dict[str, Any]) -> tuple[FieldDiff, .
 def compared(kind: str, name: str, desired: dict[str, Any], actual: dict[str, Any], evidence: Row,
              spec_path: str = "") -> Item:
     found = diffs(desired, actual)
-    return Item(kind, name, "drift" if found else "in_sync", found, evidence=evidence, spec_path=spec_path)
+    every = tuple(FieldDiff(k, desired[k], actual.get(k)) for k in desired)
+    return Item(kind, name, "drift" if found else "in_sync", found, evidence=evidence, spec_path=spec_path,
+                fields=every)
 
 
 def find_row(rows: Iterable[Row], key: Callable[[Row], Iterable[Any]], wanted: str) -> Row | None:

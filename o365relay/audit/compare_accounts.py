@@ -95,8 +95,9 @@ def compare_smtp_auth(spec: RelaySpec, identities: dict[str, Identity], snap: Sn
         actual = xv.smtp_auth_state(row.get("SmtpClientAuthenticationDisabled"))
         evidence = public(row, "PrimarySmtpAddress", "SmtpClientAuthenticationDisabled")
         status: Status = "in_sync" if actual == "enabled" else "drift"
-        diffs = () if status == "in_sync" else (FieldDiff("SmtpAuth", "enabled", actual),)
-        items.append(Item("mailbox_smtp_auth", address, status, diffs, evidence=evidence, spec_path=path))
+        compared = FieldDiff("SmtpAuth", "enabled", actual)
+        items.append(Item("mailbox_smtp_auth", address, status, () if status == "in_sync" else (compared,),
+                          evidence=evidence, spec_path=path, fields=(compared,)))
     for row in snap.cas_mailboxes.value or []:
         if id(row) in claimed or xv.smtp_auth_state(row.get("SmtpClientAuthenticationDisabled")) != "enabled":
             continue

@@ -11,7 +11,7 @@ from typing import Any
 
 from o365relay import exchange_values as xv
 from o365relay.audit.common import compared, public, unknown_item
-from o365relay.audit.model import Item
+from o365relay.audit.model import FieldDiff, Item
 from o365relay.audit.snapshot import Row, Snapshot
 from o365relay.spec.model import Connector, OutboundConnector, RelaySpec
 
@@ -53,8 +53,7 @@ def compare_connectors(spec: RelaySpec, snap: Snapshot) -> list[Item]:
         path = f"spec.connectors.{name}"
         row = rows.pop(name.lower(), None)
         if row is None:
-            items.append(Item("connector", name, "missing", spec_path=path,
-                              evidence={"desired": desired_fields(connector)}))
+            items.append(_missing("connector", name, path, desired_fields(connector)))
         else:
             items.append(compared("connector", name, desired_fields(connector), actual_fields(row),
                                   public(row, *EVIDENCE_FIELDS), path))
@@ -64,6 +63,12 @@ def compare_connectors(spec: RelaySpec, snap: Snapshot) -> list[Item]:
                               reason="an OnPremises inbound connector the spec does not declare",
                               evidence=public(row, *EVIDENCE_FIELDS)))
     return items
+
+
+def _missing(kind: str, name: str, path: str, desired: dict[str, Any]) -> Item:
+    """A declared connector the tenant lacks: every desired field against nothing."""
+    return Item(kind, name, "missing", spec_path=path, evidence={"desired": desired},
+                fields=tuple(FieldDiff(k, v, None) for k, v in desired.items()))
 
 
 # Outbound connectors (``direction: outbound``). Once the spec declares one, it owns the tenant's
@@ -112,8 +117,7 @@ def compare_outbound_connectors(spec: RelaySpec, snap: Snapshot) -> list[Item]:
         path = f"spec.connectors.{name}"
         row = rows.pop(name.lower(), None)
         if row is None:
-            items.append(Item("outbound_connector", name, "missing", spec_path=path,
-                              evidence={"desired": desired_outbound_fields(connector)}))
+            items.append(_missing("outbound_connector", name, path, desired_outbound_fields(connector)))
         else:
             items.append(compared("outbound_connector", name, desired_outbound_fields(connector),
                                   actual_outbound_fields(row), public(row, *OUTBOUND_EVIDENCE_FIELDS), path))

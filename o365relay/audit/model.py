@@ -1,7 +1,7 @@
 """What an audit concludes: one :class:`Item` per declared or found object, each with a status.
 
     in_sync     declared, present, every compared field equal (after Exchange normalisation)
-    drift       declared and present, some fields differ: each :class:`FieldDiff` is desired -> actual
+    drift       declared and present, some fields differ: each :class:`FieldDiff` is desired → actual
     missing     declared, absent from the tenant
     unexpected  present in the tenant, not declared (in the scopes the relay owns)
     unknown     a read it depends on failed; ``reason`` says which and why. Never drift or missing.
@@ -32,6 +32,8 @@ KINDS: dict[str, tuple[str, str]] = {
     "mailbox": ("graph:User", "Mailboxes"),
     "mailbox_smtp_auth": ("exchange:MailboxSmtpAuth", "SMTP AUTH exceptions"),
     "send_as": ("exchange:SendAsGrant", "Send As grants"),
+    "dns": ("DNS record (published by the domain's DNS backend, or by hand from the stack outputs)",
+            "DNS records"),
 }
 
 
@@ -47,6 +49,9 @@ class FieldDiff:
 
 @dataclass(frozen=True)
 class Item:
+    """One object's conclusion. ``fields`` holds every compared field (normalised, desired and actual),
+    ``diffs`` the ones that differ; ``evidence`` is the tenant's record as read (raw)."""
+
     kind: str
     name: str
     status: Status
@@ -54,6 +59,7 @@ class Item:
     reason: str = ""
     evidence: dict[str, Any] = field(default_factory=dict)
     spec_path: str = ""
+    fields: tuple[FieldDiff, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -69,6 +75,19 @@ class Item:
 
 
 @dataclass(frozen=True)
+class Scope:
+    """What an audit looked at, so a report claims no more than was checked: the reads made (and which
+    failed, with the error), and what it did not look at, each with why."""
+
+    read: tuple[str, ...] = ()
+    failed: tuple[str, ...] = ()
+    not_read: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"read": list(self.read), "failed": list(self.failed), "notRead": list(self.not_read)}
+
+
+@dataclass(frozen=True)
 class AuditResult:
     items: tuple[Item, ...]
     tenant_id: str
@@ -77,6 +96,7 @@ class AuditResult:
     started_at: str
     finished_at: str
     requests: dict[str, int] = field(default_factory=dict)
+    scope: Scope = field(default_factory=Scope)
 
     def count(self, status: Status) -> int:
         return sum(1 for item in self.items if item.status == status)

@@ -11,6 +11,7 @@ from o365relay.audit.compare import compare
 from o365relay.audit.compare_send_as import declared_mailboxes
 from o365relay.audit.model import AuditResult
 from o365relay.audit.reader import Exchange, Graph, Progress, ReadPlan, read_tenant
+from o365relay.audit.scope import snapshot_scope
 from o365relay.spec.model import RelaySpec
 
 
@@ -36,7 +37,8 @@ async def audit_with(spec: RelaySpec, exo: Exchange, graph: Graph, *, revision: 
     started = _now()
     snapshot = await read_tenant(exo, graph, plan_reads(spec), progress)
     items = compare(spec, snapshot)
-    return AuditResult(tuple(items), spec.tenant.id, spec.source, revision, started, _now())
+    return AuditResult(tuple(items), spec.tenant.id, spec.source, revision, started, _now(),
+                       scope=snapshot_scope(spec, snapshot))
 
 
 async def audit(spec: RelaySpec, endpoints: Any, *, revision: str = "",

@@ -13,6 +13,8 @@ DESCRIPTION = """Read the tenant in bulk and compare it with the spec. Every obj
   unexpected  present, undeclared: relay connectors, Send As grants on declared mailboxes, apps holding
               SMTP.SendAsApp, mailboxes with SMTP AUTH switched on
   unknown     the read failed (the reason is given); never reported as drift or missing
+Every report states its scope: what was read, what failed, and what was not looked at. DNS records are
+not read unless --dns is given: then the checks of `relayctl dns` run too and become rows of the report.
 The tenant and credentials come from the environment (AZURE_TENANT_ID/AZURE_CLIENT_ID/..., RELAY_*).
 Exit 0 in sync, 1 findings, 3 when failed reads prevent a verdict."""
 
@@ -24,6 +26,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=FORMATS, default="text")
     parser.add_argument("--output", "-o", metavar="FILE", help="write the report here instead of stdout")
     parser.add_argument("--hide-in-sync", action="store_true", help="text format: list only findings and unknowns")
+    parser.add_argument("--dns", action="store_true",
+                        help="also check the domains' DNS records (SPF, DKIM, DMARC, MX, DNSBL) as `relayctl dns` does")
+    from o365relay.cli.dns import add_dns_options
+
+    add_dns_options(parser.add_argument_group("DNS checks (with --dns)"))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -48,6 +55,11 @@ def run(args: argparse.Namespace) -> int:
     interactive = sys.stderr.isatty() and args.format == "text"
     with _progress(interactive, plan_reads(spec).total) as tick:
         result = asyncio.run(audit(spec, endpoints, revision=revision, progress=tick))
+    if args.dns:
+        from o365relay.audit.dns_items import with_dns
+        from o365relay.cli.dns import check_spec_dns
+
+        result = with_dns(result, spec, check_spec_dns(spec, args))
     text = _render(result, args.format, rich=sys.stdout.isatty() and not args.output,
                    show_in_sync=not args.hide_in_sync)
     if args.output:

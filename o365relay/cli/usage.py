@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from o365relay.errors import UsageError
 
 DESCRIPTION = """Read message trace through Graph (ExchangeMessageTrace.Read.All) for a window, count
 messages and recipients per sender per hour and day, and flag service accounts near the SMTP AUTH
 limits (30 messages a minute, 10,000 recipients a day), sudden rises against each sender's trailing
-24-hour baseline, and senders in the spec's domains that the spec does not declare. The tenant comes
+24-hour baseline, and senders in the spec's domains that the spec does not declare. --format html draws
+each sender's daily volume against the per-mailbox limits, with the flags marked. The tenant comes
 from the environment (RELAY_* / AZURE_*, e.g. from `relayctl sandbox env`). Exit 0 when nothing is
 flagged, 1 when something is."""
 
@@ -21,7 +23,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--start", help="window start, ISO 8601 UTC (e.g. 2026-07-01T00:00Z); overrides --days")
     parser.add_argument("--end", help="window end, ISO 8601 UTC (default now)")
     parser.add_argument("--near", type=float, default=0.8, help="flag at this fraction of a limit (default 0.8)")
-    parser.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    parser.add_argument("--format", choices=("text", "markdown", "json", "html"), default="text")
+    parser.add_argument("--output", "-o", metavar="FILE", help="write the report here instead of stdout")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -33,6 +36,8 @@ def run(args: argparse.Namespace) -> int:
     from o365relay.usage.render import render
     from o365relay.usage.trace import read_traces
 
+    if args.days <= 0 and not args.start:
+        raise UsageError(f"--days {args.days:g} gives an empty window: give a number of days above 0, e.g. --days 1")
     spec = load_spec(args.spec)
     end = _when(args.end, "--end") if args.end else datetime.now(UTC)
     start = _when(args.start, "--start") if args.start else end - timedelta(days=args.days)
@@ -44,7 +49,11 @@ def run(args: argparse.Namespace) -> int:
             return await read_traces(graph, start, end)
 
     report = analyze_usage(run_sync(fetch()), spec, start, end, Thresholds(near=args.near))
-    print(render(report, args.format))
+    text = render(report, args.format)
+    if args.output:
+        Path(args.output).write_text(text + "\n", encoding="utf-8")
+    else:
+        print(text)
     return 1 if report.flags else 0
 
 

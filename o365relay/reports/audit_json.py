@@ -1,5 +1,6 @@
-"""The audit as JSON with stable, documented fields (docs/audit-json.md). Bump SCHEMA_VERSION on any
-change that is not purely additive."""
+"""The audit as JSON with stable, documented fields (docs/audit-json.md), drawn from the report model:
+items in the same order as the other formats, each with its normalised fields (desired, actual) and
+the tenant's raw record in full. Bump SCHEMA_VERSION on any change that is not purely additive."""
 
 from __future__ import annotations
 
@@ -7,14 +8,14 @@ import json
 from typing import Any
 
 from o365relay import __version__
-from o365relay.audit.model import KINDS, STATUSES, AuditResult
+from o365relay.audit.model import STATUSES, AuditResult
+from o365relay.reports.audit_view import audit_view, compared
 
 SCHEMA_VERSION = 1
 
 
 def to_json_document(result: AuditResult) -> dict[str, Any]:
-    kinds = list(KINDS)
-    items = sorted(result.items, key=lambda i: (kinds.index(i.kind), i.name.lower(), i.status))
+    view = audit_view(result)
     return {
         "schemaVersion": SCHEMA_VERSION,
         "tool": {"name": "relayctl", "version": __version__},
@@ -23,9 +24,12 @@ def to_json_document(result: AuditResult) -> dict[str, Any]:
         "startedAt": result.started_at,
         "finishedAt": result.finished_at,
         "verdict": result.verdict,
+        "verdictText": view.verdict,
         "exitCode": result.exit_code,
         "summary": {status: result.count(status) for status in STATUSES},
-        "items": [item.to_dict() for item in items],
+        "scope": result.scope.to_dict(),
+        "items": [{**r.item.to_dict(), "kindLabel": r.kind, "fields": [f.to_dict() for f in compared(r.item)]}
+                  for r in view.rows],
     }
 
 

@@ -1,52 +1,51 @@
-"""The audit for a pull-request comment: what ``pulumi up`` would change, grouped by resource kind.
+"""The audit in GitHub Markdown (a PR comment, a ticket), drawn from the report model.
 
-Missing items are what ``pulumi up`` creates, drift what it updates (desired ← actual per field).
-Unexpected objects are not in the Pulumi program, so ``pulumi up`` leaves them alone: they are listed
-for a person to remove or declare. Unknown items say which read failed.
+Same rows, order and words as the other formats; every value goes through ``reports.markdown`` so
+spec and tenant values render inert. In-sync rows are folded in a ``<details>`` block.
 """
 
 from __future__ import annotations
 
-from o365relay.audit.model import KINDS, AuditResult, Item
-from o365relay.reports.audit_common import VERDICT_WORD, by_kind, ordered, summary, value
+from o365relay.audit.model import AuditResult
+from o365relay.reports.audit_view import ARROW, LEGEND, Row, audit_view
 from o365relay.reports.markdown import code, text
 
-ACTION = {"missing": "➕ create", "drift": "✏️ update", "unexpected": "⚠️ not declared (left alone)",
-          "unknown": "❔ could not read", "in_sync": "✅ in sync"}
+HEADER = ["| Status | Kind | Name | Spec path | Desired " + ARROW + " actual |", "|---|---|---|---|---|"]
 
 
-def _change(item: Item) -> str:
-    if item.status == "missing" and "desired" in item.evidence:
-        return "<br>".join(f"{code(k, table=True)}: **{code(value(v), table=True)}**"
-                           for k, v in item.evidence["desired"].items())
-    if item.diffs:
-        return "<br>".join(f"{code(d.field, table=True)}: {code(value(d.actual), table=True)} → "
-                           f"**{code(value(d.desired), table=True)}**" for d in item.diffs)
-    return text(item.reason)
+def _change(row: Row) -> str:
+    values = [f"{code(v.field, table=True)}: {code(v.desired, table=True)} {ARROW} {code(v.actual, table=True)}"
+              for v in row.values]
+    return "<br>".join(values + ([text(row.note)] if row.note else []))
+
+
+def _table(rows: tuple[Row, ...]) -> list[str]:
+    return HEADER + [f"| {r.status} | {r.kind} | {code(r.item.name, table=True)} | "
+                     f"{code(r.item.spec_path, table=True) if r.item.spec_path else '(not declared)'} | {_change(r)} |"
+                     for r in rows]
 
 
 def render_markdown(result: AuditResult) -> str:
-    changes = [i for i in ordered(result.items) if i.status != "in_sync"]
+    view = audit_view(result)
+    revision = f" @ {code(result.spec_revision[:12])}" if result.spec_revision else ""
     lines = [
-        f"## Relay audit: {VERDICT_WORD[result.verdict]}",
+        f"## Relay audit of tenant {code(result.tenant_id)} against {code(result.spec_source)}",
         "",
-        f"Tenant {code(result.tenant_id)} · spec {code(result.spec_source)}"
-        + (f" @ {code(result.spec_revision[:12])}" if result.spec_revision else "") + f" · {text(result.finished_at)}",
+        f"**{text(view.verdict)}.** {view.summary}.",
         "",
-        f"**{summary(result)}**",
+        f"Spec {code(result.spec_source)}{revision} · started {text(result.started_at)} · "
+        f"finished {text(result.finished_at)}",
+        "",
+        "### Findings",
         "",
     ]
-    if not changes:
-        lines.append("`pulumi up` would change nothing: the tenant matches the spec.")
-    for kind, group in by_kind(changes):
-        lines += ["", f"### {KINDS[kind][1]} (`{KINDS[kind][0]}`)", "", "| Action | Name | Change (actual → desired) |",
-                  "|---|---|---|"]
-        lines += [f"| {ACTION[i.status]} | {code(i.name, table=True)} | {_change(i)} |" for i in group]
-    in_sync = [i for i in result.items if i.status == "in_sync"]
-    if in_sync:
-        lines += ["", f"<details><summary>{len(in_sync)} in sync</summary>", ""]
-        lines += [f"- {KINDS[i.kind][1]}: {code(i.name)}" for i in ordered(in_sync)]
-        lines += ["", "</details>"]
+    lines += _table(view.findings) if view.findings else ["None: every object read is in sync with the spec."]
+    if view.in_sync:
+        lines += ["", f"<details><summary>In sync ({len(view.in_sync)})</summary>", "", *_table(view.in_sync), "",
+                  "</details>"]
+    lines += ["", "### Scope", "", f"- **Read:** {text(', '.join(view.read))}",
+              *(f"- **Failed:** {text(f)}" for f in view.failed),
+              *(f"- **Not read:** {text(n)}" for n in view.not_read), "", f"_Statuses: {LEGEND}._"]
     return "\n".join(lines) + "\n"
 
 

@@ -12,8 +12,12 @@ STATUS_STYLE = {
 }
 
 
-def table(title: str, headers: Sequence[str], rows: Sequence[Sequence[str]], *, rich: bool, status_col: int = 0) -> str:
-    """A table as text: a rich box table when ``rich``, else tab-free aligned columns."""
+def table(title: str, headers: Sequence[str], rows: Sequence[Sequence[str]], *, rich: bool, status_col: int = 0,
+          empty: str = "(nothing to list)") -> str:
+    """A table as text: a rich box table when ``rich``, else tab-free aligned columns; with no rows, the
+    title and the ``empty`` sentence instead of a bare header."""
+    if not rows:
+        return f"{title}\n{empty}\n"
     if rich:
         from rich.console import Console
         from rich.table import Table

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
 
+from o365relay.reports.wording import plural
 from o365relay.spec.model import RelaySpec
 
 MESSAGES_PER_MINUTE = 30
@@ -64,6 +65,7 @@ class SenderUsage:
     per_day: dict[str, tuple[int, int]] = field(default_factory=dict)  # "2026-07-14" -> (msgs, rcpts)
     peak_minute: int = 0  # most messages in any 60 s
     peak_day_recipients: int = 0  # most recipients in any 24 h
+    peak_minute_per_day: dict[str, int] = field(default_factory=dict)  # "2026-07-14" -> most messages in any 60 s
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,7 @@ class Flag:
     kind: FlagKind
     subject: str  # a sender address or a service account name
     message: str
+    at: datetime | None = None  # when: the hour of a rise, the start of a peak window
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,7 @@ def analyze_usage(rows: list[TraceRow], spec: RelaySpec, start: datetime, end: d
             continue  # inbound mail from outside: not a sender of ours
         usages.append(_usage(sender, mine, declared, account))
         if declared is None:
-            flags.append(Flag("undeclared-sender", sender, f"{sender} sent {len(_messages(mine))} messages "
+            flags.append(Flag("undeclared-sender", sender, f"{sender} sent {plural(len(_messages(mine)), 'message')} "
                               f"that the spec does not account for: no service account, send-as grant "
                               f"or connector covers it (declare it, or find the device and stop it)"))
         flags += _rises(sender, mine, start, thresholds)
@@ -152,12 +155,17 @@ def _usage(sender: str, rows: list[TraceRow], declared: str | None, account: str
             ids, count = table[key]
             ids.add(row.trace_id)
             table[key] = (ids, count + 1)
+    sent = list(_first_seen(rows).values())
+    per_day: dict[str, list[datetime]] = defaultdict(list)
+    for moment in sent:
+        per_day[moment.strftime("%Y-%m-%d")].append(moment)
     return SenderUsage(
         sender, declared, account, len(_messages(rows)), len(rows),
         {k: (len(v[0]), v[1]) for k, v in sorted(hours.items())},
         {k: (len(v[0]), v[1]) for k, v in sorted(days.items())},
-        peak_minute=_peak([_first_seen(rows)[m] for m in _messages(rows)], timedelta(minutes=1)),
-        peak_day_recipients=_peak([r.received for r in rows], timedelta(days=1)),
+        peak_minute=_peak(sent, timedelta(minutes=1))[0],
+        peak_day_recipients=_peak([r.received for r in rows], timedelta(days=1))[0],
+        peak_minute_per_day={day: _peak(moments, timedelta(minutes=1))[0] for day, moments in sorted(per_day.items())},
     )
 
 
@@ -168,15 +176,17 @@ def _first_seen(rows: list[TraceRow]) -> dict[str, datetime]:
     return first
 
 
-def _peak(moments: list[datetime], span: timedelta) -> int:
-    """Most events inside any window of length ``span`` (two pointers over the sorted times)."""
+def _peak(moments: list[datetime], span: timedelta) -> tuple[int, datetime | None]:
+    """Most events inside any window of length ``span``, and when that window starts (two pointers
+    over the sorted times)."""
     moments = sorted(moments)
-    best = low = 0
+    best, begins, low = 0, None, 0
     for high, moment in enumerate(moments):
         while moment - moments[low] >= span:
             low += 1
-        best = max(best, high - low + 1)
-    return best
+        if high - low + 1 > best:
+            best, begins = high - low + 1, moments[low]
+    return best, begins
 
 
 def _limit_flags(usages: list[SenderUsage], rows: list[TraceRow], owners: dict[str, tuple[str, str]],
@@ -188,16 +198,16 @@ def _limit_flags(usages: list[SenderUsage], rows: list[TraceRow], owners: dict[s
             accounts[owners[row.sender][1]].append(row)
     flags = []
     for account, mine in sorted(accounts.items()):
-        minute = _peak(list(_first_seen(mine).values()), timedelta(minutes=1))
-        day = _peak([r.received for r in mine], timedelta(days=1))
+        minute, minute_at = _peak(list(_first_seen(mine).values()), timedelta(minutes=1))
+        day, day_at = _peak([r.received for r in mine], timedelta(days=1))
         if minute >= thresholds.near * MESSAGES_PER_MINUTE:
             flags.append(Flag("near-message-rate", account, f"service account {account} peaked at {minute} "
                               f"messages in one minute (limit {MESSAGES_PER_MINUTE}; flagged from "
-                              f"{thresholds.near:.0%}): pace the application or spread it over accounts"))
+                              f"{thresholds.near:.0%}): pace the application or spread it over accounts", minute_at))
         if day >= thresholds.near * RECIPIENTS_PER_DAY:
             flags.append(Flag("near-recipient-limit", account, f"service account {account} reached {day:,} "
                               f"recipients in 24 hours (limit {RECIPIENTS_PER_DAY:,}; flagged from "
-                              f"{thresholds.near:.0%}): past the limit Exchange refuses with 554 5.2.0"))
+                              f"{thresholds.near:.0%}): past the limit Exchange refuses with 554 5.2.0", day_at))
     return flags
 
 
@@ -213,7 +223,7 @@ def _rises(sender: str, rows: list[TraceRow], start: datetime, thresholds: Thres
         if count >= thresholds.factor * baseline and count - baseline >= thresholds.min_increase:
             flags.append(Flag("sudden-rise", sender, f"{sender} sent {count} messages in the hour from "
                               f"{hour:%Y-%m-%d %H:00} UTC against a trailing {history}-hour mean of "
-                              f"{baseline:.1f} an hour"))
+                              f"{baseline:.1f} an hour", hour))
     return flags
 
 

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from o365relay.reports.markdown import code, text
+from o365relay.reports.wording import plural
 from o365relay.usage.analysis import (
     BASELINE_HOURS,
     MESSAGES_PER_MINUTE,
@@ -14,6 +15,9 @@ from o365relay.usage.analysis import (
     SenderUsage,
     UsageReport,
 )
+
+
+EMPTY = "No mail from the spec's senders in this window."
 
 
 def method(report: UsageReport) -> str:
@@ -29,6 +33,10 @@ def method(report: UsageReport) -> str:
 def render(report: UsageReport, fmt: str = "text") -> str:
     if fmt == "json":
         return json.dumps(as_json(report), indent=2)
+    if fmt == "html":
+        from o365relay.usage.html import render_html
+
+        return render_html(report, _window(report), method(report))
     return _markdown(report) if fmt == "markdown" else _text(report)
 
 
@@ -44,7 +52,9 @@ def _window(report: UsageReport) -> str:
 
 
 def _text(report: UsageReport) -> str:
-    lines = [f"Message trace {_window(report)}: {len(report.senders)} senders, {len(report.flags)} flags", ""]
+    lines = [f"Message trace {_window(report)}: {_counts(report)}", ""]
+    if not report.senders:
+        return "\n".join(lines + [EMPTY, "", "Method: " + method(report)])
     header = f"{'sender':<32} {'declared as':<30} {'msgs':>6} {'rcpts':>7} {'peak/min':>8} {'peak rcpts/24h':>14}"
     lines += [header, "-" * len(header)]
     for u in report.senders:
@@ -59,8 +69,15 @@ def _text(report: UsageReport) -> str:
     return "\n".join(lines + ["", "Method: " + method(report)])
 
 
+def _counts(report: UsageReport) -> str:
+    return f"{plural(len(report.senders), 'sender')}, {plural(len(report.flags), 'flag')}"
+
+
 def _markdown(report: UsageReport) -> str:
-    lines = [f"## Relay usage, {_window(report)}", "",
+    lines = [f"## Relay usage, {_window(report)}", "", f"**{_counts(report)}**", ""]
+    if not report.senders:
+        return "\n".join(lines + [EMPTY, "", f"_Method: {method(report)}_"])
+    lines += [
              "| Sender | Declared as | Messages | Recipients | Peak/min | Peak recipients/24 h | Busiest hour |",
              "|---|---|---:|---:|---:|---:|---|"]
     for u in report.senders:
@@ -77,10 +94,11 @@ def as_json(report: UsageReport) -> dict[str, Any]:
         "start": report.start.isoformat(), "end": report.end.isoformat(),
         "senders": [{"sender": u.sender, "declaredAs": u.declared_as, "account": u.account,
                      "messages": u.messages, "recipients": u.recipients, "peakMinute": u.peak_minute,
-                     "peakDayRecipients": u.peak_day_recipients,
+                     "peakDayRecipients": u.peak_day_recipients, "peakMinutePerDay": u.peak_minute_per_day,
                      "perHour": {k: {"messages": m, "recipients": r} for k, (m, r) in u.per_hour.items()},
                      "perDay": {k: {"messages": m, "recipients": r} for k, (m, r) in u.per_day.items()}}
                     for u in report.senders],
-        "flags": [{"kind": f.kind, "subject": f.subject, "message": f.message} for f in report.flags],
+        "flags": [{"kind": f.kind, "subject": f.subject, "message": f.message,
+                   "at": f.at.isoformat() if f.at else None} for f in report.flags],
         "method": method(report),
     }

@@ -34,7 +34,8 @@ PATH = "/admin/exchange/tracing/messageTraces"
 def windows(start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
     """Consecutive windows of at most 10 days covering [start, end]."""
     if end <= start:
-        raise UsageError(f"the window ends ({end:%Y-%m-%d %H:%M}) before it starts ({start:%Y-%m-%d %H:%M})")
+        raise UsageError(f"the window from {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC is empty: "
+                         f"its end must come after its start")
     if datetime.now(UTC) - start > MAX_AGE:
         raise UsageError("message trace keeps 90 days: start the window less than 90 days ago")
     out = []

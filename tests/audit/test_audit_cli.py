@@ -4,6 +4,7 @@ by headless Chromium to a PNG so layout breakage is seen."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -24,7 +25,7 @@ def test_json_report_fields_are_stable(tenant, capsys):
     assert sandbox.deployer_client_secret not in out
     doc = json.loads(out)
     assert set(doc) == {"schemaVersion", "tool", "tenantId", "spec", "startedAt", "finishedAt", "verdict",
-                        "exitCode", "summary", "items"}
+                        "verdictText", "exitCode", "summary", "scope", "items"}
     assert (doc["schemaVersion"], doc["verdict"], doc["exitCode"]) == (1, "findings", 1)
     assert doc["spec"]["revision"] == subprocess.run(
         ["git", "hash-object", str(PROD_SPEC)], capture_output=True, text=True, check=True).stdout.strip()
@@ -35,20 +36,29 @@ def test_json_report_fields_are_stable(tenant, capsys):
         "kind": "org_setting", "resourceType": "exchange:OrgSmtpAuth / exchange:RejectDirectSend",
         "name": "Reject direct send", "status": "drift", "specPath": "spec.tenant.rejectDirectSend",
         "diffs": [{"field": "RejectDirectSend", "desired": True, "actual": False}],
-        "reason": None, "evidence": {"RejectDirectSend": False},
+        "reason": None, "evidence": {"RejectDirectSend": False}, "kindLabel": "organisation setting",
+        "fields": [{"field": "RejectDirectSend", "desired": True, "actual": False}],
     }
 
 
-def test_markdown_report_is_a_pulumi_up_preview(tenant, capsys):
+def test_markdown_report_names_kind_and_spec_path_and_reads_desired_to_actual(tenant, capsys):
     tenant(SEEDS_DIR / "brownfield.yaml")
     assert main(["audit", str(PROD_SPEC), "--format", "markdown"]) == 1
     out = capsys.readouterr().out
-    assert out.startswith("## Relay audit: Findings")
-    assert "### Relay connectors (`exchange:InboundConnector`)" in out
-    assert "| ➕ create | `dc1-relay` | `ConnectorType`: **`OnPremises`**<br>`SenderIPAddresses`: " \
-           "**`198.51.100.25, 203.0.113.0/28`**" in out
-    assert "| ⚠️ not declared (left alone) | `Old printers` |" in out
-    assert "| ✏️ update | `Reject direct send` | `RejectDirectSend`: `false` → **`true`** |" in out
+    assert out.startswith("## Relay audit of tenant `7a3f6c1e-52b4-4d0e-9c8a-1f2e3d4c5b6a` against ")
+    assert "Relay audit: Findings" not in out and "**21 findings: the tenant differs from the spec.**" in out
+    assert "| Status | Kind | Name | Spec path | Desired → actual |" in out
+    assert "| missing | relay connector | `dc1-relay` | `spec.connectors.dc1-relay` | `ConnectorType`: " \
+           "`OnPremises` → `(absent)`<br>`SenderIPAddresses`: `198.51.100.25, 203.0.113.0/28` → `(absent)`<br>" \
+           "`SenderDomains`: `*` → `(absent)`" in out
+    assert "| unexpected | relay connector | `Old printers` | (not declared) | `exists`: `no` → `yes`" in out
+    assert "| drift | organisation setting | `Reject direct send` | `spec.tenant.rejectDirectSend` | " \
+           "`RejectDirectSend`: `true` → `false` |" in out
+    # Send As rows say what is wrong, never an empty change cell
+    assert "| missing | Send As grant | `erp-mailer on invoices@contoso.com` | `spec.sendAs[0]` | " \
+           "`exists`: `yes` → `no` |" in out
+    assert "*****" not in out and "**`" not in out
+    assert "- **Not read:** DNS records" in out
 
 
 def test_text_report_piped_is_plain_and_exit_3_on_unknowns(tenant, capsys):
@@ -56,15 +66,18 @@ def test_text_report_piped_is_plain_and_exit_3_on_unknowns(tenant, capsys):
     assert main(["audit", str(PROD_SPEC)]) == 3
     out = capsys.readouterr().out
     assert "\x1b[" not in out  # no terminal escapes when piped
-    assert "No verdict: reads failed" in out
-    assert "unknown  connector" in out
-    in_sync_rows = [line for line in out.splitlines() if line.startswith("in_sync ")]
+    assert "No verdict: " in out and "could not be read, nothing else differs" in out
+    assert re.search(r"^unknown +relay connector +dc1-relay +spec.connectors.dc1-relay +exists: yes → not read; "
+                     r"not concluded, a read failed: Get-InboundConnector: ", out, re.M)
+    assert "  failed: Get-InboundConnector: " in out
+    in_sync_rows = [line for line in out.splitlines() if line.startswith("in sync ")]
     assert in_sync_rows  # Graph reads worked: those items still have a verdict
     assert main(["audit", str(PROD_SPEC), "--hide-in-sync"]) == 3
     hidden = capsys.readouterr().out
-    assert "unknown  connector" in hidden and "No verdict: reads failed" in hidden
-    assert not [line for line in hidden.splitlines() if line.startswith("in_sync ")]
-    assert len(hidden.splitlines()) == len(out.splitlines()) - len(in_sync_rows)
+    assert re.search(r"^unknown +relay connector", hidden, re.M) and "No verdict: " in hidden
+    assert not [line for line in hidden.splitlines() if line.startswith("in sync ")]
+    assert f"({len(in_sync_rows)} in sync not listed: --hide-in-sync)" in hidden
+    assert len(hidden.splitlines()) == len(out.splitlines()) - len(in_sync_rows) + 1
 
 
 def test_audit_refuses_a_spec_for_another_tenant(tenant, capsys, tmp_path):

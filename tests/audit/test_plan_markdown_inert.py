@@ -116,7 +116,7 @@ def test_plan_with_hostile_tenant_and_spec_values_renders_inert() -> None:
         )
     )
     result = AuditResult(items, "7a3f6c1e-52b4-4d0e-9c8a-1f2e3d4c5b6a", "relay <b>prod</b>.yaml", "", "t0", "t1")
-    _assert_inert(render_markdown(result), HOSTILE, table_cells=3)
+    _assert_inert(render_markdown(result), HOSTILE, table_cells=5)
 
 
 @pytest.mark.parametrize("comment", HOSTILE[:4] + HOSTILE[8:9])
@@ -131,4 +131,4 @@ def test_plan_of_a_hostile_spec_against_the_sandbox_renders_inert(
     shutil.copytree(PROD_SPEC.parent / "certs", tmp_path / "certs")  # the certificate the spec names
     markdown = render_markdown(run_audit(sandbox, hostile))
     assert "dc1-relay" in markdown
-    _assert_inert(markdown, [comment], table_cells=3)
+    _assert_inert(markdown, [comment], table_cells=5)

@@ -26,7 +26,7 @@ def test_demo_runs_every_step_and_leaves_its_reports(tmp_path: Path) -> None:
     summary = out.split("━━ Summary", 1)[1]
     assert summary.count("✔") == 7 and "✘" not in summary
     # the plan before apply has work to do; the audit after apply is in sync
-    assert "➕ create" in (reports / "plan.md").read_text(encoding="utf-8")
+    assert "| missing | relay connector |" in (reports / "plan.md").read_text(encoding="utf-8")
     audit = json.loads((reports / "audit.json").read_text(encoding="utf-8"))
     assert audit["verdict"] == "in_sync" and audit["summary"]["missing"] == 0
     assert (reports / "audit.html").stat().st_size > 2000

@@ -89,8 +89,8 @@ def test_duplicate_trace_rows_count_once():
 
 def test_peak_uses_a_sliding_window():
     t0 = datetime(2026, 7, 20, tzinfo=UTC)
-    assert _peak([t0 + timedelta(seconds=2 * k) for k in range(30)], timedelta(minutes=1)) == 30
-    assert _peak([t0 + timedelta(seconds=3 * k) for k in range(30)], timedelta(minutes=1)) == 20
+    assert _peak([t0 + timedelta(seconds=2 * k) for k in range(30)], timedelta(minutes=1)) == (30, t0)
+    assert _peak([t0 + timedelta(seconds=3 * k) for k in range(30)], timedelta(minutes=1))[0] == 20
 
 
 def test_windows_are_at_most_ten_days():

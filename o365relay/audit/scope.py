@@ -1,0 +1,53 @@
+"""What an audit read, what failed, and what it did not look at: the report's claim, stated.
+
+An auditor signs what was checked. "Every declared object is in sync" is only true of the objects the
+audit read, so each report prints this scope beside its verdict.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import fields
+from typing import Any
+
+from o365relay.audit.model import Scope
+from o365relay.audit.snapshot import Read, Snapshot
+from o365relay.reports.wording import plural
+from o365relay.spec.model import RelaySpec
+
+DNS_NOT_READ = ("DNS records (SPF, DKIM selector CNAMEs, DMARC, MX, DNSBL listings): not looked up; "
+                "run `relayctl audit --dns` (or `relayctl dns`) to include them")
+
+
+def _reads(snap: Snapshot) -> Iterator[tuple[str, Read[Any]]]:
+    """Every read of the snapshot with the cmdlet or request it made (per-mailbox reads keep theirs)."""
+    for f in fields(snap):
+        value = getattr(snap, f.name)
+        for read in value.values() if isinstance(value, dict) else [value]:
+            yield read.what, read
+
+
+def snapshot_scope(spec: RelaySpec, snap: Snapshot, *, dns_checked: bool = False) -> Scope:
+    per_object: dict[str, int] = defaultdict(int)
+    tenant_wide: list[str] = []
+    failed = []
+    for what, read in _reads(snap):
+        if not read.ok:
+            failed.append(f"{what}: {read.error}")
+        *head, target = what.split(" ")
+        if "@" in target:  # a read per mailbox: say how many, not each one
+            per_object[" ".join(head + ([target.rsplit("/", 1)[0] + "/…"] if "/" in target else []))] += 1
+        elif what not in tenant_wide:
+            tenant_wide.append(what)
+    read = [*tenant_wide, *(f"{cmd} for {plural(n, 'declared mailbox', 'declared mailboxes')}"
+                            for cmd, n in per_object.items())]
+    not_read = [] if dns_checked else [DNS_NOT_READ]
+    not_read.append("Send As and FullAccess grants on mailboxes the spec does not name: not read")
+    not_read.append("Inbound connectors of type Partner: read, not compared (they serve other integrations)")
+    if not spec.outbound_connectors:
+        not_read.append("Outbound connectors: read, not compared (the spec declares none)")
+    return Scope(tuple(read), tuple(failed), tuple(not_read))
+
+
+__all__ = ["DNS_NOT_READ", "snapshot_scope"]
