@@ -32,9 +32,9 @@ def snapshot_scope(spec: RelaySpec, snap: Snapshot, *, dns_checked: bool = False
     per_object: dict[str, int] = defaultdict(int)
     tenant_wide: list[str] = []
     failed = []
-    for what, read in _reads(snap):
-        if not read.ok:
-            failed.append(f"{what}: {read.error}")
+    for what, outcome in _reads(snap):
+        if not outcome.ok:
+            failed.append(f"{what}: {outcome.error}")
         *head, target = what.split(" ")
         if "@" in target:  # a read per mailbox: say how many, not each one
             per_object[" ".join(head + ([target.rsplit("/", 1)[0] + "/…"] if "/" in target else []))] += 1

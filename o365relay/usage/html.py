@@ -48,7 +48,8 @@ def _concerns(flag: Flag, usage: SenderUsage) -> bool:
     return flag.subject in (usage.sender, usage.account)
 
 
-def _marks(usage: SenderUsage, flags: tuple[Flag, ...], kinds: set[str], days: list[str]) -> tuple[tuple[int, str], ...]:
+def _marks(usage: SenderUsage, flags: tuple[Flag, ...], kinds: set[str],
+           days: list[str]) -> tuple[tuple[int, str], ...]:
     return tuple((days.index(f"{f.at:%Y-%m-%d}"), f.message) for f in flags
                  if f.kind in kinds and isinstance(f.at, datetime) and _concerns(f, usage)
                  and f"{f.at:%Y-%m-%d}" in days)

@@ -16,7 +16,6 @@ from o365relay.usage.analysis import (
     UsageReport,
 )
 
-
 EMPTY = "No mail from the spec's senders in this window."
 
 
