@@ -65,16 +65,19 @@ def line_chart(title: str, x_labels: Sequence[str], series: Sequence[Series], li
                      f'<text class="tick" x="{LEFT - 6}" y="{y(tick) + 4:.1f}" text-anchor="end">{_label(tick)}</text>')
     every = max(1, math.ceil(len(x_labels) / 12))
     for i, label in enumerate(x_labels):
-        if i % every == 0 or i == len(x_labels) - 1:
+        last = i == len(x_labels) - 1
+        if (i % every == 0 and len(x_labels) - i > every / 2) or last:
+            anchor = "end" if last and i else "start" if not i else "middle"
             parts.append(f'<text class="tick" x="{x(i):.1f}" y="{HEIGHT - BOTTOM + 18}" '
-                         f'text-anchor="middle">{escape(label)}</text>')
+                         f'text-anchor="{anchor}">{escape(label)}</text>')
     if y_title:
         parts.append(f'<text class="axis" x="14" y="{TOP + plot_h / 2:.0f}" text-anchor="middle" '
                      f'transform="rotate(-90 14 {TOP + plot_h / 2:.0f})">{escape(y_title)}</text>')
-    for limit in limits:
+    for n, limit in enumerate(limits):  # labels alternate right and left so close lines stay readable
+        at, anchor = (WIDTH - RIGHT - 4, "end") if n % 2 == 0 else (LEFT + 6, "start")
         parts.append(f'<g class="{limit.style}"><line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(limit.value):.1f}" '
-                     f'y2="{y(limit.value):.1f}"/><text x="{WIDTH - RIGHT - 4}" y="{y(limit.value) - 5:.1f}" '
-                     f'text-anchor="end">{escape(limit.label)}</text></g>')
+                     f'y2="{y(limit.value):.1f}"/><text x="{at}" y="{y(limit.value) - 5:.1f}" '
+                     f'text-anchor="{anchor}">{escape(limit.label)}</text></g>')
     for n, s in enumerate(series):
         colour = PALETTE[n % len(PALETTE)]
         points = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(s.values))
