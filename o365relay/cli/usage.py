@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from o365relay.errors import UsageError
+from o365relay.fileio import check_writable, write_text
 
 DESCRIPTION = """Read message trace through Graph (ExchangeMessageTrace.Read.All) for a window, count
 messages and recipients per sender per hour and day, and flag service accounts near the SMTP AUTH
@@ -38,6 +38,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.days <= 0 and not args.start:
         raise UsageError(f"--days {args.days:g} gives an empty window: give a number of days above 0, e.g. --days 1")
+    if args.output:
+        check_writable(args.output)
     spec = load_spec(args.spec)
     end = _when(args.end, "--end") if args.end else datetime.now(UTC)
     start = _when(args.start, "--start") if args.start else end - timedelta(days=args.days)
@@ -51,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     report = analyze_usage(run_sync(fetch()), spec, start, end, Thresholds(near=args.near))
     text = render(report, args.format)
     if args.output:
-        Path(args.output).write_text(text + "\n", encoding="utf-8")
+        write_text(args.output, text + "\n", private=True)
     else:
         print(text)
     return 1 if report.flags else 0

@@ -21,7 +21,8 @@ STATUS_WORD = {"in_sync": "in sync", "drift": "drift", "missing": "missing", "un
                "unknown": "unknown"}
 # The kind as one row names it; a kind without an entry is named by its KINDS heading.
 KIND_LABEL = {
-    "org_setting": "organisation setting", "domain": "domain", "dkim": "DKIM signing", "connector": "relay connector",
+    "org_setting": "organisation setting", "connection_filter": "connection filter entry", "domain": "domain",
+    "dkim": "DKIM signing", "connector": "relay connector",
     "outbound_connector": "outbound connector", "application": "application (SMTP.SendAsApp)",
     "credential": "application credential",
     "exchange_service_principal": "Exchange service principal", "full_access": "FullAccess grant",

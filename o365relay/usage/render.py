@@ -54,11 +54,14 @@ def _text(report: UsageReport) -> str:
     lines = [f"Message trace {_window(report)}: {_counts(report)}", ""]
     if not report.senders:
         return "\n".join(lines + [EMPTY, "", "Method: " + method(report)])
-    header = f"{'sender':<32} {'declared as':<30} {'msgs':>6} {'rcpts':>7} {'peak/min':>8} {'peak rcpts/24h':>14}"
+    wide = max(len("sender"), *(len(u.sender) for u in report.senders))
+    declared = max(len("declared as"), *(len(u.declared_as or "UNDECLARED") for u in report.senders))
+    header = (f"{'sender':<{wide}} {'declared as':<{declared}} {'msgs':>6} {'rcpts':>7} {'peak/min':>8} "
+              f"{'peak rcpts/24h':>14}")
     lines += [header, "-" * len(header)]
     for u in report.senders:
-        lines.append(f"{u.sender:<32} {u.declared_as or 'UNDECLARED':<30} {u.messages:>6} {u.recipients:>7} "
-                     f"{u.peak_minute:>8} {u.peak_day_recipients:>14}")
+        lines.append(f"{u.sender:<{wide}} {u.declared_as or 'UNDECLARED':<{declared}} {u.messages:>6} "
+                     f"{u.recipients:>7} {u.peak_minute:>8} {u.peak_day_recipients:>14}")
     if report.flags:
         lines += ["", "Flags:"] + [f"  {f.kind:<21} {f.message}" for f in report.flags]
     lines += ["", "Per day (messages/recipients) and busiest hour:"]
