@@ -2,21 +2,25 @@
 
 A backend turns a record into the resource the DKIM switch ``depends_on``: with ``azure`` the record
 set itself; with ``none`` a check that DNS serves the CNAME (TXT records are only published, as the
-stack's outputs and zone snippet, and need no resource).
+stack's outputs and zone snippet, and need no resource). The SPF record on ``azure`` is not a record
+set of its own: the apex TXT set is shared (domain verification, other vendors), so the relay's value
+is merged into it (``dns:AzureSpf``) and never replaces it.
 """
 
 from __future__ import annotations
 
 import importlib
+import os
 from typing import Any, Protocol
 
 import pulumi
 
+from components.providers.azure_spf import AzureSpf
 from components.providers.dns_record import RecordCheck
+from o365relay.dns.txt import txt_strings
+from o365relay.dns.zones import relative_name
 from o365relay.errors import UsageError
 from o365relay.spec.model import Domain
-
-TXT_CHUNK = 255  # a TXT string holds at most 255 octets; longer values are split into several
 
 
 class RecordSink(Protocol):
@@ -26,15 +30,6 @@ class RecordSink(Protocol):
 
 def fqdn(domain: str, name: str) -> str:
     return domain if name == "@" else f"{name}.{domain}"
-
-
-def relative_to_zone(domain: str, name: str, zone: str) -> str:
-    """``_dmarc`` of ``notify.contoso.com`` in zone ``contoso.com`` -> ``_dmarc.notify``.
-
-    The loader has checked that the zone is the domain or one of its parents."""
-    full = fqdn(domain, name).lower()
-    zone = zone.lower()
-    return "@" if full == zone else full[: -len(zone) - 1]
 
 
 def _azure_dns_module() -> Any:
@@ -73,16 +68,27 @@ def _azure_sink(domain: Domain) -> RecordSink:
 
     def record_set(resource_name: str, name: str, type_: str, value: pulumi.Input[str],
                    opts: pulumi.ResourceOptions) -> pulumi.Resource:
+        relative = relative_name(domain.name, name, zone)
+        if type_ == "TXT" and name == "@":
+            return AzureSpf(resource_name, {"subscription": _subscription(domain), "resource_group":
+                                            domain.dns.resource_group, "zone": zone, "name": relative,
+                                            "spf": value}, opts)
         data: dict[str, Any]
         if type_ == "TXT":
-            data = {"txt_records": [{"value": pulumi.Output.from_input(value).apply(_chunks)}]}
+            data = {"txt_records": [{"value": pulumi.Output.from_input(value).apply(txt_strings)}]}
         else:
             data = {"cname_record": {"cname": value}}
         return dns.RecordSet(resource_name, resource_group_name=domain.dns.resource_group, zone_name=zone,
-                             relative_record_set_name=relative_to_zone(domain.name, name, zone),
+                             relative_record_set_name=relative,
                              record_type=type_, ttl=3600, opts=opts, **data)
     return record_set
 
 
-def _chunks(value: str) -> list[str]:
-    return [value[i:i + TXT_CHUNK] for i in range(0, len(value), TXT_CHUNK)] or [""]
+def _subscription(domain: Domain) -> str:
+    """The Azure subscription of the zone: azure-native's own setting, so both read the same one."""
+    found = (pulumi.Config("azure-native").get("subscriptionId") or os.environ.get("ARM_SUBSCRIPTION_ID")
+             or os.environ.get("AZURE_SUBSCRIPTION_ID"))
+    if not found:
+        raise UsageError(f"domain {domain.name}: dns.backend azure needs the zone's subscription: "
+                         "pulumi config set azure-native:subscriptionId <id> (or ARM_SUBSCRIPTION_ID)")
+    return found

@@ -120,6 +120,7 @@ class TenantSession:
         self._endpoints: Any = None
         self._exchange: Any = None
         self._graph: Any = None
+        self._arm: Any = None
 
     def _setup(self) -> tuple[Any, Any]:
         if self._endpoints is None:
@@ -150,11 +151,25 @@ class TenantSession:
             self._graph = await GraphClient(endpoints, credential, transport=transport).__aenter__()
         return self._graph
 
+    async def azure_txt_sets(self) -> Any:
+        """Azure DNS TXT record sets through Resource Manager (the DNS backend ``azure``)."""
+        import httpx
+
+        from o365relay.dns.azure import ARM_SCOPE, AzureTxtSets
+
+        endpoints, credential = self._setup()
+        if self._arm is None:
+            self._arm = httpx.AsyncClient(verify=_RUNTIME.tls(endpoints), timeout=60)
+
+        async def token() -> str:
+            return str((await credential.get_token(ARM_SCOPE)).token)
+        return AzureTxtSets(self._arm, token)
+
     async def __aenter__(self) -> TenantSession:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        for client in (self._exchange, self._graph):
+        for client in (self._exchange, self._graph, self._arm):
             if client is not None:
                 await client.aclose()
 

@@ -19,6 +19,8 @@ except metadata.PackageNotFoundError:
 import pulumi_azure_native.dns  # noqa: E402, F401 - the import that must work when the extra is installed
 
 RECORD_SET = "azure-native:dns:RecordSet"
+AZURE_SPF = "pulumi-python:dynamic/dns:AzureSpf"
+SUBSCRIPTION = "00000000-1111-2222-3333-444444444444"
 
 
 @pytest.fixture(scope="module")
@@ -27,24 +29,27 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> pm.RecordingMonitor:
         "  notify.contoso.com:\n",
         "  notify.contoso.com:\n    dns:\n      backend: azure\n      resourceGroup: dns-rg\n      zone: contoso.com\n")
     spec = pm.write_project(tmp_path_factory.mktemp("project"), text)
-    return pm.render(program.run, pm.stack_config(spec))
+    return pm.render(program.run, {**pm.stack_config(spec), "azure-native:subscriptionId": SUBSCRIPTION})
 
 
 def test_records_become_record_sets_relative_to_the_zone(stack: pm.RecordingMonitor) -> None:
     sets = {r.name: r for r in stack.registrations.values() if r.type == RECORD_SET}
-    assert set(sets) == {f"notify.contoso.com-{s}" for s in ("spf-txt", "dmarc-txt", "selector1-cname",
-                                                               "selector2-cname")}
-    spf = sets["notify.contoso.com-spf-txt"].inputs
-    assert (spf["relativeRecordSetName"], spf["recordType"], spf["zoneName"], spf["resourceGroupName"]) == (
-        "notify", "TXT", "contoso.com", "dns-rg")
-    assert spf["txtRecords"] == [{"value": ["v=spf1 ip4:203.0.113.0/28 ip4:198.51.100.25 "
-                                            "include:spf.protection.outlook.com -all"]}]
+    assert set(sets) == {f"notify.contoso.com-{s}" for s in ("dmarc-txt", "selector1-cname", "selector2-cname")}
     assert sets["notify.contoso.com-dmarc-txt"].inputs["relativeRecordSetName"] == "_dmarc.notify"
     cname = sets["notify.contoso.com-selector1-cname"].inputs
     assert cname["relativeRecordSetName"] == "selector1._domainkey.notify"
     assert cname["cnameRecord"] == {"cname": pm.dkim_cname("notify.contoso.com", 1)}
     for record in sets.values():
         assert record.parent.rsplit("::", 1)[-1] == "notify.contoso.com"
+
+
+def test_spf_is_a_value_merged_into_the_shared_apex_set_not_a_record_set(stack: pm.RecordingMonitor) -> None:
+    """Azure replaces a record set whole: a RecordSet for the apex TXT would wipe MS=ms… verification."""
+    (spf,) = [r for r in stack.registrations.values() if r.type == AZURE_SPF]
+    assert spf.name == "notify.contoso.com-spf-txt"
+    assert {k: spf.inputs[k] for k in ("subscription", "resource_group", "zone", "name", "spf")} == {
+        "subscription": SUBSCRIPTION, "resource_group": "dns-rg", "zone": "contoso.com", "name": "notify",
+        "spf": "v=spf1 ip4:203.0.113.0/28 ip4:198.51.100.25 include:spf.protection.outlook.com -all"}
 
 
 def test_signing_depends_on_the_record_sets(stack: pm.RecordingMonitor) -> None:
@@ -56,10 +61,15 @@ def test_signing_depends_on_the_record_sets(stack: pm.RecordingMonitor) -> None:
                 if r.type == RECORD_SET and r.name.startswith("contoso.com-")]
 
 
-def test_long_txt_values_are_split_into_255_octet_strings() -> None:
-    from components.dns_backends import _chunks
+def test_without_a_subscription_the_program_says_which_setting_is_missing(
+        tmp_path: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    import pulumi
 
-    value = "v=spf1 " + " ".join(f"ip4:203.0.113.{i}" for i in range(40)) + " -all"
-    chunks = _chunks(value)
-    assert "".join(chunks) == value and all(len(c) <= 255 for c in chunks) and len(chunks) == 3
+    for name in ("ARM_SUBSCRIPTION_ID", "AZURE_SUBSCRIPTION_ID"):
+        monkeypatch.delenv(name, raising=False)
+    azure = "  notify.contoso.com:\n    dns:\n      backend: azure\n      resourceGroup: dns-rg\n"
+    text = pm.EXAMPLE_SPEC.read_text().replace("  notify.contoso.com:\n", azure)
+    spec = pm.write_project(tmp_path, text)  # type: ignore[arg-type]
+    with pytest.raises(pulumi.RunError, match="azure-native:subscriptionId"):
+        pm.render(program.run, pm.stack_config(spec))
 
