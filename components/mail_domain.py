@@ -53,4 +53,5 @@ class MailDomain(pulumi.ComponentResource):
 
 
 def _slug(record_name: str) -> str:
-    return {"@": "spf", "_dmarc": "dmarc"}.get(record_name, record_name.replace(".", "-").strip("_"))
+    named = {"@": "spf", "_dmarc": "dmarc", "_mta-sts": "mta-sts", "_smtp._tls": "tls-rpt"}
+    return named.get(record_name, record_name.replace(".", "-").strip("_"))

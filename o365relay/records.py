@@ -8,11 +8,12 @@ here: they are the tenant's values, passed in by the caller.
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from o365relay.spec.model import Dmarc, Domain, RelaySpec
+from o365relay.spec.model import Dmarc, Domain, MtaSts, RelaySpec, TlsRpt
 
 TTL = 3600
 
@@ -71,11 +72,33 @@ def dmarc_value(dmarc: Dmarc) -> str:
     return "; ".join(parts)
 
 
+def mta_sts_policy(policy: MtaSts) -> str:
+    """The policy file served at ``https://mta-sts.<domain>/.well-known/mta-sts.txt`` (RFC 8461 §3.2, CRLF lines)."""
+    lines = ["version: STSv1", f"mode: {policy.mode}", *(f"mx: {mx}" for mx in policy.mx),
+             f"max_age: {policy.max_age}"]
+    return "\r\n".join(lines) + "\r\n"
+
+
+def mta_sts_value(policy: MtaSts) -> str:
+    """``v=STSv1; id=…``: the id is derived from the policy file, so it changes exactly when the policy does
+    (senders refetch the policy only when the id changes)."""
+    return f"v=STSv1; id={hashlib.sha256(mta_sts_policy(policy).encode()).hexdigest()[:20]}"
+
+
+def tls_rpt_value(tls_rpt: TlsRpt) -> str:
+    """``v=TLSRPTv1; rua=…`` (report URIs comma-separated, RFC 8460 §3)."""
+    return "v=TLSRPTv1; rua=" + ",".join(tls_rpt.rua)
+
+
 def static_records(spec: RelaySpec, domain: Domain) -> list[DnsRecord]:
-    """SPF and DMARC: everything the spec alone decides."""
+    """SPF, DMARC, MTA-STS and TLS-RPT: everything the spec alone decides."""
     records = [DnsRecord("@", "TXT", spf_value(spec, domain))]
     if domain.dmarc is not None:
         records.append(DnsRecord("_dmarc", "TXT", dmarc_value(domain.dmarc)))
+    if domain.mta_sts is not None:
+        records.append(DnsRecord("_mta-sts", "TXT", mta_sts_value(domain.mta_sts)))
+    if domain.tls_rpt is not None:
+        records.append(DnsRecord("_smtp._tls", "TXT", tls_rpt_value(domain.tls_rpt)))
     return records
 
 

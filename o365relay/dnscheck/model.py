@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 CheckStatus = Literal["ok", "finding", "unknown", "skipped"]
-CheckKind = Literal["spf", "dkim", "dmarc", "mx", "dnsbl"]
+CheckKind = Literal["spf", "dkim", "dmarc", "mx", "dnsbl", "mta-sts", "tls-rpt"]
 CHECK_STATUSES: tuple[CheckStatus, ...] = ("ok", "finding", "unknown", "skipped")
 
 

@@ -13,6 +13,7 @@ from o365relay.dnscheck.dmarc import check_dmarc
 from o365relay.dnscheck.dnsbl import DEFAULT_ZONES, check_dnsbl
 from o365relay.dnscheck.facts import TenantFacts
 from o365relay.dnscheck.model import Check, DnsReport
+from o365relay.dnscheck.mta_sts import PolicyHost, check_mta_sts
 from o365relay.dnscheck.mx import check_mx
 from o365relay.dnscheck.resolver import Dns
 from o365relay.dnscheck.spf import check_spf
@@ -24,6 +25,7 @@ class DnsInputs:
     dns: Dns
     facts: TenantFacts = field(default_factory=TenantFacts)
     dnsbl_zones: Sequence[str] = DEFAULT_ZONES
+    policy_host: PolicyHost = field(default_factory=PolicyHost)
 
 
 def run_checks(spec: RelaySpec, inputs: DnsInputs) -> DnsReport:
@@ -35,6 +37,7 @@ def run_checks(spec: RelaySpec, inputs: DnsInputs) -> DnsReport:
         checks += check_dkim(domain, inputs.dns, inputs.facts.dkim_for(domain.name))
         checks += check_dmarc(domain, inputs.dns)
         checks += check_mx(domain.name, inputs.dns, inputs.facts.mx_for(domain.name))
+        checks += check_mta_sts(domain, inputs.dns, inputs.policy_host)
     sender_ips = [ip for connector in spec.connectors.values() for ip in connector.sender_ips]
     checks += asyncio.run(check_dnsbl(sender_ips, inputs.dnsbl_zones, inputs.dns))
     return DnsReport(tuple(checks), inputs.dns.describe())

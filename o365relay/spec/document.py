@@ -116,8 +116,9 @@ def _tenant(data: dict[str, Any]) -> m.Tenant:
 
 
 def _domain(name: str, data: dict[str, Any]) -> m.Domain:
-    parts = {"spf": m.Spf, "dkim": m.Dkim, "dmarc": m.Dmarc, "dns": m.DnsHosting}
-    return _build(m.Domain, {}, name=name, **{k: _build(parts[k], v) for k, v in data.items()})
+    parts = {"spf": m.Spf, "dkim": m.Dkim, "dmarc": m.Dmarc, "dns": m.DnsHosting, "mtaSts": m.MtaSts,
+             "tlsRpt": m.TlsRpt}
+    return _build(m.Domain, {k: _build(parts[k], v) for k, v in data.items()}, name=name)
 
 
 def _account(name: str, data: dict[str, Any]) -> m.ServiceAccount:

@@ -84,6 +84,21 @@ class Dmarc:
     ruf: tuple[str, ...] = ()
 
 
+MtaStsMode = Literal["testing", "enforce", "none"]
+
+
+@dataclass(frozen=True)
+class MtaSts:
+    mode: MtaStsMode = "testing"
+    mx: tuple[str, ...] = ("*.mail.protection.outlook.com",)
+    max_age: int = 604800
+
+
+@dataclass(frozen=True)
+class TlsRpt:
+    rua: tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class DnsHosting:
     backend: DnsBackendKind = "none"
@@ -98,6 +113,8 @@ class Domain:
     dkim: Dkim = field(default_factory=Dkim)
     dmarc: Dmarc | None = None
     dns: DnsHosting = field(default_factory=DnsHosting)
+    mta_sts: MtaSts | None = None
+    tls_rpt: TlsRpt | None = None
 
 
 @dataclass(frozen=True)

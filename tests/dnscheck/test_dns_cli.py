@@ -34,6 +34,16 @@ def prod_zone(dkim_domains=("contoso.com", "notify.contoso.com")) -> list[tuple[
     return records
 
 
+def dkim_targets_file(directory: Path) -> str:
+    """A --dkim-targets file with the tenant's selector targets of both prod domains."""
+    path = directory / "dkim.yaml"
+    path.write_text("\n".join(
+        f"{d}: {{selector1: {TARGET.format(n=1, dashed=d.replace('.', '-'))}, "
+        f"selector2: {TARGET.format(n=2, dashed=d.replace('.', '-'))}}}"
+        for d in ("contoso.com", "notify.contoso.com")))
+    return str(path)
+
+
 def test_dns_against_the_tenants_targets_is_clean(dns_server, sandbox_env, capsys):
     address = dns_server.start(prod_zone())
     code = main(["dns", PROD, "--nameserver", address, "--dnsbl", "dnsbl.example", "--format", "json"])
@@ -47,13 +57,8 @@ def test_dns_against_the_tenants_targets_is_clean(dns_server, sandbox_env, capsy
 
 def test_dns_finds_a_missing_dkim_cname_with_targets_from_a_file(dns_server, tmp_path, capsys):
     address = dns_server.start(prod_zone(dkim_domains=("contoso.com",)))
-    targets = tmp_path / "dkim.yaml"
-    targets.write_text("\n".join(
-        f"{d}: {{selector1: {TARGET.format(n=1, dashed=d.replace('.', '-'))}, "
-        f"selector2: {TARGET.format(n=2, dashed=d.replace('.', '-'))}}}"
-        for d in ("contoso.com", "notify.contoso.com")))
     code = main(["dns", PROD, "--offline", "--nameserver", address, "--dnsbl", "dnsbl.example",
-                 "--dkim-targets", str(targets), "--format", "markdown"])
+                 "--dkim-targets", dkim_targets_file(tmp_path), "--format", "markdown"])
     out = capsys.readouterr().out
     assert "| ❌ finding | `notify.contoso.com` | dkim | no CNAME at selector1.\\_domainkey.notify.contoso.com |" in out
     assert "| ✅ ok | `contoso.com` | dkim | selector1.\\_domainkey.contoso.com points to the tenant's target |" in out

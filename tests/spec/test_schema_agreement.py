@@ -55,6 +55,8 @@ PAIRS: dict[type, dict[str, Any]] = {
     m.Dkim: _DOMAIN["properties"]["dkim"],
     m.Dmarc: _DOMAIN["properties"]["dmarc"],
     m.DnsHosting: _DOMAIN["properties"]["dns"],
+    m.MtaSts: _DOMAIN["properties"]["mtaSts"],
+    m.TlsRpt: _DOMAIN["properties"]["tlsRpt"],
     m.ServiceAccount: _ACCOUNT,
     m.Credential: _ACCOUNT["properties"]["credential"],
     m.MailboxCreation: _ACCOUNT["properties"]["create"],
