@@ -20,7 +20,8 @@ from o365relay.spec.model import RelaySpec
 
 _STATUS: dict[str, Status] = {"ok": "in_sync", "finding": "drift", "unknown": "unknown"}
 _WORST: tuple[Status, ...] = ("unknown", "drift", "in_sync")
-_LABEL = {"spf": "SPF", "dkim": "DKIM", "dmarc": "DMARC", "mx": "MX", "dnsbl": "DNSBL"}
+_LABEL = {"spf": "SPF", "dkim": "DKIM", "dmarc": "DMARC", "mx": "MX", "dnsbl": "DNSBL", "mta-sts": "MTA-STS",
+          "tls-rpt": "TLS-RPT"}
 
 
 def _desired(spec: RelaySpec, check: Check) -> str:
