@@ -31,7 +31,8 @@ PASSWORD_LENGTH = 32
 
 
 class SmtpServiceAccount(pulumi.ComponentResource):
-    """One declared service account; ``trustee`` is its identity for Send As grants."""
+    """One declared service account; ``trustee`` is its identity for Send As grants, ``smtp_auth`` the
+    SMTP AUTH exception on its mailbox (which the org-wide switch waits for)."""
 
     mailbox: pulumi.Output[str]
     trustee: pulumi.Output[str]
@@ -75,7 +76,8 @@ class SmtpServiceAccount(pulumi.ComponentResource):
             self._opts())
         FullAccessGrant(f"{name}-fullaccess", {"mailbox": account.mailbox, "user": registration.identity,
                                                "service_account": account.name}, self._opts())
-        MailboxSmtpAuth(f"{name}-smtp-auth", {"mailbox": account.mailbox, "enabled": True}, self._opts())
+        self.smtp_auth = MailboxSmtpAuth(f"{name}-smtp-auth", {"mailbox": account.mailbox, "enabled": True},
+                                         self._opts())
         self.client_id = app.client_id
         self.trustee = registration.identity
 
@@ -119,8 +121,8 @@ class SmtpServiceAccount(pulumi.ComponentResource):
                 f"{name}-license", {"user": user.user_principal_name, "sku_part_number": create.license,
                                     "usage_location": create.usage_location}, self._opts()))
             self.secret = pulumi.Output.secret(password.result)
-        MailboxSmtpAuth(f"{name}-smtp-auth", {"mailbox": account.mailbox, "enabled": True},
-                        self._opts(depends_on=depends))
+        self.smtp_auth = MailboxSmtpAuth(f"{name}-smtp-auth", {"mailbox": account.mailbox, "enabled": True},
+                                         self._opts(depends_on=depends))
         self.trustee = pulumi.Output.from_input(account.mailbox)
 
 

@@ -38,9 +38,6 @@ class RelayStack(pulumi.ComponentResource):
         document = to_document(spec)
         super().__init__("o365relay:index:RelayStack", name, {"spec": document}, opts)
         child = pulumi.ResourceOptions(parent=self)
-        OrgSmtpAuth("org-smtp-auth", {"enabled": spec.tenant.smtp_auth == "enabled"}, child)
-        RejectDirectSend("reject-direct-send", {"enabled": spec.tenant.reject_direct_send}, child)
-
         connectors = [RelayConnector(key, c, child).connector for key, c in spec.connectors.items()]
         if spec.tenant.connection_filter is not None:
             ConnectionFilterPolicy("connection-filter", _connection_filter(spec), pulumi.ResourceOptions(
@@ -48,6 +45,12 @@ class RelayStack(pulumi.ComponentResource):
         for key, outbound in spec.outbound_connectors.items():
             OutboundRoute(key, outbound, child)
         accounts = {key: SmtpServiceAccount(key, a, spec_dir, child) for key, a in spec.service_accounts.items()}
+        # The tenant-wide switches wait for what keeps declared devices sending once they apply: the
+        # per-mailbox SMTP AUTH exceptions and the relay connectors (the engine runs steps in parallel).
+        keep_working = pulumi.ResourceOptions(parent=self, depends_on=[
+            *connectors, *(a.smtp_auth for a in accounts.values())])
+        OrgSmtpAuth("org-smtp-auth", {"enabled": spec.tenant.smtp_auth == "enabled"}, keep_working)
+        RejectDirectSend("reject-direct-send", {"enabled": spec.tenant.reject_direct_send}, keep_working)
         for trustee, account in accounts.items():
             grants = [g for g in spec.send_as if g.trustee == trustee]
             if grants:

@@ -16,6 +16,8 @@ Composition (each module contributes ``routes(ctx) -> list[BaseRoute]`` with ful
     "type": "CNAME", "value": "selector1-contoso-com._domainkey.contoso.n-v1.dkim.mail.microsoft"}]}``
     publishes records into the DNS view (what Set-DkimSigningConfig -Enabled $true checks).
   - ``DELETE /_sandbox/dns/{name}`` unpublishes one.
+  - ``GET /_sandbox/requests`` / ``DELETE /_sandbox/requests``: the request journal
+    (:mod:`o365relay.sandbox.request_log`).
   - ``GET /_sandbox/faults`` / ``PUT /_sandbox/faults`` with ``{"spec": "429=0.2,seed=3"}`` (or
     ``{"spec": ""}`` to switch faults off): see :mod:`o365relay.sandbox.faults`.
 
@@ -27,7 +29,7 @@ The Graph module gets faults for free; for per-item faults inside a ``$batch`` i
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +42,7 @@ from o365relay.errors import UsageError
 from o365relay.sandbox import store as st
 from o365relay.sandbox.certs import SandboxPki
 from o365relay.sandbox.faults import FaultMiddleware, FaultPlan, FaultSwitch
+from o365relay.sandbox.request_log import RequestLog, RequestLogMiddleware
 from o365relay.sandbox.tokens import TokenService
 
 GRAPH_MODULE = "o365relay.sandbox.graph_api"
@@ -55,6 +58,7 @@ class SandboxContext:
     base_url: str
     faults: FaultSwitch
     tokens: TokenService
+    requests: RequestLog = field(default_factory=RequestLog)
 
     @property
     def tenant_id(self) -> str:
@@ -69,7 +73,8 @@ def build_app(ctx: SandboxContext) -> FaultMiddleware:
     """The ASGI app of one sandbox: the starlette app inside the fault layer.
 
     The fault layer is outermost so that it receives the server's own ``send`` (needed to drop a
-    connection) and so that faults hit requests before any route or middleware sees them.
+    connection) and so that faults hit requests before any route or middleware sees them; the
+    request log sits inside it and times what the tenant itself answered.
     """
     from o365relay.sandbox import cloud_metadata, exchange_api, tokens
 
@@ -78,7 +83,7 @@ def build_app(ctx: SandboxContext) -> FaultMiddleware:
     graph = _optional_module(GRAPH_MODULE)
     if graph is not None:
         routes.extend(graph.routes(ctx))
-    return FaultMiddleware(Starlette(routes=routes), ctx.faults)
+    return FaultMiddleware(RequestLogMiddleware(Starlette(routes=routes), ctx.requests), ctx.faults)
 
 
 def _optional_module(name: str) -> Any:
@@ -124,6 +129,13 @@ def _admin_routes(ctx: SandboxContext) -> list[BaseRoute]:
         found = ctx.store.delete(st.DNS_RECORD, request.path_params["name"].lower().rstrip("."))
         return Response(status_code=204 if found else 404)
 
+    async def requests_list(request: Request) -> Response:
+        return JSONResponse({"requests": ctx.requests.entries()})
+
+    async def requests_clear(request: Request) -> Response:
+        ctx.requests.clear()
+        return Response(status_code=204)
+
     async def faults_get(request: Request) -> Response:
         plan = ctx.faults.plan
         return JSONResponse({"faults": plan.describe() if plan else None})
@@ -147,6 +159,8 @@ def _admin_routes(ctx: SandboxContext) -> list[BaseRoute]:
         Route("/_sandbox/dns", dns_list, methods=["GET"]),
         Route("/_sandbox/dns", dns_publish, methods=["POST"]),
         Route("/_sandbox/dns/{name}", dns_delete, methods=["DELETE"]),
+        Route("/_sandbox/requests", requests_list, methods=["GET"]),
+        Route("/_sandbox/requests", requests_clear, methods=["DELETE"]),
         Route("/_sandbox/faults", faults_get, methods=["GET"]),
         Route("/_sandbox/faults", faults_put, methods=["PUT"]),
     ]

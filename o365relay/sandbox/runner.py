@@ -27,6 +27,7 @@ from o365relay.sandbox import seed as seeding
 from o365relay.sandbox import store as st
 from o365relay.sandbox.app import SandboxContext, _optional_module, build_app
 from o365relay.sandbox.certs import ensure_pki
+from o365relay.sandbox.dns_server import DnsViewServer
 from o365relay.sandbox.faults import FaultPlan, FaultSwitch
 from o365relay.sandbox.tokens import TokenService
 
@@ -40,8 +41,10 @@ _START_TIMEOUT = 15.0
 class Sandbox:
     """A running sandbox tenant. Use as a context manager, or call :meth:`stop`."""
 
-    def __init__(self, ctx: SandboxContext, server: Any, thread: threading.Thread, smtp: Any, host: str):
+    def __init__(self, ctx: SandboxContext, server: Any, thread: threading.Thread, smtp: Any, host: str,
+                 dns: DnsViewServer | None = None):
         self.ctx = ctx
+        self._dns = dns
         self._server = server
         self._thread = thread
         self._smtp = smtp
@@ -102,6 +105,8 @@ class Sandbox:
             "RELAY_EXCHANGE_BASE": self.base_url,
             "RELAY_CA_FILE": str(self.ca_file),
         }
+        if self._dns:
+            env["RELAY_NAMESERVER"] = self._dns.address
         if self._smtp:
             env.update(
                 {
@@ -129,7 +134,10 @@ class Sandbox:
         }
 
     def stop(self) -> None:
-        """Stop SMTP, then HTTPS, then close the store. Idempotent."""
+        """Stop DNS and SMTP, then HTTPS, then close the store. Idempotent."""
+        if self._dns is not None:
+            self._dns.stop()
+            self._dns = None
         if self._smtp is not None:
             self._smtp.stop()
             self._smtp = None
@@ -156,8 +164,13 @@ def start_sandbox(
     port: int = 0,
     smtp_port: int = 0,
     mx_port: int = 0,
+    dns_team: bool = False,
 ) -> Sandbox:
-    """Open or create the tenant in ``state_dir`` and serve it; returns once it accepts connections."""
+    """Open or create the tenant in ``state_dir`` and serve it; returns once it accepts connections.
+
+    Its DNS view is served on a loopback UDP port (``RELAY_NAMESERVER`` in :meth:`Sandbox.env`);
+    ``dns_team`` publishes DKIM selector CNAMEs as the tenant makes them (see :mod:`.dns_server`).
+    """
     import uvicorn
 
     if not host.startswith("127.") and host != "localhost":
@@ -203,7 +216,7 @@ def start_sandbox(
     smtp_module = _optional_module(SMTP_MODULE)
     if smtp_module is not None:
         smtp = smtp_module.start(ctx, host=host, smtp_port=smtp_port, mx_port=mx_port)
-    return Sandbox(ctx, server, thread, smtp, host)
+    return Sandbox(ctx, server, thread, smtp, host, DnsViewServer(store, host, dns_team=dns_team))
 
 
 def _keep_out_of_git(state_dir: Path) -> None:

@@ -92,6 +92,15 @@ def test_org_switches_follow_the_tenant_section(example: pm.RecordingMonitor) ->
     assert inputs(by_name(example, "reject-direct-send")) == {"enabled": True}
 
 
+def test_org_switches_wait_for_what_keeps_declared_devices_sending(example: pm.RecordingMonitor) -> None:
+    # SMTP AUTH off and RejectDirectSend must not apply before the per-mailbox exceptions and the relay
+    # connector exist (the end-to-end test proves the engine honours it with parallelism on)
+    keep_working = {"dc1-relay-connector", "erp-mailer-smtp-auth", "monitoring-alerts-smtp-auth",
+                    "scanner-floor3-smtp-auth"}
+    for switch in ("org-smtp-auth", "reject-direct-send"):
+        assert names(by_name(example, switch).dependencies) >= keep_working
+
+
 def test_application_sender_chain(example: pm.RecordingMonitor) -> None:
     app = by_name(example, "erp-mailer-app")
     sp = by_name(example, "erp-mailer-sp")

@@ -1,0 +1,160 @@
+"""Run ``pulumi`` commands for one stack with the environment they need, as a user would type them.
+
+The CLI is the user's own when one is on PATH, else the one ``make toolchain`` built into
+``.pulumi-toolchain/bin`` (with the plugin shims and provider plugins beside it). Every command gets:
+
+- ``PULUMI_BACKEND_URL``: a local file backend (``.pulumi-state/`` in the project, git-ignored, or a
+  directory of the caller's), so no Pulumi Cloud account is involved;
+- the passphrase secrets provider (``PULUMI_CONFIG_PASSPHRASE``; for the sandbox stack a fixed,
+  published passphrase, since it guards only the sandbox's throwaway credentials);
+- no update check and no automatic plugin download (``PULUMI_SKIP_UPDATE_CHECK``,
+  ``PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION``): nothing leaves the machine;
+- the caller's extra environment (the sandbox's endpoints and the deployer's credential).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from o365relay.errors import TenantError, UsageError
+
+SANDBOX_STACK = "sandbox"
+# Not a secret: the sandbox stack's state holds only credentials the sandbox made up. Other stacks
+# take PULUMI_CONFIG_PASSPHRASE(_FILE) from the user's environment.
+SANDBOX_PASSPHRASE = "o365-relay-sandbox"
+TOOLCHAIN_BIN = Path(".pulumi-toolchain") / "bin"
+STATE_DIR = ".pulumi-state"
+QUIET_ENV = {
+    "PULUMI_SKIP_UPDATE_CHECK": "true",
+    "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+    "PULUMI_DIY_BACKEND_NO_LEGACY_WARNING": "true",
+    "PULUMI_SKIP_CONFIRMATIONS": "true",
+    "NO_COLOR": "1",
+}
+
+
+@dataclass
+class Result:
+    """One finished command: its argv (as shown to a user), exit code, output and wall time."""
+
+    argv: list[str]
+    returncode: int
+    stdout: str
+    stderr: str
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+    def json(self) -> Any:
+        """stdout as JSON (``--json`` commands); TenantError naming the command if it is not."""
+        try:
+            return json.loads(self.stdout)
+        except ValueError:
+            raise TenantError(f"`{' '.join(self.argv)}` printed no JSON (exit {self.returncode}): "
+                              f"{_tail(self.stderr or self.stdout)}") from None
+
+
+def find_pulumi(project_dir: Path) -> Path:
+    """The project's toolchain CLI if built, else ``pulumi`` on PATH; UsageError saying how to get one."""
+    built = project_dir / TOOLCHAIN_BIN / "pulumi"
+    if built.is_file() and os.access(built, os.X_OK):
+        return built
+    found = shutil.which("pulumi")
+    if found:
+        return Path(found)
+    raise UsageError("the Pulumi CLI was not found: install it (https://www.pulumi.com/docs/install/) "
+                     "or build it from Go modules with `make toolchain`")
+
+
+@dataclass
+class PulumiCli:
+    """``pulumi`` for one stack of the project in ``project_dir``."""
+
+    project_dir: Path
+    stack: str = SANDBOX_STACK
+    backend_dir: Path | None = None  # default: <project>/.pulumi-state
+    env: Mapping[str, str] = field(default_factory=dict)
+    timeout: float = 1800.0
+
+    def __post_init__(self) -> None:
+        self.project_dir = Path(self.project_dir).resolve()
+        self.executable = find_pulumi(self.project_dir)
+        self.backend_dir = Path(self.backend_dir or self.project_dir / STATE_DIR).resolve()
+
+    def environment(self) -> dict[str, str]:
+        """The environment every command runs with (see the module docstring)."""
+        path = os.pathsep.join([str(self.executable.parent), os.environ.get("PATH", "")])
+        env = {**os.environ, **QUIET_ENV, "PATH": path, "PULUMI_BACKEND_URL": self.backend_dir.as_uri()}  # type: ignore[union-attr]
+        if self.stack == SANDBOX_STACK:
+            env.pop("PULUMI_CONFIG_PASSPHRASE_FILE", None)
+            env["PULUMI_CONFIG_PASSPHRASE"] = SANDBOX_PASSPHRASE
+        env.update(self.env)
+        return env
+
+    def popen(self, *args: str, **kwargs: Any) -> subprocess.Popen[str]:
+        """Start ``pulumi ARGS --stack STACK`` without waiting (tests interrupt it)."""
+        return subprocess.Popen([str(self.executable), *args, "--stack", self.stack, "--non-interactive"],
+                                cwd=self.project_dir, env=self.environment(), text=True, **kwargs)
+
+    def run(self, *args: str, check: bool = True, stack: bool = True) -> Result:
+        """Run ``pulumi ARGS`` for the stack; TenantError with the output's tail if it fails and ``check``."""
+        argv = [str(self.executable), *args, *(["--stack", self.stack, "--non-interactive"] if stack else [])]
+        started = time.monotonic()
+        try:
+            done = subprocess.run(argv, cwd=self.project_dir, env=self.environment(), capture_output=True,
+                                  text=True, timeout=self.timeout, check=False)
+        except subprocess.TimeoutExpired:
+            raise TenantError(f"`pulumi {' '.join(args)}` did not finish in {self.timeout:.0f}s") from None
+        result = Result(["pulumi", *args], done.returncode, done.stdout, done.stderr, time.monotonic() - started)
+        if check and not result.ok:
+            raise TenantError(f"`pulumi {' '.join(args)}` failed (exit {done.returncode}): "
+                              f"{_tail(done.stderr + done.stdout)}")
+        return result
+
+    def ensure_stack(self) -> None:
+        """Create the stack in the backend if it is not there yet (its config file stays as it is)."""
+        self.backend_dir.mkdir(parents=True, exist_ok=True)  # type: ignore[union-attr]
+        listed = self.run("stack", "ls", "--json", stack=False).json()
+        if not any(s.get("name") == self.stack for s in listed):
+            self.run("stack", "init", self.stack, "--secrets-provider", "passphrase", stack=False)
+
+    def preview(self, *extra: str, policy_pack: str | None = "policies", event_log: Path | None = None,
+                check: bool = True) -> Result:
+        """``pulumi preview --json`` (with the policy pack and an event log when given)."""
+        args = ["preview", "--json", *extra]
+        if policy_pack:
+            args += ["--policy-pack", policy_pack]
+        if event_log:
+            args += ["--event-log", str(event_log)]
+        return self.run(*args, check=check)
+
+    def up(self, *extra: str, parallel: int | None = None, check: bool = True) -> Result:
+        args = ["up", "--yes", "--skip-preview", *extra]
+        if parallel:
+            args += ["--parallel", str(parallel)]
+        return self.run(*args, check=check)
+
+    def export(self) -> dict[str, Any]:
+        """``pulumi stack export``: the checkpoint, secrets as ciphertext."""
+        document = self.run("stack", "export").json()
+        return document if isinstance(document, dict) else {}
+
+
+def _tail(text: str, lines: int = 15) -> str:
+    kept = [line for line in text.strip().splitlines() if line.strip()]
+    return "\n".join(kept[-lines:]) or "(no output)"
+
+
+def command_line(args: Sequence[str]) -> str:
+    """How a command is shown to a user."""
+    return " ".join(["pulumi", *args])
