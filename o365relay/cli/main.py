@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("o365relay.cli.validate", "check relay specs (YAML, schema, references); exit 0 valid, 2 invalid"),
     "lint": ("o365relay.cli.lint", "check a spec against the policy rules (exit 1 on a mandatory finding)"),
+    "plan": ("o365relay.cli.plan",
+             "the PR comment: the engine's plan (pulumi preview) with policy findings, and the audit's drift"),
     "audit": ("o365relay.cli.audit", "compare the tenant with the spec: in sync, drift, missing, unexpected, unknown"),
     "export": ("o365relay.cli.export", "write a spec from an existing tenant (connectors, senders, Send As, domains)"),
     "dns": ("o365relay.cli.dns", "check the live DNS of every sending domain (SPF, DKIM, DMARC, MX, DNSBL)"),

@@ -3,10 +3,10 @@
 The CLI is the user's own when one is on PATH, else the one ``make toolchain`` built into
 ``.pulumi-toolchain/bin`` (with the plugin shims and provider plugins beside it). Every command gets:
 
-- ``PULUMI_BACKEND_URL``: a local file backend (``.pulumi-state/`` in the project, git-ignored, or a
-  directory of the caller's), so no Pulumi Cloud account is involved;
-- the passphrase secrets provider (``PULUMI_CONFIG_PASSPHRASE``; for the sandbox stack a fixed,
-  published passphrase, since it guards only the sandbox's throwaway credentials);
+- for the sandbox stack, a local file backend (``PULUMI_BACKEND_URL``: ``.pulumi-state/`` in the
+  project, git-ignored, or a directory of the caller's), so no Pulumi Cloud account is involved, and
+  the passphrase secrets provider with a fixed, published passphrase, since it guards only the
+  sandbox's throwaway credentials; other stacks use the user's own login and secrets settings;
 - no update check and no automatic plugin download (``PULUMI_SKIP_UPDATE_CHECK``,
   ``PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION``): nothing leaves the machine;
 - the caller's extra environment (the sandbox's endpoints and the deployer's credential).
@@ -19,7 +19,7 @@ import os
 import shutil
 import subprocess
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ SANDBOX_STACK = "sandbox"
 SANDBOX_PASSPHRASE = "o365-relay-sandbox"
 TOOLCHAIN_BIN = Path(".pulumi-toolchain") / "bin"
 STATE_DIR = ".pulumi-state"
+_CONFIG_FILE_COMMANDS = ("preview", "up", "refresh", "destroy")
 QUIET_ENV = {
     "PULUMI_SKIP_UPDATE_CHECK": "true",
     "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
@@ -82,33 +83,46 @@ class PulumiCli:
 
     project_dir: Path
     stack: str = SANDBOX_STACK
-    backend_dir: Path | None = None  # default: <project>/.pulumi-state
+    backend_dir: Path | None = None  # the sandbox stack's default: <project>/.pulumi-state
     env: Mapping[str, str] = field(default_factory=dict)
+    config_file: Path | None = None  # another stack config file than Pulumi.<stack>.yaml
     timeout: float = 1800.0
 
     def __post_init__(self) -> None:
         self.project_dir = Path(self.project_dir).resolve()
         self.executable = find_pulumi(self.project_dir)
-        self.backend_dir = Path(self.backend_dir or self.project_dir / STATE_DIR).resolve()
+        if self.backend_dir is None and self.stack == SANDBOX_STACK:
+            self.backend_dir = self.project_dir / STATE_DIR
+        if self.backend_dir is not None:
+            self.backend_dir = Path(self.backend_dir).resolve()
 
     def environment(self) -> dict[str, str]:
         """The environment every command runs with (see the module docstring)."""
         path = os.pathsep.join([str(self.executable.parent), os.environ.get("PATH", "")])
-        env = {**os.environ, **QUIET_ENV, "PATH": path, "PULUMI_BACKEND_URL": self.backend_dir.as_uri()}  # type: ignore[union-attr]
+        env = {**os.environ, **QUIET_ENV, "PATH": path}
+        if self.backend_dir is not None:
+            env["PULUMI_BACKEND_URL"] = self.backend_dir.as_uri()
         if self.stack == SANDBOX_STACK:
             env.pop("PULUMI_CONFIG_PASSPHRASE_FILE", None)
             env["PULUMI_CONFIG_PASSPHRASE"] = SANDBOX_PASSPHRASE
         env.update(self.env)
         return env
 
+    def argv(self, args: tuple[str, ...], stack: bool = True) -> list[str]:
+        """The full command line of ``pulumi ARGS`` for this stack."""
+        extra = ["--stack", self.stack, "--non-interactive"] if stack else []
+        if self.config_file is not None and args and args[0] in _CONFIG_FILE_COMMANDS:
+            extra += ["--config-file", str(self.config_file)]
+        return [str(self.executable), *args, *extra]
+
     def popen(self, *args: str, **kwargs: Any) -> subprocess.Popen[str]:
-        """Start ``pulumi ARGS --stack STACK`` without waiting (tests interrupt it)."""
-        return subprocess.Popen([str(self.executable), *args, "--stack", self.stack, "--non-interactive"],
-                                cwd=self.project_dir, env=self.environment(), text=True, **kwargs)
+        """Start ``pulumi ARGS`` for the stack without waiting (tests interrupt it)."""
+        return subprocess.Popen(self.argv(args), cwd=self.project_dir, env=self.environment(), text=True,
+                                **kwargs)
 
     def run(self, *args: str, check: bool = True, stack: bool = True) -> Result:
         """Run ``pulumi ARGS`` for the stack; TenantError with the output's tail if it fails and ``check``."""
-        argv = [str(self.executable), *args, *(["--stack", self.stack, "--non-interactive"] if stack else [])]
+        argv = self.argv(args, stack)
         started = time.monotonic()
         try:
             done = subprocess.run(argv, cwd=self.project_dir, env=self.environment(), capture_output=True,
@@ -123,7 +137,8 @@ class PulumiCli:
 
     def ensure_stack(self) -> None:
         """Create the stack in the backend if it is not there yet (its config file stays as it is)."""
-        self.backend_dir.mkdir(parents=True, exist_ok=True)  # type: ignore[union-attr]
+        if self.backend_dir is not None:
+            self.backend_dir.mkdir(parents=True, exist_ok=True)
         listed = self.run("stack", "ls", "--json", stack=False).json()
         if not any(s.get("name") == self.stack for s in listed):
             self.run("stack", "init", self.stack, "--secrets-provider", "passphrase", stack=False)
@@ -153,8 +168,3 @@ class PulumiCli:
 def _tail(text: str, lines: int = 15) -> str:
     kept = [line for line in text.strip().splitlines() if line.strip()]
     return "\n".join(kept[-lines:]) or "(no output)"
-
-
-def command_line(args: Sequence[str]) -> str:
-    """How a command is shown to a user."""
-    return " ".join(["pulumi", *args])

@@ -1,0 +1,195 @@
+"""`pulumi preview/up/refresh/destroy` of the program against the sandbox, one step per test, in order.
+
+The module shares one stack (the ``stack`` fixture): each test starts from what the previous one
+left, as an operator's successive runs do. Every step is checked in the tenant (the sandbox's store
+and request journal), not only in what the CLI prints.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from engine_stack import ROOT, Stack, tenant_snapshot
+from exo_client import ExoCaller
+
+from o365relay.engine.plan import read_events, read_plan, render_markdown
+from o365relay.sandbox import store as st
+
+pytestmark = pytest.mark.slow
+
+SEEDED: dict[str, dict] = {}  # the tenant before the first apply, for the destroy test
+
+
+def exchange_calls(stack: Stack, since: int = 0) -> list[tuple[str, float, float]]:
+    """(cmdlet, start, end) of every successful Exchange request after journal entry ``since``."""
+    return [(c, e["start"], e["end"]) for e in stack.requests() if e["seq"] > since and e["status"] == 200
+            for c in e["cmdlets"]]
+
+
+def last_seq(stack: Stack) -> int:
+    entries = stack.requests()
+    return entries[-1]["seq"] if entries else 0
+
+
+def audit(stack: Stack) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "o365relay.cli.main", "audit", str(stack.spec), "--format", "json"],
+                          cwd=ROOT, env={**os.environ, **stack.sandbox.env()}, capture_output=True, text=True,
+                          timeout=300, check=False)
+
+
+def test_preview_shows_the_plan_and_policy_findings(stack: Stack) -> None:
+    SEEDED.update(tenant_snapshot(stack.sandbox))
+    events = stack.workdir / "preview-events.jsonl"
+    preview = stack.pulumi.preview(event_log=events)
+    plan = read_plan(preview.json(), read_events(events))
+    created = {(s.kind, s.name) for s in plan.steps if s.op == "create"}
+    assert {("exchange:InboundConnector", "dc1-relay-connector"),
+            ("exchange:InboundConnector", "branch-relay-connector"),
+            ("exchange:MailboxSmtpAuth", "scanner-floor3-smtp-auth"), ("exchange:OrgSmtpAuth", "org-smtp-auth"),
+            ("exchange:SendAsGrant", "erp-legacy-sendas-invoices@contoso.com")} <= created
+    assert {s.op for s in plan.steps} == {"create"} and not plan.blocked
+    assert "dc1-relay-connector" in render_markdown(plan, "sandbox")
+    # a preview changes nothing in the tenant
+    assert not [c for c, _, _ in exchange_calls(stack) if not c.startswith("Get-")]
+
+
+def test_an_unwaived_mandatory_violation_fails_the_preview(stack: Stack) -> None:
+    spec = stack.read_spec()
+    spec["waivers"] = spec["waivers"][:1]  # erp-legacy's Basic SMTP AUTH is no longer waived
+    original = stack.spec.read_text(encoding="utf-8")
+    stack.write_spec(spec)
+    try:
+        events = stack.workdir / "violation-events.jsonl"
+        preview = stack.pulumi.preview(event_log=events, check=False)
+    finally:
+        stack.spec.write_text(original, encoding="utf-8")
+    assert preview.returncode != 0
+    plan = read_plan(preview.json(), read_events(events))
+    assert plan.blocked
+    (finding,) = [f for f in plan.findings if f.level == "mandatory"]
+    assert finding.policy == "no-basic-smtp-auth" and "erp-legacy" in finding.message
+
+
+def test_up_converges_with_the_org_switches_last(stack: Stack) -> None:
+    since = last_seq(stack)
+    stack.pulumi.up(parallel=16)
+    calls = exchange_calls(stack, since)
+    keep_working = [end for c, _, end in calls if c in ("New-InboundConnector", "Set-CASMailbox")]
+    switches = [start for c, start, _ in calls if c in ("Set-TransportConfig", "Set-OrganizationConfig")]
+    assert len(keep_working) == 4 and switches  # 2 connectors, 2 SMTP AUTH exceptions; RejectDirectSend set
+    assert min(switches) >= max(keep_working)
+    done = audit(stack)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert json.loads(done.stdout)["verdict"] == "in_sync"
+
+
+def test_a_second_preview_expects_no_changes(stack: Stack) -> None:
+    since = last_seq(stack)
+    stack.pulumi.run("preview", "--expect-no-changes")
+    assert not [c for c, _, _ in exchange_calls(stack, since) if not c.startswith("Get-")]
+
+
+def test_a_spec_change_converges_with_the_fewest_steps(stack: Stack) -> None:
+    spec = stack.read_spec()
+    spec["sendAs"].append({"trustee": "erp-legacy", "mailbox": "purchasing@contoso.com"})  # a grant more
+    spec["connectors"]["dc1-relay"]["senderIPs"] = ["203.0.113.0/28", "203.0.113.64/29"]  # new IPs
+    spec["serviceAccounts"]["scanner-floor3"]["mailbox"] = "oncall@notify.contoso.com"  # forces a replacement
+    stack.write_spec(spec)
+    events = stack.workdir / "change-events.jsonl"
+    plan = read_plan(stack.pulumi.preview(event_log=events).json(), read_events(events))
+    assert sorted((s.op, s.name, s.fields) for s in plan.steps) == [
+        ("create", "erp-legacy-sendas-purchasing@contoso.com", ()),
+        ("replace", "scanner-floor3-smtp-auth", ("mailbox",)),
+        ("update", "dc1-relay-connector", ("sender_ips",)),
+    ]
+    since = last_seq(stack)
+    stack.pulumi.up()
+    writes = [c for c, _, _ in exchange_calls(stack, since) if not c.startswith("Get-")]
+    # one grant added, one Set on the connector, the new mailbox enabled and the old one released
+    assert sorted(writes) == ["Add-RecipientPermission", "Set-CASMailbox", "Set-CASMailbox", "Set-InboundConnector"]
+    stack.pulumi.run("preview", "--expect-no-changes")
+    assert audit(stack).returncode == 0
+
+
+def test_drift_behind_the_stacks_back_shows_in_refresh_and_in_audit(stack: Stack) -> None:
+    ExoCaller(stack.sandbox).ok("Set-InboundConnector", {"Identity": "branch-relay",
+                                                          "SenderIPAddresses": ["192.0.2.0/24"]})
+    refresh = stack.pulumi.run("refresh", "--preview-only", "--json", "--diff")
+    steps = [s for s in refresh.json().get("steps", []) if s.get("op") not in ("same", "refresh")]
+    assert [s["urn"].rsplit("::", 1)[-1] for s in steps] == ["branch-relay-connector"]
+    done = audit(stack)
+    assert done.returncode == 1
+    drift = [i for i in json.loads(done.stdout)["items"] if i["status"] == "drift"]
+    assert [i["name"] for i in drift] == ["branch-relay"]
+    stack.pulumi.run("refresh", "--yes")
+    stack.pulumi.up()
+    assert audit(stack).returncode == 0
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["SIGINT", "SIGKILL"])
+def test_an_interrupted_up_converges_on_refresh_and_up_without_duplicates(stack: Stack, sig: int) -> None:
+    spec = stack.read_spec()
+    mailboxes = ["invoices@contoso.com", "purchasing@contoso.com", "noc@notify.contoso.com",
+                 "oncall@notify.contoso.com", "alerts@notify.contoso.com", "admin@contoso.onmicrosoft.com"]
+    trustee = "scanner-floor3" if sig == signal.SIGINT else "erp-legacy"
+    spec["sendAs"] += [{"trustee": trustee, "mailbox": m} for m in mailboxes
+                       if {"trustee": trustee, "mailbox": m} not in spec["sendAs"]]
+    stack.write_spec(spec)
+    stack.sandbox.set_faults(None)
+    since = last_seq(stack)
+    proc = stack.pulumi.popen("up", "--yes", "--skip-preview", "--parallel", "2",
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    _wait_for_a_write(stack, since, proc)
+    proc.send_signal(sig)
+    out, _ = proc.communicate(timeout=300)
+    assert proc.returncode != 0, out
+    stack.pulumi.run("refresh", "--yes", "--clear-pending-creates")
+    stack.pulumi.up()
+    stack.pulumi.run("preview", "--expect-no-changes")
+    grants = [p for p in stack.sandbox.store.list(st.RECIPIENT_PERMISSION)]
+    keys = [(str(p.get("Identity", p["id"])).lower(), str(p.get("Trustee", "")).lower()) for p in grants]
+    assert len(keys) == len(set(keys))  # nothing granted twice
+    assert audit(stack).returncode == 0
+
+
+def _wait_for_a_write(stack: Stack, since: int, proc: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        if any(c == "Add-RecipientPermission" for c, _, _ in exchange_calls(stack, since)):
+            return
+        time.sleep(0.05)
+    pytest.fail(f"`pulumi up` made no grant before it ended (exit {proc.poll()})")
+
+
+def test_state_holds_no_plaintext_secret_and_the_provider_blobs_no_credential(stack: Stack) -> None:
+    state = stack.pulumi.export()
+    text = json.dumps(state)
+    canaries = [stack.sandbox.deployer_client_secret, "PRIVATE KEY"]
+    assert not [c for c in canaries if c and c in text]
+    assert not re.search(r"eyJ[\w-]{10,}\.eyJ[\w-]{10,}", text)  # no bearer token (JWT)
+    blobs = [r["inputs"]["__provider"] for r in state["deployment"]["resources"]
+             if isinstance(r.get("inputs", {}).get("__provider"), str)]
+    assert blobs
+    for blob in set(blobs):
+        raw = base64.b64decode(blob)
+        assert len(raw) < 400 and b"components.providers" in raw  # a class reference, nothing captured
+        assert not [c for c in canaries if c and c.encode() in raw]
+
+
+def test_destroy_leaves_the_tenant_as_seeded(stack: Stack) -> None:
+    stack.pulumi.run("destroy", "--yes")
+    after = tenant_snapshot(stack.sandbox)
+    org = next(iter(after[st.ORGANIZATION].values()))
+    # the org-wide switches stay as the stack last set them: releasing management must neither
+    # re-open SMTP AUTH nor re-allow direct send (components/providers/org_switch.py)
+    assert org["rejectDirectSend"] is True
+    org["rejectDirectSend"] = next(iter(SEEDED[st.ORGANIZATION].values()))["rejectDirectSend"]
+    assert after == SEEDED
