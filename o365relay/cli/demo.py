@@ -1,10 +1,9 @@
 """``relayctl demo``: the whole story on the embedded default, the sandbox tenant.
 
-Each step runs the real ``relayctl`` command a platform engineer would type, as a subprocess with the
-sandbox's environment, and the demo prints the command, its output and its verdict. The apply step
-runs ``pulumi up`` only where it can work: the sandbox cannot host Entra (azuread) resources, so on
-the sandbox the stack is applied through the same dynamic providers in Pulumi's provider host
-(``python -m components.offline``), and the demo says so plainly.
+Each step runs the real command a platform engineer would type (``relayctl ...``, ``pulumi up``), as
+a subprocess with the sandbox's environment, and the demo prints the command, its output and its
+verdict. The stack is ``sandbox`` (``Pulumi.sandbox.yaml``); its state lives beside the demo's
+sandbox tenant (``--state-dir``), so both start fresh together.
 """
 
 from __future__ import annotations
@@ -15,11 +14,16 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from o365relay.engine.cli import PulumiCli
 
 DESCRIPTION = """Start the sandbox tenant seeded with Contoso's mailboxes and domains, then validate and
-lint the spec, show the Markdown plan of what would change, apply it, audit the tenant against it, and
-send test messages the way a datacenter device and the floor-3 scanner would, confirming each in
-message trace. Reports go to --reports (default reports/). Run it from the project directory."""
+lint the spec, show the engine's Markdown plan (`pulumi preview` with the policy pack), apply it with
+`pulumi up`, audit the tenant against it, and send test messages the way a datacenter device and the
+floor-3 scanner would, confirming each in message trace. Needs the Pulumi CLI (yours, or `make
+toolchain`). Reports go to --reports (default reports/). Run it from the project directory."""
 
 CONNECTOR_DEVICE_IP = "203.0.113.5"  # inside dc1-relay's 203.0.113.0/28: the datacenter's NAT egress
 LEGACY_SENDER = ("scanner-floor3", "scanner3@contoso.com")
@@ -30,15 +34,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--spec", default="relay.prod.yaml", help="the spec to run (default relay.prod.yaml)")
     parser.add_argument("--reports", type=Path, default=Path("reports"), help="where reports are written")
     parser.add_argument("--state-dir", type=Path, default=Path(".sandbox/demo"),
-                        help="the sandbox's state (wiped at the start of each demo)")
+                        help="the sandbox's and the stack's state (wiped at the start of each demo)")
 
 
 class Demo:
     TOTAL = 7
 
-    def __init__(self, args: argparse.Namespace, env: dict[str, str]):
+    def __init__(self, args: argparse.Namespace, env: dict[str, str], pulumi: PulumiCli):
         self.args = args
         self.env = env
+        self.pulumi = pulumi
         self.step = 0
         self.results: list[tuple[str, str]] = []
 
@@ -47,32 +52,27 @@ class Demo:
         print(f"\n━━ {self.step}/{self.TOTAL} {title}")
 
     def run(self, argv: list[str], *, shown: str | None = None, extra_env: dict[str, str] | None = None,
-            module: str = "o365relay.cli.main", tail: int = 40) -> int:
-        """Run a command as a user would, print it and the last ``tail`` lines of its output."""
+            tail: int = 40) -> int:
+        """Run a relayctl command as a user would, print it and the last ``tail`` lines of its output."""
         print(f"$ {shown or 'relayctl ' + ' '.join(argv)}")
-        done = subprocess.run([sys.executable, "-m", module, *argv], env={**self.env, **(extra_env or {})},
-                              capture_output=True, text=True, check=False, timeout=600)
-        lines = (done.stdout + done.stderr).rstrip().splitlines()
+        done = subprocess.run([sys.executable, "-m", "o365relay.cli.main", *argv],
+                              env={**self.env, **(extra_env or {})},
+                              capture_output=True, text=True, check=False, timeout=1800)
+        self.show(done.stdout + done.stderr, tail)
+        return done.returncode
+
+    @staticmethod
+    def show(output: str, tail: int) -> None:
+        lines = output.rstrip().splitlines()
         if len(lines) > tail:
             print(f"  … ({len(lines) - tail} lines above)")
         for line in lines[-tail:]:
             print(f"  {line}")
-        return done.returncode
 
     def verdict(self, what: str, ok: bool, detail: str) -> None:
         mark = "✔" if ok else "✘"
         print(f"{mark} {detail}")
         self.results.append((what, f"{mark} {detail}"))
-
-
-def _apply_note() -> str:
-    pulumi = shutil.which("pulumi")
-    where = f"The Pulumi CLI is at {pulumi}, but" if pulumi else "The Pulumi CLI is not installed, and"
-    return (f"{where} `pulumi up` needs Entra ID for the azuread resources, which the sandbox cannot host.\n"
-            "For a real tenant: `pulumi up --stack prod --policy-pack policies` (see examples/ci/github/).\n"
-            "On the sandbox the same dynamic providers apply the stack through Pulumi's provider host over gRPC,\n"
-            "and the Entra objects (apps, service principals, SMTP.SendAsApp grants) are created through the\n"
-            "sandbox's Graph.")
 
 
 def _story(demo: Demo, spec: str, reports: Path, password: str) -> None:
@@ -86,21 +86,21 @@ def _story(demo: Demo, spec: str, reports: Path, password: str) -> None:
     demo.verdict("lint", code == 0, "no mandatory finding (waived findings listed above)" if code == 0
                  else f"mandatory findings (exit {code})")
 
-    demo.next("Plan: what `pulumi up` would change against the live tenant")
-    code = demo.run(["audit", spec, "--format", "markdown", "--output", str(reports / "plan.md")], tail=0)
+    demo.next("Plan: what `pulumi up` would change in the sandbox tenant, and its drift")
+    code = demo.run(["plan", spec, "--stack", "sandbox", "--output", str(reports / "plan.md")])
     plan = (reports / "plan.md").read_text(encoding="utf-8").rstrip().splitlines() if code in (0, 1) else []
     print("\n".join(f"  {line}" for line in plan[:PLAN_LINES]))
     if len(plan) > PLAN_LINES:
         print(f"  … {len(plan) - PLAN_LINES} more lines in {reports / 'plan.md'}")
-    demo.verdict("plan", code in (0, 1), f"plan written to {reports / 'plan.md'}" if code in (0, 1)
-                 else f"the tenant could not be read (exit {code})")
+    demo.verdict("plan", code == 0, f"plan written to {reports / 'plan.md'}" if code == 0
+                 else f"the plan failed or a mandatory policy finding blocks it (exit {code})")
 
-    demo.next("Apply")
-    print(_apply_note())
-    state = demo.args.state_dir / "applied-state.json"
-    code = demo.run(["--spec", spec, "--state", str(state)], module="components.offline",
-                    shown=f"python -m components.offline --spec {spec} --state {state}")
-    demo.verdict("apply", code == 0, "applied" if code == 0 else f"apply failed (exit {code})")
+    demo.next("Apply to the sandbox tenant with the Pulumi engine")
+    print(f"$ pulumi up --yes --stack sandbox   ({demo.pulumi.executable})")
+    done = demo.pulumi.up(check=False)
+    demo.show(done.stdout + done.stderr, 25)
+    demo.verdict("apply", done.ok, f"`pulumi up` converged in {done.seconds:.1f}s" if done.ok
+                 else f"`pulumi up` failed (exit {done.returncode})")
 
     demo.next("Audit: desired against actual")
     code = demo.run(["audit", spec, "--hide-in-sync"])
@@ -123,6 +123,7 @@ def _story(demo: Demo, spec: str, reports: Path, password: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from o365relay.engine.cli import PulumiCli
     from o365relay.errors import UsageError
     from o365relay.sandbox.runner import start_sandbox
 
@@ -130,17 +131,24 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.spec} not found: run the demo from the project directory")
     shutil.rmtree(args.state_dir, ignore_errors=True)
     args.reports.mkdir(parents=True, exist_ok=True)
-    print("o365-relay demo on the sandbox tenant (offline; no Microsoft tenant and no Pulumi CLI needed)")
-    with start_sandbox(args.state_dir) as sandbox:
+    backend = (args.state_dir / "pulumi-state").resolve()
+    print("o365-relay demo on the sandbox tenant (offline; no Microsoft tenant needed)")
+    # the DNS team publishes DKIM selector CNAMEs as the tenant makes them, so one `pulumi up` can
+    # switch DKIM signing on (with a real DNS team it takes a second run after they publish)
+    with start_sandbox(args.state_dir / "tenant", dns_team=True) as sandbox:
+        env = {**os.environ, **sandbox.env(), "PYTHONUNBUFFERED": "1", "PULUMI_BACKEND_URL": backend.as_uri()}
+        pulumi = PulumiCli(Path.cwd(), env=env)
         print(f"sandbox: {sandbox.base_url} (Graph, Exchange admin, token) · SMTP submission "
               f"{sandbox.smtp_host}:{sandbox.smtp_port} · MX {sandbox.smtp_host}:{sandbox.mx_port}")
         print(f"tenant {sandbox.tenant_id} ({sandbox.initial_domain}), state in {args.state_dir}")
-        demo = Demo(args, {**os.environ, **sandbox.env(), "PYTHONUNBUFFERED": "1"})
+        print(f"Pulumi CLI: {pulumi.executable}; stack sandbox, backend {backend.as_uri()}")
+        pulumi.ensure_stack()
+        demo = Demo(args, env, pulumi)
         _story(demo, args.spec, args.reports, sandbox.secret_for(LEGACY_SENDER[1]) or "")
     print("\n━━ Summary")
     for _, line in demo.results:
         print(f"  {line}")
     print(f"\nReports: {args.reports}/plan.md (the PR comment), {args.reports}/audit.html (for auditors), "
           f"{args.reports}/audit.json, {args.reports}/lint.sarif (code scanning)")
-    print(f"Try more against your own sandbox: relayctl sandbox --state-dir {args.state_dir}")
+    print(f"Try more against your own sandbox: relayctl sandbox --state-dir {args.state_dir / 'tenant'}")
     return 0 if all(line.startswith("✔") for _, line in demo.results) else 1

@@ -4,7 +4,8 @@ The CLI is the user's own when one is on PATH, else the one ``make toolchain`` b
 ``.pulumi-toolchain/bin`` (with the plugin shims and provider plugins beside it). Every command gets:
 
 - for the sandbox stack, a local file backend (``PULUMI_BACKEND_URL``: ``.pulumi-state/`` in the
-  project, git-ignored, or a directory of the caller's), so no Pulumi Cloud account is involved, and
+  project, git-ignored, unless the caller names a directory or sets PULUMI_BACKEND_URL), so no
+  Pulumi Cloud account is involved, and
   the passphrase secrets provider with a fixed, published passphrase, since it guards only the
   sandbox's throwaway credentials; other stacks use the user's own login and secrets settings;
 - no update check and no automatic plugin download (``PULUMI_SKIP_UPDATE_CHECK``,
@@ -91,7 +92,8 @@ class PulumiCli:
     def __post_init__(self) -> None:
         self.project_dir = Path(self.project_dir).resolve()
         self.executable = find_pulumi(self.project_dir)
-        if self.backend_dir is None and self.stack == SANDBOX_STACK:
+        backend_set = "PULUMI_BACKEND_URL" in {**os.environ, **self.env}
+        if self.backend_dir is None and self.stack == SANDBOX_STACK and not backend_set:
             self.backend_dir = self.project_dir / STATE_DIR
         if self.backend_dir is not None:
             self.backend_dir = Path(self.backend_dir).resolve()
