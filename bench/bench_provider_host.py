@@ -24,9 +24,10 @@ from typing import Any
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "providers"), str(ROOT / "tests" / "components")]
 
-from components.offline.host import DynamicHost, make_urn, provider_blob  # noqa: E402
+from dynamic_host import DynamicHost, make_urn, provider_blob  # noqa: E402  (the test harness)
+
 from components.providers.inbound_connector import InboundConnectorProvider  # noqa: E402
 from o365relay.sandbox.runner import start_sandbox  # noqa: E402
 

@@ -87,7 +87,8 @@ def _story(demo: Demo, spec: str, reports: Path, password: str) -> None:
                  else f"mandatory findings (exit {code})")
 
     demo.next("Plan: what `pulumi up` would change in the sandbox tenant, and its drift")
-    code = demo.run(["plan", spec, "--stack", "sandbox", "--output", str(reports / "plan.md")])
+    code = demo.run(["plan", spec, "--stack", "sandbox", "--output", str(reports / "plan.md")],
+                    extra_env=dict(demo.pulumi.env))
     plan = (reports / "plan.md").read_text(encoding="utf-8").rstrip().splitlines() if code in (0, 1) else []
     print("\n".join(f"  {line}" for line in plan[:PLAN_LINES]))
     if len(plan) > PLAN_LINES:
@@ -137,7 +138,8 @@ def run(args: argparse.Namespace) -> int:
     # switch DKIM signing on (with a real DNS team it takes a second run after they publish)
     with start_sandbox(args.state_dir / "tenant", dns_team=True) as sandbox:
         env = {**os.environ, **sandbox.env(), "PYTHONUNBUFFERED": "1", "PULUMI_BACKEND_URL": backend.as_uri()}
-        pulumi = PulumiCli(Path.cwd(), env=env)
+        # the azuread provider's custom-cloud settings go to the commands that run the engine only
+        pulumi = PulumiCli(Path.cwd(), env={**env, **sandbox.azuread_env()})
         print(f"sandbox: {sandbox.base_url} (Graph, Exchange admin, token) · SMTP submission "
               f"{sandbox.smtp_host}:{sandbox.smtp_port} · MX {sandbox.smtp_host}:{sandbox.mx_port}")
         print(f"tenant {sandbox.tenant_id} ({sandbox.initial_domain}), state in {args.state_dir}")

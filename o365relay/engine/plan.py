@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from o365relay.errors import UsageError
+from o365relay.reports.markdown import code, text
 
 # The step kinds a reviewer acts on; create-replacement / delete-replaced belong to a "replace".
 ACTIONS = {"create": "➕ create", "update": "✏️ update", "replace": "🔁 replace", "delete": "🗑️ delete",
@@ -129,19 +130,6 @@ def _before_delete(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return early
 
 
-def _code(text: str) -> str:
-    """``text`` as a code span that spec-derived text cannot break out of."""
-    from html import escape
-
-    return "<code>" + escape(text).replace("|", "&#124;").replace("\n", " ") + "</code>"
-
-
-def _cell(text: str) -> str:
-    from html import escape
-
-    return escape(text).replace("|", "&#124;").replace("\n", "<br>")
-
-
 def summary_line(plan: EnginePlan) -> str:
     counts = plan.counts()
     return ", ".join(f"{counts.get(op, 0)} to {op}" for op in ("create", "update", "replace", "delete"))
@@ -149,11 +137,11 @@ def summary_line(plan: EnginePlan) -> str:
 
 def render_markdown(plan: EnginePlan, stack: str, audit_markdown: str | None = None) -> str:
     """The PR comment: the engine's plan and policy findings, then the audit's drift, each labelled."""
-    lines = [f"## Relay plan for stack {_code(stack)}: {summary_line(plan)}", "",
+    lines = [f"## Relay plan for stack {code(stack)}: {summary_line(plan)}", "",
              "**What `pulumi up` will do**, as the Pulumi engine computed it (`pulumi preview`) from the "
              "stack's state and the spec. Values the tenant assigns at creation are not known yet.", ""]
     if plan.errors:
-        lines += ["### ❌ The preview failed", ""] + [f"- {_cell(e)}" for e in plan.errors] + [""]
+        lines += ["### ❌ The preview failed", ""] + [f"- {text(e)}" for e in plan.errors] + [""]
     lines += _findings(plan) + _steps(plan)
     if audit_markdown is not None:
         lines += ["", "---", "",
@@ -174,8 +162,8 @@ def _findings(plan: EnginePlan) -> list[str]:
         lines += ["A mandatory finding blocks `pulumi up` until it is fixed or waived in the spec.", ""]
     lines += ["| Level | Policy | Resource | Finding |", "|---|---|---|---|"]
     for f in sorted(plan.findings, key=lambda f: (f.level != "mandatory", f.policy, f.resource)):
-        resource = _code(f.resource) if f.resource else "(stack)"
-        lines.append(f"| {f.level} | {_code(f.policy)} | {resource} | {_cell(f.message)} |")
+        resource = code(f.resource, table=True) if f.resource else "(stack)"
+        lines.append(f"| {f.level} | {code(f.policy, table=True)} | {resource} | {text(f.message)} |")
     return lines + [""]
 
 
@@ -186,6 +174,6 @@ def _steps(plan: EnginePlan) -> list[str]:
     order = list(ACTIONS)
     for step in sorted(plan.steps, key=lambda s: (order.index(s.op), s.kind, s.name)):
         action = ACTIONS[step.op] + (" (delete first)" if step.delete_first else "")
-        fields = ", ".join(_code(f) for f in step.fields)
-        lines.append(f"| {action} | {_code(step.kind)} | {_code(step.name)} | {fields} |")
+        fields = ", ".join(code(f, table=True) for f in step.fields)
+        lines.append(f"| {action} | {code(step.kind, table=True)} | {code(step.name, table=True)} | {fields} |")
     return lines

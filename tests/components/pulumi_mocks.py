@@ -1,6 +1,6 @@
 """Render the Pulumi program with made-up provider outputs, for the program's tests.
 
-The renderer and RecordingMonitor are the product's (components.offline.render); TenantMocks'
+The renderer and RecordingMonitor are in pulumi_render; TenantMocks'
 outputs are what the real providers would return, shaped from the reference (azuread ids, the
 Exchange SP identity, DKIM selector CNAMEs as the tenant reports them).
 """
@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
+import pulumi_render
 from pulumi.runtime import rpc
+from pulumi_render import RecordingMonitor, Registration  # noqa: F401  (tests use pm.*)
+from pulumi_values import strip_secrets as unwrap  # noqa: F401  (tests call pm.unwrap)
 
-from components.offline import render as offline_render
-from components.offline.host import strip_secrets as unwrap  # noqa: F401  (tests call pm.unwrap)
-from components.offline.render import RecordingMonitor, Registration  # noqa: F401  (tests use pm.*)
 from components.providers.session import PROJECT  # noqa: F401  (tests use pm.PROJECT)
 
 STACK = "test"
@@ -84,7 +84,7 @@ class TenantMocks(pulumi.runtime.Mocks):
 def render(program: Callable[[], Any], config: dict[str, str], mocks: pulumi.runtime.Mocks | None = None,
            preview: bool = False, secret_keys: list[str] | None = None) -> RecordingMonitor:
     """The product's renderer, with TenantMocks' made-up outputs unless ``mocks`` is given."""
-    return offline_render.render(program, config, mocks or TenantMocks(), stack=STACK, preview=preview,
+    return pulumi_render.render(program, config, mocks or TenantMocks(), stack=STACK, preview=preview,
                                  secret_keys=secret_keys)
 
 

@@ -64,8 +64,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     config["config"]["o365-relay:spec"] = str(spec)
     config_file = workdir / "Pulumi.sandbox.yaml"
     config_file.write_text(yaml.safe_dump(config), encoding="utf-8")
-    pulumi = PulumiCli(ROOT, backend_dir=workdir / "state", config_file=config_file, env=sandbox.env(),
-                       timeout=900)
+    pulumi = PulumiCli(ROOT, backend_dir=workdir / "state", config_file=config_file,
+                       env={**sandbox.env(), **sandbox.azuread_env()}, timeout=900)
     pulumi.ensure_stack()
     try:
         yield Stack(sandbox, pulumi, spec, workdir)

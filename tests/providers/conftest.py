@@ -1,4 +1,10 @@
-"""Fixtures for driving the providers through the real dynamic-provider host against the sandbox."""
+"""Fixtures for driving the providers through the real dynamic-provider host against the sandbox.
+
+What these host-over-gRPC tests check that the engine tests (tests/engine) cannot, at a cost of one
+call per case rather than one ``pulumi up``: each kind's edge cases (adopting an identical object,
+refusing a conflicting one with its guidance, Exchange's value normalisation in diff, "already gone"
+on delete, refresh of a vanished object, tenant faults and their error text).
+"""
 
 from __future__ import annotations
 
@@ -7,12 +13,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from dynamic_host import DynamicHost
 from provider_support import Served, Tenant
 
-from components.offline.host import DynamicHost
 from o365relay.sandbox.runner import Sandbox
 
-# The mock-rendering support of tests/components (the end-to-end test renders the program first).
+# The mock-rendering support of tests/components (strip_secrets, as the engine strips them).
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "components"))
 
 

@@ -11,8 +11,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
+from dynamic_host import DiffOutcome, DynamicHost, make_urn, provider_blob
 
-from components.offline.host import DiffOutcome, DynamicHost, make_urn, provider_blob
 from o365relay.sandbox import exchange_cmdlets, graph_http
 from o365relay.sandbox.runner import Sandbox
 from o365relay.tenant.exchange import ExchangeClient

@@ -11,10 +11,10 @@ import grpc
 import pulumi
 import pulumi_mocks as pm
 import pytest
+from dynamic_host import DynamicHost
 from provider_support import Driven
 
 from components import program
-from components.offline.host import DynamicHost
 from components.providers.inbound_connector import InboundConnectorProvider
 from o365relay.sandbox.runner import Sandbox
 

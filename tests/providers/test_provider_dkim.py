@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import grpc
 import pytest
+from dynamic_host import DynamicHost
 from provider_support import Driven, Tenant
 
-from components.offline.host import DynamicHost
 from components.providers.dkim import DkimSigningConfigProvider
 
 TYPE = "pulumi-python:dynamic/exchange:DkimSigningConfig"

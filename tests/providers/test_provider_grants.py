@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from dynamic_host import DynamicHost
 from provider_support import Driven, Served, Tenant
 
-from components.offline.host import DynamicHost
 from components.providers.full_access import FullAccessGrantProvider
 from components.providers.send_as import SendAsGrantProvider
 from o365relay.sandbox.faults import FaultPlan

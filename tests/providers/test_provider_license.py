@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import grpc
 import pytest
+from dynamic_host import DynamicHost
 from msgraph.generated.models.password_profile import PasswordProfile
 from msgraph.generated.models.user import User
 from provider_support import Driven, Served, Tenant
 
-from components.offline.host import DynamicHost
 from components.providers.license import LicenseAssignmentProvider
 
 TYPE = "pulumi-python:dynamic/graph:LicenseAssignment"

@@ -7,9 +7,9 @@ import json
 
 import grpc
 import pytest
+from dynamic_host import DynamicHost
 from provider_support import Driven, Tenant
 
-from components.offline.host import DynamicHost
 from components.providers.outbound_connector import OutboundConnector, OutboundConnectorProvider
 from o365relay.sandbox.runner import Sandbox
 

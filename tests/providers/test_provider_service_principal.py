@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import grpc
 import pytest
+from dynamic_host import DynamicHost
 from msgraph.generated.models.application import Application
 from provider_support import Driven, Tenant
 
-from components.offline.host import DynamicHost
 from components.providers.service_principal import ServicePrincipalProvider
 
 TYPE = "pulumi-python:dynamic/exchange:ServicePrincipal"

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from dynamic_host import DynamicHost
 from provider_support import Driven, Tenant
 
-from components.offline.host import DynamicHost
 from components.providers.mailbox_smtp_auth import MailboxSmtpAuthProvider
 from components.providers.org_smtp_auth import OrgSmtpAuthProvider
 from components.providers.reject_direct_send import RejectDirectSendProvider

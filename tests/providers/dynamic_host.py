@@ -2,10 +2,11 @@
 engine does: Configure once, then Check/Diff/Create/Read/Update/Delete, every value crossing a
 protobuf Struct (ints arrive as floats, None values are dropped, secrets are stripped).
 
-Driving the real host, rather than calling the providers in-process, keeps the offline apply
-honest: the providers are unpickled, configured and called exactly as under ``pulumi up``. Uses two
-private SDK functions (``_serialize`` and ``serialize_provider``), so re-run tests/providers after
-every Pulumi SDK upgrade.
+The engine tests (tests/engine) run the providers under ``pulumi up``; this harness serves the
+per-kind tests that the engine cannot reach cheaply: one host call per edge case (a conflicting
+object, Exchange's value forms, a tenant fault) instead of a whole ``pulumi up``. Uses two private
+SDK functions (``_serialize`` and ``serialize_provider``), so re-run tests/providers after every
+Pulumi SDK upgrade.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from pulumi.runtime import rpc
 from pulumi.runtime._serialization import _serialize
 from pulumi.runtime.proto import provider_pb2 as pb
 from pulumi.runtime.proto import provider_pb2_grpc
+from pulumi_values import strip_secrets
 
 from components.providers.session import PROJECT
 from o365relay import errors
@@ -45,16 +47,6 @@ def provider_blob(provider: ResourceProvider) -> str:
 
 def make_urn(type_token: str, name: str, stack: str = "test") -> str:
     return f"urn:pulumi:{stack}::{PROJECT}::{type_token}::{name}"
-
-
-def strip_secrets(value: Any) -> Any:
-    """Unwrap secret markers recursively: the host answers acceptSecrets=False, so the engine strips them."""
-    value = rpc.unwrap_rpc_secret(value)
-    if isinstance(value, dict):
-        return {k: strip_secrets(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [strip_secrets(v) for v in value]
-    return value
 
 
 def to_struct(props: dict[str, Any]) -> struct_pb2.Struct:

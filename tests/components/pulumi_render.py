@@ -1,8 +1,8 @@
 """Render the Pulumi program under the SDK's mock runtime and keep the whole resource graph.
 
 The mock runtime registers a resource only once its inputs are resolved, so the :class:`Mocks`
-given to :func:`render` see resources in dependency order: the offline apply answers each one
-for real (:mod:`components.offline.walk`), the program tests with made-up outputs. The SDK's
+given to :func:`render` see resources in dependency order (the program tests answer with made-up
+outputs; the real engine's behaviour is tested in tests/engine). The SDK's
 MockMonitor drops parents, dependencies and additionalSecretOutputs; :class:`RecordingMonitor`
 keeps them, and the stack outputs, as the engine would see them.
 """
