@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from pathlib import Path
 
 DESCRIPTION = """Write the Markdown plan reviewers read: what `pulumi up` will create, update, replace and
@@ -27,16 +26,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from o365relay.engine.cli import PulumiCli
-    from o365relay.engine.plan import read_events, read_plan, render_markdown
+    from o365relay.engine.plan import read_plan, render_markdown
     from o365relay.errors import TenantError
 
     pulumi = PulumiCli(Path.cwd(), stack=args.stack)
     if args.stack == "sandbox":
         pulumi.ensure_stack()
-    with tempfile.TemporaryDirectory(prefix="relay-plan-") as tmp:
-        events = Path(tmp) / "events.jsonl"
-        preview = pulumi.preview(event_log=events, check=False)
-        plan = read_plan(preview.json(), read_events(events) if events.exists() else [])
+    preview = pulumi.preview(check=False)
+    plan = read_plan(preview.events())
     if not preview.ok and not plan.blocked and not plan.errors:
         raise TenantError(f"`pulumi preview` failed (exit {preview.returncode}): {preview.stderr.strip()[-2000:]}")
     audit = None if args.no_audit else _audit_markdown(args.spec)

@@ -62,8 +62,18 @@ class Result:
         try:
             return json.loads(self.stdout)
         except ValueError:
-            raise TenantError(f"`{' '.join(self.argv)}` printed no JSON (exit {self.returncode}): "
-                              f"{_tail(self.stderr or self.stdout)}") from None
+            raise self._no_json() from None
+
+    def events(self) -> list[dict[str, Any]]:
+        """stdout as engine events, one JSON object a line (streaming ``--json``)."""
+        try:
+            return [json.loads(line) for line in self.stdout.splitlines() if line.strip()]
+        except ValueError:
+            raise self._no_json() from None
+
+    def _no_json(self) -> TenantError:
+        return TenantError(f"`{' '.join(self.argv)}` printed no JSON (exit {self.returncode}): "
+                           f"{_tail(self.stderr or self.stdout)}")
 
 
 def find_pulumi(project_dir: Path) -> Path:
@@ -122,12 +132,14 @@ class PulumiCli:
         return subprocess.Popen(self.argv(args), cwd=self.project_dir, env=self.environment(), text=True,
                                 **kwargs)
 
-    def run(self, *args: str, check: bool = True, stack: bool = True) -> Result:
+    def run(self, *args: str, check: bool = True, stack: bool = True,
+            extra_env: Mapping[str, str] | None = None) -> Result:
         """Run ``pulumi ARGS`` for the stack; TenantError with the output's tail if it fails and ``check``."""
         argv = self.argv(args, stack)
         started = time.monotonic()
         try:
-            done = subprocess.run(argv, cwd=self.project_dir, env=self.environment(), capture_output=True,
+            done = subprocess.run(argv, cwd=self.project_dir, env={**self.environment(), **(extra_env or {})},
+                                  capture_output=True,
                                   text=True, timeout=self.timeout, check=False)
         except subprocess.TimeoutExpired:
             raise TenantError(f"`pulumi {' '.join(args)}` did not finish in {self.timeout:.0f}s") from None
@@ -145,15 +157,13 @@ class PulumiCli:
         if not any(s.get("name") == self.stack for s in listed):
             self.run("stack", "init", self.stack, "--secrets-provider", "passphrase", stack=False)
 
-    def preview(self, *extra: str, policy_pack: str | None = "policies", event_log: Path | None = None,
-                check: bool = True) -> Result:
-        """``pulumi preview --json`` (with the policy pack and an event log when given)."""
+    def preview(self, *extra: str, policy_pack: str | None = "policies", check: bool = True) -> Result:
+        """``pulumi preview --json`` streaming the engine's events (steps, diagnostics, policy findings;
+        the one-document form leaves policy findings out), with the policy pack when given."""
         args = ["preview", "--json", *extra]
         if policy_pack:
             args += ["--policy-pack", policy_pack]
-        if event_log:
-            args += ["--event-log", str(event_log)]
-        return self.run(*args, check=check)
+        return self.run(*args, check=check, extra_env={"PULUMI_ENABLE_STREAMING_JSON_PREVIEW": "true"})
 
     def up(self, *extra: str, parallel: int | None = None, check: bool = True) -> Result:
         args = ["up", "--yes", "--skip-preview", *extra]

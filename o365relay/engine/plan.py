@@ -1,21 +1,19 @@
-"""The engine's plan for reviewers: ``pulumi preview --json`` plus the policy events of its event log.
+"""The engine's plan for reviewers, from the events of ``pulumi preview --json``.
 
-``pulumi preview --json`` lists every step the engine will take but leaves policy violations out of
-its JSON (the CLI skips policy events there), so the same preview also writes ``--event-log`` and
-the findings come from its ``policyEvent`` lines. :func:`render_markdown` writes the PR comment: the
-engine's plan first, then the audit's drift, each saying where it comes from.
+The one-document form of ``pulumi preview --json`` lists the steps but leaves policy violations out
+(the CLI skips policy events there), so the preview streams its engine events instead
+(``PULUMI_ENABLE_STREAMING_JSON_PREVIEW``, one JSON object a line): ``resourcePreEvent`` for each
+step, ``policyEvent`` for each finding, ``diagnosticEvent`` for errors. :func:`render_markdown`
+writes the PR comment: the engine's plan first, then the audit's drift, each saying where it comes from.
 """
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from o365relay.errors import UsageError
 from o365relay.reports.markdown import code, text
 
 # The step kinds a reviewer acts on; create-replacement / delete-replaced belong to a "replace".
@@ -73,43 +71,24 @@ def _name(urn: str) -> str:
     return urn.rsplit("::", 1)[-1] if urn else ""
 
 
-def read_events(path: Path) -> list[dict[str, Any]]:
-    """The engine events of an ``--event-log`` file (one JSON object a line)."""
-    try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except OSError as error:
-        raise UsageError(f"cannot read the event log {path}: {error.strerror}") from None
-    events = []
-    for number, line in enumerate(lines, 1):
-        if line.strip():
-            try:
-                events.append(json.loads(line))
-            except ValueError:
-                raise UsageError(f"{path}:{number}: not a JSON engine event") from None
-    return events
-
-
-def read_plan(preview: dict[str, Any], events: Iterable[dict[str, Any]] = ()) -> EnginePlan:
-    """The steps of a ``pulumi preview --json`` document and the policy findings of its events."""
+def read_plan(events: Iterable[dict[str, Any]]) -> EnginePlan:
+    """The steps, policy findings and errors of a preview's engine events."""
     plan = EnginePlan()
-    steps = preview.get("steps") or []
+    steps = [dict(e["resourcePreEvent"].get("metadata") or {}) for e in events if e.get("resourcePreEvent")]
     # a delete-before-replace shows as delete-replaced ahead of create-replacement
     delete_first = {str(s.get("urn")) for s in steps if s.get("op") == "delete-replaced"} - {
         str(s.get("urn")) for s in _before_delete(steps)}
     for step in steps:
-        op, urn = str(step.get("op", "")), str(step.get("urn", ""))
-        state = step.get("newState") or step.get("oldState") or {}
-        type_ = str(state.get("type") or (urn.split("::")[-2] if "::" in urn else ""))
+        op, urn, type_ = str(step.get("op", "")), str(step.get("urn", "")), str(step.get("type", ""))
         if op not in SHOWN_OPS or type_.startswith(_HIDDEN_TYPE_PREFIXES):
             continue
-        fields = step.get("replaceReasons") if op == "replace" else step.get("diffReasons")
+        fields = step.get("keys") if op == "replace" else step.get("diffs")
         plan.steps.append(Step(op, type_, _name(urn), urn, tuple(sorted(fields or ())),
                                delete_first=urn in delete_first))
-    for diagnostic in preview.get("diagnostics") or []:
-        if diagnostic.get("severity") == "error":
-            plan.errors.append(str(diagnostic.get("message", "")).strip())
     for event in events:
-        policy = event.get("policyEvent")
+        diagnostic, policy = event.get("diagnosticEvent"), event.get("policyEvent")
+        if diagnostic and diagnostic.get("severity") == "error":
+            plan.errors.append(str(diagnostic.get("message", "")).strip())
         if policy:
             level = "advisory" if policy.get("enforcementLevel") == "warning" else policy.get("enforcementLevel", "")
             plan.findings.append(PolicyFinding(str(policy.get("policyName", "")), str(level),

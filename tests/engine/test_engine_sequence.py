@@ -20,7 +20,7 @@ import pytest
 from engine_stack import ROOT, Stack, tenant_snapshot
 from exo_client import ExoCaller
 
-from o365relay.engine.plan import read_events, read_plan, render_markdown
+from o365relay.engine.plan import read_plan, render_markdown
 from o365relay.sandbox import store as st
 
 pytestmark = pytest.mark.slow
@@ -47,9 +47,7 @@ def audit(stack: Stack) -> subprocess.CompletedProcess[str]:
 
 def test_preview_shows_the_plan_and_policy_findings(stack: Stack) -> None:
     SEEDED.update(tenant_snapshot(stack.sandbox))
-    events = stack.workdir / "preview-events.jsonl"
-    preview = stack.pulumi.preview(event_log=events)
-    plan = read_plan(preview.json(), read_events(events))
+    plan = read_plan(stack.pulumi.preview().events())
     created = {(s.kind, s.name) for s in plan.steps if s.op == "create"}
     assert {("exchange:InboundConnector", "dc1-relay-connector"),
             ("exchange:InboundConnector", "branch-relay-connector"),
@@ -67,12 +65,11 @@ def test_an_unwaived_mandatory_violation_fails_the_preview(stack: Stack) -> None
     original = stack.spec.read_text(encoding="utf-8")
     stack.write_spec(spec)
     try:
-        events = stack.workdir / "violation-events.jsonl"
-        preview = stack.pulumi.preview(event_log=events, check=False)
+        preview = stack.pulumi.preview(check=False)
     finally:
         stack.spec.write_text(original, encoding="utf-8")
     assert preview.returncode != 0
-    plan = read_plan(preview.json(), read_events(events))
+    plan = read_plan(preview.events())
     assert plan.blocked
     (finding,) = [f for f in plan.findings if f.level == "mandatory"]
     assert finding.policy == "no-basic-smtp-auth" and "erp-legacy" in finding.message
@@ -103,8 +100,7 @@ def test_a_spec_change_converges_with_the_fewest_steps(stack: Stack) -> None:
     spec["connectors"]["dc1-relay"]["senderIPs"] = ["203.0.113.0/28", "203.0.113.64/29"]  # new IPs
     spec["serviceAccounts"]["scanner-floor3"]["mailbox"] = "oncall@notify.contoso.com"  # forces a replacement
     stack.write_spec(spec)
-    events = stack.workdir / "change-events.jsonl"
-    plan = read_plan(stack.pulumi.preview(event_log=events).json(), read_events(events))
+    plan = read_plan(stack.pulumi.preview().events())
     assert sorted((s.op, s.name, s.fields) for s in plan.steps) == [
         ("create", "erp-legacy-sendas-purchasing@contoso.com", ()),
         ("replace", "scanner-floor3-smtp-auth", ("mailbox",)),
