@@ -28,7 +28,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from o365relay.engine.cli import PulumiCli, Result  # noqa: E402
+from o365relay.engine.cli import PulumiCli, Result, write_stack_config  # noqa: E402
 from o365relay.sandbox.runner import Sandbox, start_sandbox  # noqa: E402
 from o365relay.sandbox.seed import DEFAULT_SEED  # noqa: E402
 
@@ -62,10 +62,7 @@ def write_grants_case(workdir: Path, grants: int) -> tuple[Path, Path]:
 
 
 def stack_for(sandbox: Sandbox, workdir: Path, spec: Path) -> PulumiCli:
-    config = yaml.safe_load((ROOT / "Pulumi.sandbox.yaml").read_text(encoding="utf-8"))
-    config["config"]["o365-relay:spec"] = str(spec)
-    config_file = workdir / "Pulumi.sandbox.yaml"
-    config_file.write_text(yaml.safe_dump(config), encoding="utf-8")
+    config_file = write_stack_config(ROOT, workdir / "Pulumi.sandbox.yaml", spec)
     pulumi = PulumiCli(ROOT, backend_dir=workdir / "state", config_file=config_file,
                        env={**sandbox.env(), **sandbox.azuread_env()}, timeout=3600)
     pulumi.ensure_stack()

@@ -87,8 +87,8 @@ def _story(demo: Demo, spec: str, reports: Path, password: str) -> None:
                  else f"mandatory findings (exit {code})")
 
     demo.next("Plan: what `pulumi up` would change in the sandbox tenant, and its drift")
-    code = demo.run(["plan", spec, "--stack", "sandbox", "--output", str(reports / "plan.md")],
-                    extra_env=dict(demo.pulumi.env))
+    code = demo.run(["plan", spec, "--stack", "sandbox", "--config-file", str(demo.pulumi.config_file),
+                     "--output", str(reports / "plan.md")], extra_env=dict(demo.pulumi.env))
     plan = (reports / "plan.md").read_text(encoding="utf-8").rstrip().splitlines() if code in (0, 1) else []
     print("\n".join(f"  {line}" for line in plan[:PLAN_LINES]))
     if len(plan) > PLAN_LINES:
@@ -123,8 +123,28 @@ def _story(demo: Demo, spec: str, reports: Path, password: str) -> None:
                  else f"not confirmed (exit {code})")
 
 
+def _applied_spec(spec: Path, state_dir: Path, pulumi: PulumiCli) -> Path:
+    """The spec itself, or, when the engine has no azuread plugin, the spec without its OAuth senders
+    (Entra objects), saying so: nothing stands in for the missing provider."""
+    import yaml
+
+    from o365relay.engine.entra import without_entra
+
+    if pulumi.has_plugin("azuread"):
+        return spec
+    document, dropped = without_entra(yaml.safe_load(spec.read_text(encoding="utf-8")))
+    if not dropped:
+        return spec
+    partial = state_dir / f"{spec.stem}.without-entra.yaml"
+    partial.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    print(f"⚠ the azuread provider plugin is not installed (`make toolchain` lists what it could not build in "
+          f".pulumi-toolchain/unavailable): the OAuth senders {', '.join(dropped)} are left out of this run, "
+          f"which applies {partial}")
+    return partial
+
+
 def run(args: argparse.Namespace) -> int:
-    from o365relay.engine.cli import PulumiCli
+    from o365relay.engine.cli import PulumiCli, write_stack_config
     from o365relay.errors import UsageError
     from o365relay.sandbox.runner import start_sandbox
 
@@ -144,9 +164,11 @@ def run(args: argparse.Namespace) -> int:
               f"{sandbox.smtp_host}:{sandbox.smtp_port} · MX {sandbox.smtp_host}:{sandbox.mx_port}")
         print(f"tenant {sandbox.tenant_id} ({sandbox.initial_domain}), state in {args.state_dir}")
         print(f"Pulumi CLI: {pulumi.executable}; stack sandbox, backend {backend.as_uri()}")
+        spec = _applied_spec(Path(args.spec), args.state_dir, pulumi)
+        pulumi.config_file = write_stack_config(Path.cwd(), args.state_dir / "Pulumi.sandbox.yaml", spec)
         pulumi.ensure_stack()
         demo = Demo(args, env, pulumi)
-        _story(demo, args.spec, args.reports, sandbox.secret_for(LEGACY_SENDER[1]) or "")
+        _story(demo, str(spec), args.reports, sandbox.secret_for(LEGACY_SENDER[1]) or "")
     print("\n━━ Summary")
     for _, line in demo.results:
         print(f"  {line}")

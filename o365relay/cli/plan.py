@@ -20,6 +20,7 @@ was written, 1 when a mandatory policy finding blocks the apply, 3 when the prev
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("spec", help="the stack's relay spec (relay.<stack>.yaml)")
     parser.add_argument("--stack", default="sandbox", help="the Pulumi stack (default sandbox)")
+    parser.add_argument("--config-file", type=Path, help="the stack's config file, if not Pulumi.<stack>.yaml")
     parser.add_argument("--output", "-o", metavar="FILE", help="write the Markdown here instead of stdout")
     parser.add_argument("--no-audit", action="store_true", help="the engine's plan only, without reading the tenant")
 
@@ -29,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
     from o365relay.engine.plan import read_plan, render_markdown
     from o365relay.errors import TenantError
 
-    pulumi = PulumiCli(Path.cwd(), stack=args.stack)
+    pulumi = PulumiCli(Path.cwd(), stack=args.stack, config_file=args.config_file)
     if args.stack == "sandbox":
         pulumi.ensure_stack()
     preview = pulumi.preview(check=False)

@@ -171,6 +171,13 @@ class PulumiCli:
             args += ["--parallel", str(parallel)]
         return self.run(*args, check=check)
 
+    def has_plugin(self, name: str) -> bool:
+        """Whether the engine can find the resource plugin ``name`` (on its PATH or in the plugin cache)."""
+        if shutil.which(f"pulumi-resource-{name}", path=self.environment()["PATH"]):
+            return True
+        home = Path(os.environ.get("PULUMI_HOME") or Path.home() / ".pulumi")
+        return any((home / "plugins").glob(f"resource-{name}-v*"))
+
     def export(self) -> dict[str, Any]:
         """``pulumi stack export``: the checkpoint, secrets as ciphertext."""
         document = self.run("stack", "export").json()
@@ -180,3 +187,17 @@ class PulumiCli:
 def _tail(text: str, lines: int = 15) -> str:
     kept = [line for line in text.strip().splitlines() if line.strip()]
     return "\n".join(kept[-lines:]) or "(no output)"
+
+
+def write_stack_config(project_dir: Path, out: Path, spec: Path, stack: str = SANDBOX_STACK) -> Path:
+    """A copy of ``Pulumi.<stack>.yaml`` naming ``spec`` (for ``--config-file``), written to ``out``."""
+    import yaml
+
+    source = Path(project_dir) / f"Pulumi.{stack}.yaml"
+    try:
+        document = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+    except OSError as error:
+        raise UsageError(f"cannot read {source}: {error.strerror}") from None
+    document.setdefault("config", {})["o365-relay:spec"] = str(Path(spec).resolve())
+    out.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    return out

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
-from o365relay.engine.cli import PulumiCli
+from o365relay.engine.cli import PulumiCli, write_stack_config
 from o365relay.sandbox import store as st
 from o365relay.sandbox.runner import Sandbox, start_sandbox
 
@@ -60,10 +60,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     sandbox = start_sandbox(workdir / "tenant", dns_team=True)
     spec = workdir / "relay.e2e.yaml"
     shutil.copy(E2E_SPEC, spec)
-    config = yaml.safe_load((ROOT / "Pulumi.sandbox.yaml").read_text(encoding="utf-8"))
-    config["config"]["o365-relay:spec"] = str(spec)
-    config_file = workdir / "Pulumi.sandbox.yaml"
-    config_file.write_text(yaml.safe_dump(config), encoding="utf-8")
+    config_file = write_stack_config(ROOT, workdir / "Pulumi.sandbox.yaml", spec)
     pulumi = PulumiCli(ROOT, backend_dir=workdir / "state", config_file=config_file,
                        env={**sandbox.env(), **sandbox.azuread_env()}, timeout=900)
     pulumi.ensure_stack()
