@@ -100,7 +100,12 @@ class Field:
     managed_if_set: bool = False
 
     def coerce(self, value: Any) -> tuple[Any, str | None]:
-        """The value as the provider uses it (numbers cross gRPC as floats), or a failure reason."""
+        """The value as the provider uses it (numbers cross gRPC as floats), or a failure reason.
+
+        A value still unknown during ``pulumi preview`` (another resource's output, such as a DKIM
+        selector target) passes as it is: there is nothing to check until the engine knows it."""
+        if _is_unknown(value):
+            return value, None
         if value is None:
             return None, (f"{self.name} is required" if self.required else None)
         if self.kind is bool and not isinstance(value, bool):
@@ -125,3 +130,9 @@ class Field:
         items = value if isinstance(value, list) else [value]
         reasons = [r for r in (self.item_check(v) for v in items) if r]
         return f"{self.name}: " + "; ".join(reasons) if reasons else None
+
+
+def _is_unknown(value: Any) -> bool:
+    from pulumi.output import Unknown
+
+    return isinstance(value, Unknown) or (isinstance(value, list) and any(isinstance(v, Unknown) for v in value))

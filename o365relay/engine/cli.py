@@ -33,12 +33,13 @@ SANDBOX_STACK = "sandbox"
 SANDBOX_PASSPHRASE = "o365-relay-sandbox"
 TOOLCHAIN_BIN = Path(".pulumi-toolchain") / "bin"
 STATE_DIR = ".pulumi-state"
+# `--json` previews stream one engine event a line instead of one summary document
+STREAM_EVENTS = {"PULUMI_ENABLE_STREAMING_JSON_PREVIEW": "true"}
 _CONFIG_FILE_COMMANDS = ("preview", "up", "refresh", "destroy")
 QUIET_ENV = {
     "PULUMI_SKIP_UPDATE_CHECK": "true",
     "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
     "PULUMI_DIY_BACKEND_NO_LEGACY_WARNING": "true",
-    "PULUMI_SKIP_CONFIRMATIONS": "true",
     "NO_COLOR": "1",
 }
 
@@ -145,8 +146,7 @@ class PulumiCli:
             raise TenantError(f"`pulumi {' '.join(args)}` did not finish in {self.timeout:.0f}s") from None
         result = Result(["pulumi", *args], done.returncode, done.stdout, done.stderr, time.monotonic() - started)
         if check and not result.ok:
-            raise TenantError(f"`pulumi {' '.join(args)}` failed (exit {done.returncode}): "
-                              f"{_tail(done.stderr + done.stdout)}")
+            raise TenantError(f"`pulumi {' '.join(args)}` failed (exit {done.returncode}): {_why(result)}")
         return result
 
     def ensure_stack(self) -> None:
@@ -163,13 +163,36 @@ class PulumiCli:
         args = ["preview", "--json", *extra]
         if policy_pack:
             args += ["--policy-pack", policy_pack]
-        return self.run(*args, check=check, extra_env={"PULUMI_ENABLE_STREAMING_JSON_PREVIEW": "true"})
+        return self.run(*args, check=check, extra_env=STREAM_EVENTS)
+
+    def refresh_preview(self, check: bool = True) -> Result:
+        """``pulumi refresh --preview-only --json``, streaming events: what refresh would bring into state."""
+        return self.run("refresh", "--preview-only", "--json", check=check, extra_env=STREAM_EVENTS)
 
     def up(self, *extra: str, parallel: int | None = None, check: bool = True) -> Result:
         args = ["up", "--yes", "--skip-preview", *extra]
         if parallel:
             args += ["--parallel", str(parallel)]
         return self.run(*args, check=check)
+
+    def recover(self) -> None:
+        """After an interrupted ``pulumi up``: release what it held, then ``pulumi refresh``.
+
+        A killed CLI (SIGKILL, a lost CI runner) can leave, in a file backend, an empty ``.attrs``
+        sidecar next to the checkpoint (the checkpoint itself is written atomically, its metadata
+        file is not; an empty one makes every command fail with "failed to load checkpoint: EOF") and
+        its lock on the stack. Empty sidecars hold nothing and are removed; a lock is released with
+        ``pulumi cancel``. The refresh drops the creates the engine could not confirm
+        (``--clear-pending-creates``): the providers adopt, on the next ``pulumi up``, an object a
+        killed run did create, so nothing is created twice.
+        """
+        if self.backend_dir is not None:
+            for sidecar in (self.backend_dir / ".pulumi").rglob("*.attrs"):
+                if sidecar.stat().st_size == 0:
+                    sidecar.unlink()
+            if any((self.backend_dir / ".pulumi" / "locks").rglob("*.json")):
+                self.run("cancel", "--yes")
+        self.run("refresh", "--yes", "--clear-pending-creates")
 
     def has_plugin(self, name: str) -> bool:
         """Whether the engine can find the resource plugin ``name`` (on its PATH or in the plugin cache)."""
@@ -182,6 +205,20 @@ class PulumiCli:
         """``pulumi stack export``: the checkpoint, secrets as ciphertext."""
         document = self.run("stack", "export").json()
         return document if isinstance(document, dict) else {}
+
+
+def _why(result: Result) -> str:
+    """What a failed command said: its error diagnostics and policy findings when it streamed engine
+    events, else the end of its output."""
+    try:
+        events = result.events()
+    except TenantError:
+        return _tail(result.stderr + result.stdout)
+    said = [str(e["diagnosticEvent"].get("message", "")).strip() for e in events
+            if (e.get("diagnosticEvent") or {}).get("severity") == "error"]
+    said += [f"[{e['policyEvent'].get('enforcementLevel')}] {e['policyEvent'].get('policyName')}: "
+             f"{str(e['policyEvent'].get('message', '')).strip()}" for e in events if e.get("policyEvent")]
+    return "\n".join(said) or _tail(result.stderr + result.stdout)
 
 
 def _tail(text: str, lines: int = 15) -> str:

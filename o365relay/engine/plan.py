@@ -82,7 +82,7 @@ def read_plan(events: Iterable[dict[str, Any]]) -> EnginePlan:
         op, urn, type_ = str(step.get("op", "")), str(step.get("urn", "")), str(step.get("type", ""))
         if op not in SHOWN_OPS or type_.startswith(_HIDDEN_TYPE_PREFIXES):
             continue
-        fields = step.get("keys") if op == "replace" else step.get("diffs")
+        fields = (step.get("keys") if op == "replace" else step.get("diffs")) or _changed_inputs(step)
         plan.steps.append(Step(op, type_, _name(urn), urn, tuple(sorted(fields or ())),
                                delete_first=urn in delete_first))
     for event in events:
@@ -95,6 +95,27 @@ def read_plan(events: Iterable[dict[str, Any]]) -> EnginePlan:
                                                str(policy.get("message", "")).strip(),
                                                _name(str(policy.get("resourceUrn", "")))))
     return plan
+
+
+def refreshed(events: Iterable[dict[str, Any]]) -> list[Step]:
+    """What a refresh found changed (``update``) or gone (``delete``) in the tenant, from its events."""
+    found = []
+    for event in events:
+        meta = (event.get("resOutputsEvent") or {}).get("metadata") or {}
+        if meta.get("op") in ("update", "delete"):
+            found.append(Step(str(meta["op"]), str(meta.get("type", "")), _name(str(meta.get("urn", ""))),
+                              str(meta.get("urn", ""))))
+    return found
+
+
+def _changed_inputs(step: dict[str, Any]) -> list[str]:
+    """The inputs an update changes, from its old and new state (Python dynamic providers report no
+    changed keys to the engine, only that something changed)."""
+    if step.get("op") != "update":
+        return []
+    old = (step.get("old") or {}).get("inputs") or {}
+    new = (step.get("new") or {}).get("inputs") or {}
+    return [k for k in sorted({*old, *new}) if not k.startswith("__") and old.get(k) != new.get(k)]
 
 
 def _before_delete(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
