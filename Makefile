@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml requirements/dev.lock
 	$(PY) -m pip install -q --no-deps -e .
 	touch $(STAMP)
 
-demo: $(STAMP)
+demo: $(STAMP) toolchain
 	$(VENV)/bin/relayctl demo
 
 TOOLS := tools/node_modules/.package-lock.json

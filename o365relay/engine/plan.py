@@ -154,8 +154,7 @@ def render_markdown(plan: EnginePlan, stack: str, audit_markdown: str | None = N
 
 def _findings(plan: EnginePlan) -> list[str]:
     if not plan.findings:
-        return ["No policy findings (waived findings are not violations)." if plan.steps or not plan.errors
-                else "", ""]
+        return ["No policy findings (waived findings are not violations).", ""]
     mandatory = sum(f.level == "mandatory" for f in plan.findings)
     lines = [f"### Policy findings: {mandatory} mandatory, {len(plan.findings) - mandatory} advisory", ""]
     if plan.blocked:
