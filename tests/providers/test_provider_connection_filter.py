@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from dynamic_host import DynamicHost
 from provider_support import Driven, Tenant
 
-from components.offline.host import DynamicHost
 from components.providers.connection_filter import ConnectionFilterPolicyProvider
 
 TYPE = "pulumi-python:dynamic/exchange:ConnectionFilterPolicy"
