@@ -42,12 +42,14 @@ CONFIG_FIELDS: dict[str, str] = {
 
 # Stack config key of the DNS server record checks ask (IP[:PORT]); else RELAY_NAMESERVER, else the system's.
 NAMESERVER = "nameserver"
+# Stack config key of the Azure Resource Manager base URL (DNS backend azure) in another cloud; else the public one.
+ARM_BASE = "armBase"
 
 
 def read_config(config: Any) -> dict[str, str]:
     """Pick the keys this project's providers use out of a ``pulumi.dynamic.Config``."""
     out: dict[str, str] = {}
-    for key in (*CONFIG_FIELDS, NAMESERVER):
+    for key in (*CONFIG_FIELDS, NAMESERVER, ARM_BASE):
         value = config.get(f"{PROJECT}:{key}")
         if value:
             out[key] = str(value)
@@ -155,15 +157,15 @@ class TenantSession:
         """Azure DNS TXT record sets through Resource Manager (the DNS backend ``azure``)."""
         import httpx
 
-        from o365relay.dns.azure import ARM_SCOPE, AzureTxtSets
+        from o365relay.dns import azure
 
         endpoints, credential = self._setup()
         if self._arm is None:
             self._arm = httpx.AsyncClient(verify=_RUNTIME.tls(endpoints), timeout=60)
 
         async def token() -> str:
-            return str((await credential.get_token(ARM_SCOPE)).token)
-        return AzureTxtSets(self._arm, token)
+            return str((await credential.get_token(azure.ARM_SCOPE)).token)
+        return azure.AzureTxtSets(self._arm, token, self._config.get(ARM_BASE) or azure.ARM_BASE)
 
     async def __aenter__(self) -> TenantSession:
         return self

@@ -110,9 +110,21 @@ class AzureTxtSets:
         auth = {"Authorization": f"Bearer {await self._token()}", **(headers or {})}
         response = await self._client.request(method, url, params={"api-version": API_VERSION},
                                               headers=auth, json=body)
-        if response.status_code < 300 or response.status_code in (404, 412):
+        if response.status_code < 300 or response.status_code == 412 or _set_missing(method, response):
             return response
         raise _error(response, f"{method} TXT set {where.name} in zone {where.zone}")
+
+
+def _set_missing(method: str, response: httpx.Response) -> bool:
+    """A 404 about the record set itself (read or delete), not about its zone (ParentResourceNotFound)."""
+    return response.status_code == 404 and method in ("GET", "DELETE") and _code(response) != "ParentResourceNotFound"
+
+
+def _code(response: httpx.Response) -> str:
+    try:
+        return str((response.json().get("error") or {}).get("code", ""))
+    except (ValueError, AttributeError):
+        return ""
 
 
 def _error(response: httpx.Response, what: str) -> TenantError:
@@ -123,6 +135,8 @@ def _error(response: httpx.Response, what: str) -> TenantError:
     message = f"{what}: HTTP {response.status_code} {error.get('code', '')} {error.get('message', '')}".strip()
     if response.status_code in (401, 403):
         return PermissionDenied(message, "the deploying identity needs the DNS Zone Contributor role on the zone")
+    if response.status_code == 404:  # the zone (ParentResourceNotFound) or resource group is not there
+        return NotFound(message)
     if response.status_code == 429:
         return Throttled(message)
     if response.status_code >= 500:

@@ -7,6 +7,7 @@ Composition (each module contributes ``routes(ctx) -> list[BaseRoute]`` with ful
   azuread provider (go-azure-sdk) reads to find the login and Graph endpoints.
 - :mod:`o365relay.sandbox.exchange_api`: ``/adminapi/beta/{tenant}/InvokeCommand`` and ``/$batch``.
 - ``o365relay.sandbox.graph_api`` (SANDBOX-GRAPH-SMTP, optional until it exists): ``/v1.0/...``.
+- :mod:`o365relay.sandbox.arm_dns`: ``/subscriptions/.../dnsZones/...``, Azure DNS zones and TXT record sets.
 - The sandbox admin routes below, **sandbox-only** (no real Microsoft service has them, and they
   take no token because only a local test or person drives them):
 
@@ -76,10 +77,10 @@ def build_app(ctx: SandboxContext) -> FaultMiddleware:
     connection) and so that faults hit requests before any route or middleware sees them; the
     request log sits inside it and times what the tenant itself answered.
     """
-    from o365relay.sandbox import cloud_metadata, exchange_api, tokens
+    from o365relay.sandbox import arm_dns, cloud_metadata, exchange_api, tokens
 
     routes: list[BaseRoute] = [*_admin_routes(ctx), *cloud_metadata.routes(ctx), *tokens.routes(ctx),
-                               *exchange_api.routes(ctx)]
+                               *exchange_api.routes(ctx), *arm_dns.routes(ctx)]
     graph = _optional_module(GRAPH_MODULE)
     if graph is not None:
         routes.extend(graph.routes(ctx))

@@ -8,8 +8,8 @@ the Graph token resource (``microsoftGraphResourceId``), from it. go-azure-sdk r
 without ``name``, ``resourceManager`` or ``microsoftGraphResourceId``.
 
 The shape is Azure Resource Manager's answer for api-version 2022-09-01 (one object; older versions
-answered a list). The sandbox serves no Resource Manager API: ``resourceManager`` names the sandbox
-only because the document must carry one. Services it does not have are left out.
+answered a list). Of Resource Manager the sandbox serves Azure DNS only (:mod:`o365relay.sandbox.arm_dns`);
+``resourceManager`` names the sandbox, where those routes are. Services it does not have are left out.
 """
 
 from __future__ import annotations

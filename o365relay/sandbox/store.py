@@ -22,6 +22,8 @@ DOMAIN                      id = domain name; isVerified, isDefault, isInitial, 
                             used when New-DkimSigningConfig creates the config)
 DKIM_CONFIG                 id = domain; the Get-DkimSigningConfig object (Domain, Enabled, Status,
                             Selector1CNAME, Selector2CNAME, Selector1KeySize, Selector2KeySize, ...)
+AZURE_DNS_ZONE              id = "<subscription>/<resource group>/<zone>", lower-case (Azure DNS zones, ARM).
+AZURE_RECORD_SET            id = "<zone id>/TXT/<relative name>", lower-case; etag, ttl, txt [[strings]].
 DNS_RECORD                  id = lower-case FQDN; type ("CNAME"), value (target, no trailing dot).
                             The sandbox's DNS view: what the sandbox has been told is published.
 USER                        id = object id; userPrincipalName, displayName, mail, mailNickname,
@@ -97,6 +99,8 @@ CONNECTION_FILTER_POLICY = "connectionFilterPolicy"
 RECIPIENT_PERMISSION = "recipientPermission"
 MAILBOX_PERMISSION = "mailboxPermission"
 MESSAGE_TRACE = "messageTrace"
+AZURE_DNS_ZONE = "azureDnsZone"
+AZURE_RECORD_SET = "azureRecordSet"
 
 KINDS = frozenset(
     {
@@ -117,6 +121,8 @@ KINDS = frozenset(
         RECIPIENT_PERMISSION,
         MAILBOX_PERMISSION,
         MESSAGE_TRACE,
+        AZURE_DNS_ZONE,
+        AZURE_RECORD_SET,
     }
 )
 

@@ -92,7 +92,7 @@ def test_secret_grant_issues_signed_token_with_roles_per_resource(exo) -> None:
         ({"secret": "not-the-secret"}, 401, "invalid_client", 7000215),
         ({"client_id": "11111111-2222-3333-4444-555555555555"}, 400, "unauthorized_client", 700016),
         ({"scope": "https://graph.microsoft.com/User.Read"}, 400, "invalid_scope", 1002012),
-        ({"scope": "https://management.azure.com/.default"}, 400, "invalid_resource", 500011),
+        ({"scope": "https://vault.azure.net/.default"}, 400, "invalid_resource", 500011),
         ({"grant_type": "password"}, 400, "unsupported_grant_type", 70003),
     ],
 )
