@@ -9,9 +9,9 @@ from typing import Any
 
 import httpx
 import pytest
+from dynamic_host import DynamicHost
 from provider_support import Driven
 
-from components.offline.host import DynamicHost
 from components.providers.azure_spf import AzureSpfProvider
 from o365relay.sandbox.runner import Sandbox
 from o365relay.sandbox.tokens import ARM_RESOURCE
