@@ -8,6 +8,7 @@ and request journal), not only in what the CLI prints.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import re
@@ -15,6 +16,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from engine_stack import ROOT, Stack, tenant_snapshot
@@ -141,13 +143,19 @@ def test_an_interrupted_up_converges_on_refresh_and_up_without_duplicates(stack:
     stack.sandbox.set_faults(FaultPlan.parse("latency=0.4"))  # slow enough to stop it halfway
     try:
         since = last_seq(stack)
-        proc = stack.pulumi.popen("up", "--yes", "--skip-preview", "--parallel", "2",
+        proc = stack.pulumi.popen("up", "--yes", "--skip-preview", "--parallel", "2", start_new_session=True,
                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         _wait_for_a_write(stack, since, proc)
-        proc.send_signal(sig)
+        plugins = _descendants(proc.pid)
+        os.killpg(proc.pid, sig)  # the group, as Ctrl-C or a CI runner's kill reaches it
         out, _ = proc.communicate(timeout=300)
     finally:
         stack.sandbox.set_faults(None)
+    # the engine starts its plugins in sessions of their own: after a SIGKILL the language host and the
+    # provider hosts live on (a CI runner's cgroup kill ends them); end them as the runner would
+    for pid in plugins:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
     assert proc.returncode != 0, out
     stack.pulumi.recover()  # release what the killed run held, then `pulumi refresh --clear-pending-creates`
     stack.pulumi.up()
@@ -155,6 +163,21 @@ def test_an_interrupted_up_converges_on_refresh_and_up_without_duplicates(stack:
     keys = [(p["xMailboxId"], p["xTrusteeId"]) for p in stack.sandbox.store.list(st.RECIPIENT_PERMISSION)]
     assert len(keys) == len(set(keys))  # nothing granted twice
     assert audit(stack).returncode == 0
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (from /proc)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            parents[int(stat.parent.name)] = int(fields[1])
+    found, frontier = [], [pid]
+    while frontier:
+        children = [child for child, parent in parents.items() if parent in frontier]
+        found += children
+        frontier = children
+    return found
 
 
 def _wait_for_a_write(stack: Stack, since: int, proc: subprocess.Popen[str]) -> None:
