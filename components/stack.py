@@ -49,8 +49,12 @@ class RelayStack(pulumi.ComponentResource):
         # per-mailbox SMTP AUTH exceptions and the relay connectors (the engine runs steps in parallel).
         keep_working = pulumi.ResourceOptions(parent=self, depends_on=[
             *connectors, *(a.smtp_auth for a in accounts.values())])
-        OrgSmtpAuth("org-smtp-auth", {"enabled": spec.tenant.smtp_auth == "enabled"}, keep_working)
-        RejectDirectSend("reject-direct-send", {"enabled": spec.tenant.reject_direct_send}, keep_working)
+        # A switch whose rollout observes is left as the tenant has it: no resource (removing one
+        # leaves the switch as the stack last set it; see components/providers/org_switch.py).
+        if spec.tenant.enforced("smtpAuth"):
+            OrgSmtpAuth("org-smtp-auth", {"enabled": spec.tenant.smtp_auth == "enabled"}, keep_working)
+        if spec.tenant.enforced("rejectDirectSend"):
+            RejectDirectSend("reject-direct-send", {"enabled": bool(spec.tenant.reject_direct_send)}, keep_working)
         for trustee, account in accounts.items():
             grants = [g for g in spec.send_as if g.trustee == trustee]
             if grants:

@@ -7,6 +7,7 @@
     ├── TenantError                 the tenant (or the network to it) failed             (exit 3)
     │   ├── AuthError               no token, or the token was refused (401)
     │   ├── PermissionDenied        the identity lacks a permission or role; .fix says how to grant it
+    │   ├── LicenceRequired         the tenant lacks the licence a feature needs (sign-in logs: Entra P1/P2)
     │   ├── NotFound                the object does not exist
     │   ├── Conflict                the object exists and differs from what was asked
     │   ├── Throttled               still throttled after the retry budget was spent
@@ -88,6 +89,10 @@ class PermissionDenied(TenantError):
     def __init__(self, message: str, fix: str = ""):
         self.fix = fix
         super().__init__(f"{message}\n  fix: {fix}" if fix else message)
+
+
+class LicenceRequired(TenantError):
+    """The tenant is not licensed for what was asked; callers may fall back to another source."""
 
 
 class NotFound(TenantError):

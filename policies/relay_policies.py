@@ -19,7 +19,8 @@ Two kinds, so the pack reports what ``relayctl lint`` reports and also guards th
   has no resource policy: ``reject-direct-send`` may be waived, and only the stack policy sees waivers.
 
 Enforcement: the stack config ``o365-relay:enforcement`` (mandatory/advisory, default advisory) is the
-pack's default; the policy-pack config overrides it per policy, e.g.
+pack's default, except for gates (``switch-enforce-evidence``: a rollout at enforce without clean
+evidence), which are mandatory; the policy-pack config overrides it per policy, e.g.
 ``{"dmarc-enforced": "advisory"}`` or ``{"oauth-strong-credential": {"maxSecretDays": 90}}``.
 """
 
@@ -214,6 +215,7 @@ def stack_policies() -> list[StackValidationPolicy]:
             description=rule.rationale,
             validate=_stack_validator(rule),
             **({"enforcement_level": EnforcementLevel.ADVISORY} if rule.advisory_only else {}),
+            **({"enforcement_level": EnforcementLevel.MANDATORY} if rule.gate else {}),
             config_schema=SECRET_DAYS_SCHEMA if rule.id == "oauth-strong-credential" else None,
             severity=SEVERITY[rule.severity],
             tags=list(rule.baselines),

@@ -2,28 +2,40 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
 from o365relay import exchange_values as xv
 from o365relay.audit.common import compared, find_row, public, unknown_item
 from o365relay.audit.model import Item, Status
-from o365relay.audit.snapshot import Snapshot
-from o365relay.spec.model import RelaySpec
+from o365relay.audit.snapshot import Read, Snapshot
+from o365relay.smtpauth.judge import rollout_summary
+from o365relay.spec.model import RelaySpec, Switch
 
 
 def compare_org(spec: RelaySpec, snap: Snapshot) -> list[Item]:
-    items = []
-    name, field = "SMTP AUTH (organisation)", "SmtpClientAuthenticationDisabled"
-    items.append(
-        unknown_item("org_setting", name, [snap.transport_config], "spec.tenant.smtpAuth")
-        or compared("org_setting", name, {field: spec.tenant.smtp_auth == "disabled"},
-                    {field: xv.boolean((snap.transport_config.value or {}).get(field))},
-                    public(snap.transport_config.value, field), "spec.tenant.smtpAuth"))
-    name, field = "Reject direct send", "RejectDirectSend"
-    items.append(
-        unknown_item("org_setting", name, [snap.organization_config], "spec.tenant.rejectDirectSend")
-        or compared("org_setting", name, {field: spec.tenant.reject_direct_send},
-                    {field: bool(xv.boolean((snap.organization_config.value or {}).get(field)))},
-                    public(snap.organization_config.value, field), "spec.tenant.rejectDirectSend"))
-    return items
+    transport = (snap.transport_config.value or {}).get("SmtpClientAuthenticationDisabled")
+    direct = (snap.organization_config.value or {}).get("RejectDirectSend")
+    return [
+        _switch(spec, "smtpAuth", "SMTP AUTH (organisation)", "SmtpClientAuthenticationDisabled",
+                spec.tenant.smtp_auth != "enabled", xv.boolean(transport), snap.transport_config),
+        _switch(spec, "rejectDirectSend", "Reject direct send", "RejectDirectSend",
+                bool(spec.tenant.reject_direct_send), bool(xv.boolean(direct)), snap.organization_config),
+    ]
+
+
+def _switch(spec: RelaySpec, switch: Switch, name: str, field: str, desired: object, actual: object,
+            read: Read[Any]) -> Item:
+    """A tenant-wide switch: compared when the stack sets it; while its rollout observes, reported as
+    left alone (in sync), with what enforcing would break."""
+    path = f"spec.tenant.{switch}"
+    failed = unknown_item("org_setting", name, [read], path)
+    if failed:
+        return failed
+    item = compared("org_setting", name, {field: desired if spec.tenant.enforced(switch) else actual},
+                    {field: actual}, public(read.value, field), path)
+    return replace(item, reason=rollout_summary(spec, switch, date.today()))
 
 
 def compare_domains(spec: RelaySpec, snap: Snapshot) -> list[Item]:

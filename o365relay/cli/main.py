@@ -35,6 +35,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "headers": ("o365relay.cli.headers",
                 "read a received message's headers and say why it passed or failed authentication"),
     "usage": ("o365relay.cli.usage", "volume per sender from message trace: limits, sudden rises, undeclared senders"),
+    "smtp-auth-report": ("o365relay.cli.smtp_auth_report",
+                         "who signs in with Basic SMTP AUTH or sends by direct send, against the spec; evidence"),
     "doctor": ("o365relay.cli.doctor",
                "check the deploying identity's tokens, permissions and Exchange role, and print each fix"),
     "sandbox": ("o365relay.cli.sandbox",

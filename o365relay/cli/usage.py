@@ -41,8 +41,8 @@ def run(args: argparse.Namespace) -> int:
     if args.output:
         check_writable(args.output)
     spec = load_spec(args.spec)
-    end = _when(args.end, "--end") if args.end else datetime.now(UTC)
-    start = _when(args.start, "--start") if args.start else end - timedelta(days=args.days)
+    end = parse_when(args.end, "--end") if args.end else datetime.now(UTC)
+    start = parse_when(args.start, "--start") if args.start else end - timedelta(days=args.days)
     if not 0 < args.near <= 1:
         raise UsageError(f"--near {args.near} must be a fraction between 0 and 1, e.g. 0.8")
 
@@ -59,7 +59,8 @@ def run(args: argparse.Namespace) -> int:
     return 1 if report.flags else 0
 
 
-def _when(text: str, option: str) -> datetime:
+def parse_when(text: str, option: str) -> datetime:
+    """An ISO 8601 option value as an aware time (UTC when it names no offset)."""
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:

@@ -46,7 +46,8 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:64].strip("-") or "unnamed"
 
 
-def _unique(name: str, taken: set[str]) -> str:
+def unique(name: str, taken: set[str]) -> str:
+    """``name``, or ``name-2``, ``name-3``... whichever is not in ``taken`` (which then holds it)."""
     candidate, n = name, 2
     while candidate in taken:
         candidate, n = f"{name}-{n}", n + 1
@@ -116,7 +117,7 @@ def _outbound_connectors(rows: list[Row], taken: set[str], warnings: list[str]) 
             warnings.append(f"outbound connector {tenant_name!r} is not exported: it names neither recipient "
                             "domains nor transport-rule scoping, or validates a domain it does not name")
             continue
-        name = _unique(slug(tenant_name), taken)
+        name = unique(slug(tenant_name), taken)
         if name != tenant_name:
             warnings.append(f"outbound connector {tenant_name!r} is exported as {name!r}: rename it in Exchange "
                             f"(Set-OutboundConnector -Identity '{tenant_name}' -Name {name}) before `pulumi up`, "
@@ -138,7 +139,7 @@ def _connectors(rows: list[Row], warnings: list[str]) -> dict[str, Connector]:
         if row.get("ConnectorType") != "OnPremises":
             continue
         tenant_name = str(row.get("Name"))
-        name = _unique(slug(tenant_name), set(out))
+        name = unique(slug(tenant_name), set(out))
         if name != tenant_name:
             warnings.append(f"connector {tenant_name!r} is exported as {name!r}: rename it in Exchange "
                             f"(Set-InboundConnector -Identity '{tenant_name}' -Name {name}) before `pulumi up`, "
@@ -171,7 +172,7 @@ def _service_accounts(view: TenantView, warnings: list[str]) -> tuple[list[Servi
             warnings.append(f"{shown!r} holds SMTP.SendAsApp but has FullAccess on no mailbox; not exported "
                             "(a sender needs a mailbox: Add-MailboxPermission -User <its service principal>)")
             continue
-        name = _unique(slug(account_name(shown)), taken)
+        name = unique(slug(account_name(shown)), taken)
         if shown != application_display_name(name):
             warnings.append(f"application {shown!r} is exported as {name!r}: rename it "
                             f"{application_display_name(name)!r}, or `pulumi up` creates another application")
@@ -184,7 +185,7 @@ def _service_accounts(view: TenantView, warnings: list[str]) -> tuple[list[Servi
         if xv.lower(row.get("PrimarySmtpAddress")) in app_mailboxes:
             continue
         address = xv.lower(row.get("PrimarySmtpAddress"))
-        name = _unique(slug(address.split("@")[0]), taken)
+        name = unique(slug(address.split("@")[0]), taken)
         accounts.append(ServiceAccount(name, "mailbox", address))
         keys[name] = frozenset(xv.lower(v) for v in mailbox_keys(row) if v)
     return accounts, keys

@@ -6,7 +6,16 @@
 Importing this package registers every rule (the order of the imports is the order rules are listed).
 """
 
-from o365relay.rules import connectors, direct_send, dns, outbound, privilege, smtp_auth, waivers  # noqa: F401
+from o365relay.rules import (  # noqa: F401
+    connectors,
+    direct_send,
+    dns,
+    outbound,
+    privilege,
+    rollout,
+    smtp_auth,
+    waivers,
+)
 from o365relay.rules.base import (
     ENFORCEMENTS,
     REGISTRY,

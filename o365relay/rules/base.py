@@ -56,6 +56,8 @@ class LintOptions:
         known = REGISTRY.get(rule_id)
         if known is not None and known.advisory_only and rule_id not in self.rules and level == "mandatory":
             return "advisory"  # a statement of what lint could not see blocks nothing unless asked to
+        if known is not None and known.gate and rule_id not in self.rules:
+            return "mandatory"  # a gate that only advised would let the change through
         return level
 
     def on(self) -> date:
@@ -76,6 +78,7 @@ class Rule:
     check: CheckFn | None = field(repr=False, compare=False)
     waivable: bool = True
     advisory_only: bool = False  # never mandatory unless a --rule override makes it so
+    gate: bool = False  # always mandatory unless a --rule override says otherwise
 
 
 @dataclass(frozen=True)
@@ -120,11 +123,12 @@ def rule(
     fix: str,
     waivable: bool = True,
     advisory_only: bool = False,
+    gate: bool = False,
 ) -> Callable[[CheckFn], Rule]:
     """Register a check function as a rule; ids are unique across the rule set."""
 
     def decorate(check: CheckFn) -> Rule:
-        return register(Rule(id, rationale, baselines, severity, fix, check, waivable, advisory_only))
+        return register(Rule(id, rationale, baselines, severity, fix, check, waivable, advisory_only, gate))
 
     return decorate
 

@@ -43,7 +43,7 @@ def no_basic_smtp_auth(spec: RelaySpec, options: LintOptions) -> Iterator[Violat
     waivable=False,
 )
 def org_smtp_auth_off(spec: RelaySpec, options: LintOptions) -> Iterator[Violation]:
-    return org_smtp_auth_violations(spec.tenant.smtp_auth)
+    return org_smtp_auth_violations("enabled" if spec.tenant.smtp_auth == "enabled" else "disabled")
 
 
 def org_smtp_auth_violations(setting: str) -> Iterator[Violation]:

@@ -8,6 +8,7 @@ The routes live in one module per area; every one of them checks the bearer toke
 - :mod:`graph_apps`: applications (+ federatedIdentityCredentials, addPassword/removePassword),
   servicePrincipals, appRoleAssignments / appRoleAssignedTo.
 - :mod:`graph_trace`: admin/exchange/tracing/messageTraces and getDetailsByRecipient.
+- :mod:`graph_signins`: auditLogs/signIns (the Entra sign-in log, licence-gated).
 - :mod:`graph_batch`: ``$batch``.
 
 The beta endpoint (``/beta``) serves the same entity routes (clients such as the azuread provider
@@ -24,7 +25,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from o365relay.sandbox import graph_apps, graph_batch, graph_directory, graph_trace
+from o365relay.sandbox import graph_apps, graph_batch, graph_directory, graph_signins, graph_trace
 from o365relay.sandbox.graph_http import BETA_PREFIX, GRAPH_PREFIX, GraphError
 
 if TYPE_CHECKING:
@@ -34,7 +35,8 @@ if TYPE_CHECKING:
 def routes(ctx: SandboxContext) -> list[BaseRoute]:
     """Every Graph route of the sandbox under /v1.0, the same entity routes under /beta, unknown
     paths last."""
-    stable = [*graph_directory.routes(ctx), *graph_apps.routes(ctx), *graph_trace.routes(ctx)]
+    stable = [*graph_directory.routes(ctx), *graph_apps.routes(ctx), *graph_trace.routes(ctx),
+              *graph_signins.routes(ctx)]
     beta = [Route(BETA_PREFIX + r.path.removeprefix(GRAPH_PREFIX), r.endpoint, methods=list(r.methods or []))
             for r in stable if isinstance(r, Route)]
     anything = ["GET", "POST", "PATCH", "PUT", "DELETE"]

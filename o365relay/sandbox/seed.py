@@ -14,6 +14,7 @@ table (sandbox-only test credentials; read them with ``Sandbox.secret_for`` / ``
       initialDomain: contoso.onmicrosoft.com
       smtpAuthDisabled: true                 # Set-TransportConfig -SmtpClientAuthenticationDisabled
       rejectDirectSend: false                # Set-OrganizationConfig -RejectDirectSend
+      entraPremium: true                     # Entra ID P1/P2: sign-in logs readable through Graph
     domains:
       contoso.com:
         mx: contoso-com.mail.protection.outlook.com    # serviceConfigurationRecords' MX target
@@ -150,6 +151,7 @@ class _Seeder:
                 "initialDomain": tenant["initialDomain"],
                 "smtpClientAuthenticationDisabled": bool(tenant.get("smtpAuthDisabled", True)),
                 "rejectDirectSend": bool(tenant.get("rejectDirectSend", False)),
+                "xEntraPremium": bool(tenant.get("entraPremium", True)),
             },
         )
         self._domains(tenant["initialDomain"])

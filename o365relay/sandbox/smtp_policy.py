@@ -8,7 +8,8 @@ Client submission (smtp.office365.com:587):
 
 - Basic (AUTH LOGIN): refused with 5.7.30 when the tenant's ``allowBasicAuthSmtp`` is false (the
   authentication-policy switch; default true until Microsoft's end-of-2026 change), else the
-  mailbox password must match, the user must have a mailbox, and SMTP AUTH must be on for it.
+  mailbox password must match, the user must have a mailbox, and SMTP AUTH must be on for it. Each
+  attempt whose password Entra judged is logged as an ``Authenticated SMTP`` sign-in (:mod:`signins`).
 - OAuth (AUTH XOAUTH2): an Exchange-audience token with the ``SMTP.SendAsApp`` role, for an app whose
   service principal is registered in Exchange (New-ServicePrincipal with the right *object id*), holding
   FullAccess on the mailbox named in ``user=``; SMTP AUTH must be on for the mailbox too.
@@ -40,7 +41,7 @@ import ipaddress
 from dataclasses import dataclass
 from typing import Any
 
-from o365relay.sandbox import connection_filter, trace
+from o365relay.sandbox import connection_filter, signins, trace
 from o365relay.sandbox import smtp_replies as replies
 from o365relay.sandbox import store as st
 from o365relay.sandbox.tokens import EXCHANGE_RESOURCE, TokenRejected, TokenService
@@ -106,7 +107,8 @@ def smtp_auth_scope(org: st.Doc, user: st.Doc) -> str | None:
     return None
 
 
-def authenticate_basic(store: st.Store, login: str, password: str) -> Principal:
+def authenticate_basic(store: st.Store, login: str, password: str, ip: str = "") -> Principal:
+    """AUTH LOGIN; Entra's verdict on the password goes to the sign-in log (:mod:`signins`)."""
     org = store.organization()
     if not org.get("allowBasicAuthSmtp", True):
         raise Refused(replies.BASIC_REFUSED)
@@ -116,7 +118,9 @@ def authenticate_basic(store: st.Store, login: str, password: str) -> Principal:
         or not user.get("accountEnabled", True)
         or not st.verify_secret(password, user.get("xPasswordHash"))
     ):
+        signins.record_basic(store, login, user, ip, signins.NO_SUCH_USER if user is None else signins.BAD_PASSWORD)
         raise Refused(replies.AUTH_FAILED)
+    signins.record_basic(store, login, user, ip)
     return _mailbox_principal(org, user, trustee_id=user["id"], method="basic")
 
 

@@ -20,7 +20,7 @@ from o365relay.sandbox.smtp_policy import (
     check_quota,
     check_send_as,
 )
-from o365relay.sandbox.smtp_session import MessageFacts
+from o365relay.sandbox.smtp_session import MessageFacts, client_ip
 
 if TYPE_CHECKING:
     from o365relay.sandbox.app import SandboxContext
@@ -83,6 +83,7 @@ class SubmissionHandler:
                 self.ctx.store,
                 auth_data.login.decode(errors="replace"),
                 auth_data.password.decode(errors="replace"),
+                client_ip(session),
             )
         except Refused as refusal:
             return AuthResult(success=False, handled=False, message=refusal.reply)

@@ -15,7 +15,8 @@ as is); Exchange-side kinds use the cmdlet output's PascalCase names; ``x*`` key
 KIND                        document
 ==========================  ============================================================================
 ORGANIZATION ("org")        id = tenant id; displayName, initialDomain, smtpClientAuthenticationDisabled
-                            (bool, Set-TransportConfig), rejectDirectSend (bool, Set-OrganizationConfig)
+                            (bool, Set-TransportConfig), rejectDirectSend (bool, Set-OrganizationConfig),
+                            xEntraPremium (bool: sign-in logs readable through Graph; default true)
 DOMAIN                      id = domain name; isVerified, isDefault, isInitial, supportedServices[],
                             mxTarget (the MX host serviceConfigurationRecords returns; None for the
                             initial domain), xDkim {selector1CNAME, selector2CNAME} (read-only facts
@@ -62,6 +63,9 @@ MESSAGE_TRACE               id = message trace id (one record per recipient, as 
                             messageId, receivedDateTime (ISO 8601 Z), subject, size, fromIP, toIP,
                             status (Graph enum, lower camel: delivered|failed|...), xDetails [{id,
                             messageId, dateTime, event, action, description, data}]
+SIGN_IN                     id = sign-in id; the Graph signIn shape (signins.py): createdDateTime,
+                            userPrincipalName, userId, appId, clientAppUsed, ipAddress, status{errorCode,
+                            failureReason, additionalDetails}, ...
 ==========================  ============================================================================
 """
 
@@ -101,6 +105,7 @@ MAILBOX_PERMISSION = "mailboxPermission"
 MESSAGE_TRACE = "messageTrace"
 AZURE_DNS_ZONE = "azureDnsZone"
 AZURE_RECORD_SET = "azureRecordSet"
+SIGN_IN = "signIn"
 
 KINDS = frozenset(
     {
@@ -123,6 +128,7 @@ KINDS = frozenset(
         MESSAGE_TRACE,
         AZURE_DNS_ZONE,
         AZURE_RECORD_SET,
+        SIGN_IN,
     }
 )
 

@@ -8,7 +8,7 @@ a document that has already passed validation (the loader calls it last).
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from o365relay.spec import model as m
@@ -49,6 +49,12 @@ def to_document(spec: m.RelaySpec) -> dict[str, Any]:
     if outbound:
         connectors = document.setdefault("connectors", {})
         connectors.update({name: {DISCRIMINATOR: OUTBOUND, **c} for name, c in outbound.items()})
+    return document
+
+
+def evidence_document(evidence: m.Evidence) -> dict[str, Any]:
+    """The evidence as its file holds it (what ``tenant.evidence`` names)."""
+    document: dict[str, Any] = _plain(evidence)
     return document
 
 
@@ -109,10 +115,31 @@ def _build(cls: type, data: dict[str, Any], **given: Any) -> Any:
 
 
 def _tenant(data: dict[str, Any]) -> m.Tenant:
-    plain = {k: v for k, v in data.items() if k != "connectionFilter"}
-    if "connectionFilter" not in data:
-        return _build(m.Tenant, plain)
-    return _build(m.Tenant, plain, connection_filter=_build(m.ConnectionFilter, data["connectionFilter"]))
+    """Switches are a plain value or a rollout mapping; the evidence is inlined by then (the loader);
+    the connection filter is a mapping of its own."""
+    parts: dict[str, Any] = {k: _build(m.Rollout, v) for k in ("smtpAuth", "rejectDirectSend")
+                             if isinstance(v := data.get(k), dict)}
+    if isinstance(data.get("evidence"), dict):
+        parts["evidence"] = _evidence(data["evidence"])
+    if "connectionFilter" in data:
+        parts["connectionFilter"] = _build(m.ConnectionFilter, data["connectionFilter"])
+    names = {camel(f.name): f.name for f in dataclasses.fields(m.Tenant)}
+    plain = {names[k]: v for k, v in data.items() if k not in parts}
+    return m.Tenant(**plain, **{names[k]: v for k, v in parts.items()})
+
+
+def _evidence(data: dict[str, Any]) -> m.Evidence:
+    def seen(row: dict[str, Any]) -> m.SeenSender:
+        return _build(m.SeenSender, row, first=_moment(row["first"]), last=_moment(row["last"]))
+
+    return _build(m.Evidence, {k: v for k, v in data.items() if k not in ("basicSignIns", "senders")},
+                  start=_moment(data["start"]), end=_moment(data["end"]),
+                  basic_sign_ins=tuple(seen(r) for r in data.get("basicSignIns", [])),
+                  senders=tuple(seen(r) for r in data.get("senders", [])))
+
+
+def _moment(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def _domain(name: str, data: dict[str, Any]) -> m.Domain:

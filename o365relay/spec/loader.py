@@ -13,6 +13,7 @@ from o365relay.errors import Problem, SpecError, UsageError
 from o365relay.spec.certificate import read_public_certificate
 from o365relay.spec.checks import semantic_issues
 from o365relay.spec.document import from_document
+from o365relay.spec.evidence_file import inline_evidence
 from o365relay.spec.model import Position, RelaySpec, SpecPath, format_path
 from o365relay.spec.schema import schema_issues
 from o365relay.spec.yamlsource import Issue, Source, SourceError, parse_source, read_source
@@ -48,7 +49,8 @@ def spec_from_document(doc: dict[str, Any], source: str = "<document>") -> Relay
 
 
 def _validate(parsed: Source, source: str, spec_dir: Path | None = None) -> RelaySpec:
-    issues = [*parsed.issues, *schema_issues(parsed.data), *semantic_issues(parsed.data)]
+    evidence = inline_evidence(parsed.data, spec_dir)
+    issues = [*parsed.issues, *evidence, *schema_issues(parsed.data), *semantic_issues(parsed.data)]
     if spec_dir is not None:
         issues += _certificate_issues(parsed.data, spec_dir)
     if issues:

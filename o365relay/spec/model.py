@@ -8,7 +8,7 @@ defaults of the spec format: keep them in step with ``schemas/relay.v1.schema.js
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 SPEC_VERSION = 1
@@ -21,6 +21,10 @@ CredentialType = Literal["federated", "certificate", "secret"]
 DnsBackendKind = Literal["none", "azure"]
 ConnectorDirection = Literal["inbound", "outbound"]
 OutboundTls = Literal["EncryptionOnly", "CertificateValidation", "DomainValidation"]
+RolloutStage = Literal["observe", "enforce"]
+SignInLog = Literal["read", "unlicensed"]
+Switch = Literal["smtpAuth", "rejectDirectSend"]
+SWITCHES: tuple[Switch, ...] = ("smtpAuth", "rejectDirectSend")
 
 MICROSOFT_SPF_INCLUDE = "spf.protection.outlook.com"
 GITHUB_OIDC_ISSUER = "https://token.actions.githubusercontent.com"
@@ -54,13 +58,59 @@ class ConnectionFilter:
 
 
 @dataclass(frozen=True)
+class Rollout:
+    """A tenant-wide switch on its way to the safe value: ``observe`` leaves the tenant's switch as it is
+    (audit and plan show what enforcing would break); ``enforce`` flips it, which the policy rules allow
+    only when ``Tenant.evidence`` covers the last ``evidence_days`` days with no undeclared sender."""
+
+    stage: RolloutStage
+    evidence_days: int = 14
+
+
+@dataclass(frozen=True)
+class SeenSender:
+    """One sender seen in the tenant's logs: how often, when first and last, from which IPs."""
+
+    address: str
+    count: int
+    first: datetime
+    last: datetime
+    ips: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What ``relayctl smtp-auth-report --evidence`` read from the tenant over [start, end]: who signed in
+    to SMTP AUTH with a password (Entra sign-in log; ``unlicensed`` when the tenant has no Entra ID
+    P1/P2) and who sent from the spec's domains (message trace). Raw observations: the rules judge them
+    against the spec as it is now."""
+
+    tenant: str
+    start: datetime
+    end: datetime
+    sign_in_log: SignInLog
+    basic_sign_ins: tuple[SeenSender, ...] = ()
+    senders: tuple[SeenSender, ...] = ()
+
+
+@dataclass(frozen=True)
 class Tenant:
     id: str
     initial_domain: str
-    smtp_auth: SmtpAuthSetting = "disabled"
-    reject_direct_send: bool = True
+    smtp_auth: SmtpAuthSetting | Rollout = "disabled"  # a Rollout heads for "disabled"
+    reject_direct_send: bool | Rollout = True  # a Rollout heads for True
     # None: the stack leaves the policy alone (its allow list and safe list are still audited).
     connection_filter: ConnectionFilter | None = None
+    evidence: Evidence | None = None
+
+    def rollout(self, switch: Switch) -> Rollout | None:
+        value = self.smtp_auth if switch == "smtpAuth" else self.reject_direct_send
+        return value if isinstance(value, Rollout) else None
+
+    def enforced(self, switch: Switch) -> bool:
+        """True when the program sets the switch (plain value, or a rollout at ``enforce``)."""
+        rollout = self.rollout(switch)
+        return rollout is None or rollout.stage == "enforce"
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ from msgraph.generated.models.exchange_message_trace import ExchangeMessageTrace
 from msgraph.generated.models.federated_identity_credential import FederatedIdentityCredential
 from msgraph.generated.models.password_credential import PasswordCredential
 from msgraph.generated.models.service_principal import ServicePrincipal
+from msgraph.generated.models.sign_in import SignIn
 from msgraph.generated.models.subscribed_sku import SubscribedSku
 from msgraph.generated.models.user import User
 from msgraph.generated.users.item.assign_license.assign_license_post_request_body import (
@@ -65,6 +66,7 @@ if TYPE_CHECKING:
     from azure.core.credentials_async import AsyncTokenCredential
 
 BATCH_SIZE = 20
+AUTHENTICATED_SMTP = "Authenticated SMTP"  # Entra's client app name for legacy (Basic) SMTP AUTH sign-ins
 MESSAGE_TRACE_APP_ID = "8bd644d1-64a1-4d4b-ae52-2e0cbf64e373"
 APP_READ = "Application.ReadWrite.OwnedBy (for apps it owns) or Application.Read.All"
 URL_PERMISSION = "the permission this URL needs"
@@ -383,6 +385,16 @@ class GraphClient:
                 clauses.append(f"{field} eq {odata_quote(value)}")
         builder = self.sdk.admin.exchange.tracing.message_traces
         return await self._all(builder, _Query(filter=" and ".join(clauses)))
+
+    # -- sign-in logs ------------------------------------------------------------------------------
+
+    @graph_call("AuditLog.Read.All")
+    async def smtp_sign_ins(self, start: dt.datetime, end: dt.datetime) -> list[SignIn]:
+        """Entra sign-ins through SMTP AUTH with a password (clientAppUsed 'Authenticated SMTP') created in
+        [start, end], every page; LicenceRequired when the tenant has no Entra ID P1/P2."""
+        clauses = [f"createdDateTime ge {_iso(start)}", f"createdDateTime le {_iso(end)}",
+                   f"clientAppUsed eq {odata_quote(AUTHENTICATED_SMTP)}"]
+        return await self._all(self.sdk.audit_logs.sign_ins, _Query(filter=" and ".join(clauses)))
 
     # -- $batch -----------------------------------------------------------------------------------
 

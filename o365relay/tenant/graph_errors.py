@@ -15,6 +15,7 @@ import httpx
 from o365relay.errors import (
     AuthError,
     Conflict,
+    LicenceRequired,
     NotFound,
     PermissionDenied,
     RelayError,
@@ -25,6 +26,8 @@ from o365relay.errors import (
 from o365relay.netfail import is_transport_failure, transport_error
 
 P = ParamSpec("P")
+# Graph's answer when the tenant lacks Microsoft Entra ID P1/P2 for sign-in logs (and other reports).
+NO_PREMIUM_LICENCE = "Authentication_RequestFromNonPremiumTenantOrB2CTenant"
 R = TypeVar("R")
 
 
@@ -39,6 +42,8 @@ def translate(status: int | None, code: str, message: str, what: str, permission
     lowered = message.lower()
     if status == 401:
         return AuthError(f"{text}; the token was refused")
+    if status == 403 and code == NO_PREMIUM_LICENCE:
+        return LicenceRequired(f"{text}; reading sign-in logs through Graph needs Microsoft Entra ID P1 or P2")
     if status == 403:
         return PermissionDenied(text, fix=permission_fix(permission))
     if status == 404 or code in ("Request_ResourceNotFound", "ResourceNotFound"):

@@ -99,7 +99,7 @@ def analyze_usage(rows: list[TraceRow], spec: RelaySpec, start: datetime, end: d
     by_sender: dict[str, list[TraceRow]] = defaultdict(list)
     for row in rows:
         by_sender[row.sender].append(row)
-    owners = _owners(spec)
+    owners = declared_senders(spec)
     domains = {d.lower() for d in spec.domains} | {spec.tenant.initial_domain.lower()}
     usages, flags = [], []
     for sender, mine in sorted(by_sender.items()):
@@ -116,8 +116,9 @@ def analyze_usage(rows: list[TraceRow], spec: RelaySpec, start: datetime, end: d
     return UsageReport(start, end, tuple(usages), tuple(flags), thresholds)
 
 
-def _owners(spec: RelaySpec) -> dict[str, tuple[str, str]]:
-    """Address -> (how it is declared, the service account it counts against)."""
+def declared_senders(spec: RelaySpec) -> dict[str, tuple[str, str]]:
+    """Address -> (how it is declared, the service account it counts against): each service account's
+    mailbox and each send-as mailbox."""
     owners = {a.mailbox.lower(): (f"serviceAccounts.{a.name}", a.name) for a in spec.service_accounts.values()}
     for grant in spec.send_as:
         owners.setdefault(grant.mailbox.lower(), (f"sendAs of {grant.trustee}", grant.trustee))
@@ -130,12 +131,13 @@ def _declaration(sender: str, rows: list[TraceRow], spec: RelaySpec,
         return owners[sender]
     for connector in spec.connectors.values():
         networks = [ipaddress.ip_network(ip, strict=False) for ip in connector.sender_ips]
-        if any(_ip_in(r.from_ip, networks) for r in rows):
+        if any(ip_in(r.from_ip, networks) for r in rows):
             return f"connector {connector.name}", None
     return None, None
 
 
-def _ip_in(text: str, networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network]) -> bool:
+def ip_in(text: str, networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network]) -> bool:
+    """True when ``text`` is an IP address inside one of ``networks`` (False for anything else)."""
     try:
         address = ipaddress.ip_address(text)
     except ValueError:
