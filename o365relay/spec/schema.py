@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from o365relay.spec.addresses import domain_syntax, sender_ip_syntax
+from o365relay.spec.model import SpecPath
 from o365relay.spec.yamlsource import Issue
 
 SCHEMA_NAME = "relay.v1.schema.json"
@@ -135,11 +136,28 @@ def _issues(error: Any) -> Iterator[Issue]:
         for key in value:
             if key not in instance:
                 yield Issue(path, f"missing required key '{key}': {_summary(schema, key)}")
+    elif kind == "anyOf":  # a value with two forms (a switch: plain value or rollout mapping)
+        yield from _either(error, path, value, instance)
     elif "propertyNames" in error.absolute_schema_path:  # the failing key is the instance
         message = _message(kind, value, instance, schema)
         yield Issue(path + (instance,), f"the name {message}" if kind != "pattern" else message, on_key=True)
     else:
         yield Issue(path, _message(kind, value, instance, schema))
+
+
+def _either(error: Any, path: SpecPath, forms: list[dict[str, Any]], instance: Any) -> Iterator[Issue]:
+    """The problems inside the one form whose type the value has; else what forms there are."""
+    fitting = [i for i in range(len(forms)) if not any(e.validator == "type" and not e.relative_path
+                                                       for e in error.context if e.schema_path[0] == i)]
+    if len(fitting) == 1:
+        for sub in error.context:
+            if sub.schema_path[0] == fitting[0]:
+                yield from _issues(sub)
+        return
+    names = [" or ".join(repr(v) for v in f["enum"]) if "enum" in f else _type_name(f["type"]) for f in forms]
+    quote = (" (YAML reads unquoted yes/no/on/off as true/false; quote the value)"
+             if isinstance(instance, bool) and any(f.get("type") == "string" for f in forms) else "")
+    yield Issue(path, f"expected {', or '.join(names)}, got {_describe(instance)}{quote}")
 
 
 def _unknown_key(key: str, allowed: list[str]) -> str:

@@ -121,9 +121,10 @@ def test_analyzer_describes_every_rule_as_a_policy(analyzer: PolicyAnalyzer) -> 
     assert dmarc.remediation_steps == RULES["dmarc-enforced"].fix
     assert list(dmarc.tags) == list(RULES["dmarc-enforced"].baselines)
     # The stack config (o365-relay:enforcement: mandatory) is the default level of every policy but the
-    # advisory-only one, which says what could not be checked offline.
+    # advisory-only ones, which say what could not be checked offline or what a rollout observes.
     levels = {p.name: LEVEL_NAMES[p.enforcementLevel] for p in info.policies}
-    assert {n for n, level in levels.items() if level != "mandatory"} == {"spf-lookups-unverified"}
+    assert {n for n, level in levels.items() if level != "mandatory"} == {"spf-lookups-unverified",
+                                                                          "switch-observe"}
     assert levels["spf-lookups-unverified"] == "advisory"
 
 

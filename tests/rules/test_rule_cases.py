@@ -75,6 +75,14 @@ def _waiver(rule: str, target: str, expires: str) -> Callable[[dict[str, Any]], 
     return change
 
 
+def _observed_printer(doc: dict[str, Any]) -> None:
+    seen = {"address": "printer7@contoso.com", "count": 3, "first": "2026-03-01T08:00:00+00:00",
+            "last": "2026-03-14T08:00:00+00:00"}
+    doc["tenant"]["smtpAuth"] = {"stage": "observe"}
+    doc["tenant"]["evidence"] = {"tenant": doc["tenant"]["id"], "start": "2026-03-01T00:00:00+00:00",
+                                 "end": "2026-03-15T00:00:00+00:00", "signInLog": "read", "basicSignIns": [seen]}
+
+
 def _stale_spf_record(monkeypatch: pytest.MonkeyPatch) -> None:
     # The record as it was published before dc1-relay existed: the computed record must be checked.
     monkeypatch.setattr("o365relay.rules.dns.spf_value",
@@ -113,6 +121,10 @@ FAILING: dict[str, tuple[str, Callable[[], RelaySpec], str, Callable[[pytest.Mon
     "full-access-own-mailbox": ("shared-mailbox", doc_case(_shared_mailbox),
                                 "serviceAccounts.erp-copy.mailbox", None),
     "no-basic-smtp-auth": ("basic-auth-scanner", doc_case(_scanner), "serviceAccounts.scanner", None),
+    "switch-enforce-evidence": ("enforce-without-evidence",
+                                doc_case(_set("tenant/rejectDirectSend", {"stage": "enforce"})),
+                                "tenant.rejectDirectSend", None),
+    "switch-observe": ("observe-undeclared-printer", doc_case(_observed_printer), "tenant.smtpAuth", None),
     "org-smtp-auth-off": ("org-smtp-auth-on", doc_case(_set("tenant/smtpAuth", "enabled")),
                           "tenant.smtpAuth", None),
     "oauth-strong-credential": ("year-long-secret", doc_case(_secret_sender),

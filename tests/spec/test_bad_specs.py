@@ -69,19 +69,19 @@ CASES = {
     'tenant-unknown-key': (
         'version: 1\ntenant: {id: 7a3f6c1e-52b4-4d0e-9c8a-1f2e3d4c5b6a, initialDomain: contoso.onmicrosoft.com, region: eu}\n',
         [
-            (2, 92, 'spec.tenant.region', "unknown key 'region'; allowed here: connectionFilter, id, initialDomain, rejectDirectSend, smtpAuth"),
+            (2, 92, 'spec.tenant.region', "unknown key 'region'; allowed here: connectionFilter, evidence, id, initialDomain, rejectDirectSend, smtpAuth"),
         ],
     ),
     'smtp-auth-unquoted-off': (
         'version: 1\ntenant: {id: 7a3f6c1e-52b4-4d0e-9c8a-1f2e3d4c5b6a, initialDomain: contoso.onmicrosoft.com, smtpAuth: off}\n',
         [
-            (2, 102, 'spec.tenant.smtpAuth', "expected one of 'enabled', 'disabled', got the boolean false (YAML reads unquoted yes/no/on/off as true/false; quote the value)"),
+            (2, 102, 'spec.tenant.smtpAuth', "expected 'enabled' or 'disabled', or a mapping (key: value lines), got the boolean false (YAML reads unquoted yes/no/on/off as true/false; quote the value)"),
         ],
     ),
     'reject-direct-send-string': (
         'version: 1\ntenant: {id: 7a3f6c1e-52b4-4d0e-9c8a-1f2e3d4c5b6a, initialDomain: contoso.onmicrosoft.com, rejectDirectSend: always}\n',
         [
-            (2, 110, 'spec.tenant.rejectDirectSend', "expected true or false, got the string 'always'"),
+            (2, 110, 'spec.tenant.rejectDirectSend', "expected true or false, or a mapping (key: value lines), got the string 'always'"),
         ],
     ),
     'duplicate-top-level-key': (
