@@ -2,16 +2,14 @@
 (a real AUTH LOGIN conversation, swaks) and a device sends by direct send (the MX endpoint, from a public
 address given with XCLIENT). Discovery names both and proposes their stanzas; the rollout at stage enforce
 is refused by lint and by the policy pack with the evidence; once the stanzas are in the spec and the
-evidence is read again, enforce is allowed, the stack applies the switches, and the declared printer
-still sends.
+evidence is read again, enforce is allowed, ``pulumi up`` (the real engine, policy pack loaded) sets the
+switches, and the declared printer still sends.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -20,6 +18,8 @@ import pytest
 import yaml
 
 from o365relay.cli.main import main
+from o365relay.engine.cli import PulumiCli, write_stack_config
+from o365relay.engine.plan import read_plan
 from o365relay.sandbox import store as st
 from o365relay.sandbox.runner import Sandbox
 
@@ -78,7 +78,7 @@ def lint(spec: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, list[dict
 
 @pytest.fixture
 def brownfield(sandbox_factory: Any, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
-    sandbox: Sandbox = sandbox_factory(seed=BROWNFIELD)
+    sandbox: Sandbox = sandbox_factory(seed=BROWNFIELD, dns_team=True)
     for key, value in sandbox.env().items():
         monkeypatch.setenv(key, value)
     return sandbox
@@ -120,6 +120,16 @@ def test_from_basic_auth_in_use_to_switches_enforced(brownfield: Sandbox, tmp_pa
     assert PRINTER in smtp and "1 Basic sign-ins" in smtp and "evidence 20" in smtp and " UTC" in smtp
     direct = next(f["message"] for f in refused if f["path"] == "spec.tenant.rejectDirectSend")
     assert "plotter@contoso.com" in direct and DEVICE_IP in direct
+    pulumi = PulumiCli(ROOT, backend_dir=tmp_path / "state", timeout=900,
+                       config_file=write_stack_config(ROOT, tmp_path / "Pulumi.sandbox.yaml", spec),
+                       env={**brownfield.env(), **brownfield.azuread_env()})
+    pulumi.ensure_stack()
+    preview = pulumi.preview(check=False)
+    plan = read_plan(preview.events())
+    assert preview.returncode != 0 and plan.blocked
+    gate = [f for f in plan.findings if f.policy == "switch-enforce-evidence"]
+    assert {f.level for f in gate} == {"mandatory"} and any(PRINTER in f.message and "evidence 20" in f.message
+                                                            for f in gate)
 
     # 3. The stanzas go into the spec; the evidence is read again: enforce is allowed.
     spec = write_spec(tmp_path, "enforce", found["proposal"])
@@ -128,14 +138,12 @@ def test_from_basic_auth_in_use_to_switches_enforced(brownfield: Sandbox, tmp_pa
     assert next(s for s in clean["smtpAuth"] if s["address"] == PRINTER)["verdict"] == "declared-basic"
     assert lint(spec, capsys) == (0, [])
 
-    # 4. The stack sets both switches, and the declared printer keeps sending (its mailbox exception).
-    applied = subprocess.run([sys.executable, "-m", "components.offline", "--spec", str(spec), "--state",
-                              str(tmp_path / "state.json")], cwd=ROOT, env=os.environ.copy(),
-                             capture_output=True, text=True, timeout=600, check=False)
-    assert applied.returncode == 0, applied.stderr
+    # 4. pulumi up sets both switches, and the declared devices keep sending.
+    assert not read_plan(pulumi.preview().events()).blocked
+    pulumi.up()
     org = brownfield.store.organization()
     assert (org["smtpClientAuthenticationDisabled"], org["rejectDirectSend"]) == (True, True)
-    assert "235 2.7.0 Authentication successful" in basic_send(brownfield)
+    assert "235 2.7.0 Authentication successful" in basic_send(brownfield)  # its mailbox exception
     assert "5.7.68" in swaks("--server", brownfield.smtp_host, "--port", str(brownfield.mx_port), "--xclient-addr",
                              "198.51.100.99", "--from", "plotter@contoso.com", "--to", "erp@contoso.com")
     assert "451 5.7.3 STARTTLS is required" in direct_send(brownfield)  # the connector requires TLS
