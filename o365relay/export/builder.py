@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from o365relay import exchange_values as xv
 from o365relay.audit.common import find_row, mailbox_keys, principal_keys
 from o365relay.audit.snapshot import Row
 from o365relay.dnscheck.resolver import Dns
+from o365relay.export.connection_filter import exported_policy
 from o365relay.export.dns_facts import published_dmarc, published_spf
 from o365relay.export.reader import TenantView
 from o365relay.naming import account_name, application_display_name
@@ -62,7 +64,7 @@ def build_spec(tenant_id: str, view: TenantView, dns: Dns | None) -> Export:
     connectors = _connectors(snap.connectors.value or [], warnings)
     spec = RelaySpec(
         version=SPEC_VERSION,
-        tenant=_tenant(tenant_id, view),
+        tenant=_tenant(tenant_id, view, connectors.values(), warnings),
         domains=_domains(view, dns, warnings),
         service_accounts={a.name: a for a in accounts},
         connectors=connectors,
@@ -73,13 +75,14 @@ def build_spec(tenant_id: str, view: TenantView, dns: Dns | None) -> Export:
     return Export(spec, warnings)
 
 
-def _tenant(tenant_id: str, view: TenantView) -> Tenant:
+def _tenant(tenant_id: str, view: TenantView, connectors: Iterable[Connector], warnings: list[str]) -> Tenant:
     snap = view.snapshot
     initial = next(d["id"] for d in snap.domains.value or [] if d.get("isInitial"))
     disabled = xv.boolean((snap.transport_config.value or {}).get("SmtpClientAuthenticationDisabled"))
     reject = bool(xv.boolean((snap.organization_config.value or {}).get("RejectDirectSend")))
+    policy = exported_policy(snap.connection_filter.value or {}, connectors, warnings)
     return Tenant(id=tenant_id, initial_domain=initial, smtp_auth="disabled" if disabled else "enabled",
-                  reject_direct_send=reject)
+                  reject_direct_send=reject, connection_filter=policy)
 
 
 def _domains(view: TenantView, dns: Dns | None, warnings: list[str]) -> dict[str, Domain]:

@@ -29,7 +29,7 @@ async def read_for_export(exo: Exchange, graph: Graph) -> TenantView:
     snap = await read_tenant(exo, graph, ReadPlan((), ()))
     for read in (snap.connectors, snap.outbound_connectors, snap.transport_config, snap.organization_config,
                  snap.exchange_service_principals, snap.dkim_configs, snap.cas_mailboxes, snap.domains,
-                 snap.send_as_app_holders):
+                 snap.send_as_app_holders, snap.connection_filter):
         _value(read)
     addresses = sorted({str(a) for row in snap.cas_mailboxes.value or []
                         for a in mailbox_keys(row)[:1] if a})
