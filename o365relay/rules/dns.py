@@ -134,6 +134,21 @@ def dmarc_enforced(spec: RelaySpec, options: LintOptions) -> Iterator[Violation]
 
 
 @rule(
+    "mta-sts-reporting",
+    rationale="MTA-STS in testing mode does nothing but report, and an enforced policy that breaks delivery "
+    "is seen only in the reports: a domain with mtaSts needs tlsRpt, or failures go unseen.",
+    baselines=(),
+    severity="low",
+    fix="Add domains.<name>.tlsRpt: `{rua: [mailto:tls-reports@...]}` beside mtaSts.",
+)
+def mta_sts_reporting(spec: RelaySpec, options: LintOptions) -> Iterator[Violation]:
+    for name, domain in spec.domains.items():
+        if domain.mta_sts is not None and domain.mta_sts.mode != "none" and domain.tls_rpt is None:
+            yield Violation(("domains", name, "mtaSts"), f"{name} has an MTA-STS policy in mode "
+                            f"{domain.mta_sts.mode} and no TLS-RPT address to report failures to")
+
+
+@rule(
     "dmarc-reject",
     rationale="ScubaGear MS.EXO.4.2v1: the DMARC policy SHALL be p=reject; quarantine is a rollout stage "
     "in which forged mail is still delivered to junk folders.",

@@ -3,6 +3,7 @@ extra: ``pip install '.[azure-dns]'``), and DKIM signing waits for the CNAME rec
 
 from __future__ import annotations
 
+import re
 from importlib import metadata
 
 import pulumi_mocks as pm
@@ -27,14 +28,23 @@ SUBSCRIPTION = "00000000-1111-2222-3333-444444444444"
 def stack(tmp_path_factory: pytest.TempPathFactory) -> pm.RecordingMonitor:
     text = pm.EXAMPLE_SPEC.read_text().replace(
         "  notify.contoso.com:\n",
-        "  notify.contoso.com:\n    dns:\n      backend: azure\n      resourceGroup: dns-rg\n      zone: contoso.com\n")
+        "  notify.contoso.com:\n    dns:\n      backend: azure\n      resourceGroup: dns-rg\n      zone: contoso.com\n"
+        "    mtaSts: {mode: enforce}\n    tlsRpt: {rua: ['mailto:tls-reports@contoso.com']}\n")
     spec = pm.write_project(tmp_path_factory.mktemp("project"), text)
     return pm.render(program.run, {**pm.stack_config(spec), "azure-native:subscriptionId": SUBSCRIPTION})
 
 
 def test_records_become_record_sets_relative_to_the_zone(stack: pm.RecordingMonitor) -> None:
     sets = {r.name: r for r in stack.registrations.values() if r.type == RECORD_SET}
-    assert set(sets) == {f"notify.contoso.com-{s}" for s in ("dmarc-txt", "selector1-cname", "selector2-cname")}
+    assert set(sets) == {f"notify.contoso.com-{s}" for s in ("dmarc-txt", "selector1-cname", "selector2-cname",
+                                                               "mta-sts-txt", "tls-rpt-txt")}
+    sts = sets["notify.contoso.com-mta-sts-txt"].inputs
+    assert sts["relativeRecordSetName"] == "_mta-sts.notify"
+    (value,) = sts["txtRecords"][0]["value"]
+    assert re.fullmatch(r"v=STSv1; id=[0-9a-f]{20}", value)
+    tls = sets["notify.contoso.com-tls-rpt-txt"].inputs
+    assert (tls["relativeRecordSetName"], tls["txtRecords"]) == (
+        "_smtp._tls.notify", [{"value": ["v=TLSRPTv1; rua=mailto:tls-reports@contoso.com"]}])
     assert sets["notify.contoso.com-dmarc-txt"].inputs["relativeRecordSetName"] == "_dmarc.notify"
     cname = sets["notify.contoso.com-selector1-cname"].inputs
     assert cname["relativeRecordSetName"] == "selector1._domainkey.notify"

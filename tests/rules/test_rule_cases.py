@@ -114,6 +114,8 @@ FAILING: dict[str, tuple[str, Callable[[], RelaySpec], str, Callable[[pytest.Mon
                   "domains.contoso.com.dkim.keySize", None),
     "dmarc-enforced": ("dmarc-none", doc_case(_set("domains/contoso.com/dmarc/policy", "none")),
                        "domains.contoso.com.dmarc.policy", None),
+    "mta-sts-reporting": ("mta-sts-without-tls-rpt", doc_case(_set("domains/contoso.com/mtaSts", {"mode": "testing"})),
+                          "domains.contoso.com.mtaSts", None),
     "dmarc-reject": ("dmarc-quarantine", doc_case(_set("domains/contoso.com/dmarc/policy", "quarantine")),
                      "domains.contoso.com.dmarc.policy", None),
     "send-as-declared-trustee": ("undeclared-trustee", model_case(_undeclared_trustee), "sendAs[0].trustee",
