@@ -91,11 +91,9 @@ class _Spec:
             path: SpecPath = ("domains", name, "dns")
             if dns.get("backend") == "azure" and "resourceGroup" not in dns:
                 yield Issue(path, "backend azure needs 'resourceGroup': the resource group of the DNS zone")
-            if dns.get("backend", "none") == "none":
-                for key in ("resourceGroup", "zone"):
-                    if key in dns:
-                        yield Issue(path + (key,), f"'{key}' applies only with backend: azure; "
-                                                   "remove it or set backend: azure", on_key=True)
+            if dns.get("backend", "none") == "none" and "resourceGroup" in dns:
+                yield Issue(path + ("resourceGroup",), "'resourceGroup' applies only with backend: azure; "
+                                                       "remove it or set backend: azure", on_key=True)
             zone = dns.get("zone")
             if isinstance(zone, str) and zone != name and not name.endswith("." + zone):
                 yield Issue(path + ("zone",), f"zone {zone!r} cannot hold records of {name}; "

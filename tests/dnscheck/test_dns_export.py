@@ -124,3 +124,15 @@ def test_a_bad_existing_argument_is_a_usage_error(existing: str, targets: str,
     assert main(["dns", str(PROD), "--offline", "--dkim-targets", targets, "--export", "octodns",
                  "--existing", existing]) == 2
     assert "--existing" in capsys.readouterr().err
+
+
+def test_a_subdomain_lands_in_its_parent_zone(tmp_path: Path, targets: str) -> None:
+    spec = tmp_path / "relay.zone.yaml"
+    spec.write_text(PROD.read_text().replace("  notify.contoso.com:\n",
+                                             "  notify.contoso.com:\n    dns: {zone: contoso.com}\n"))
+    shutil.copytree(ROOT / "certs", tmp_path / "certs")
+    out = export(tmp_path, targets, "octodns", spec=spec)
+    assert [p.name for p in out.iterdir()] == ["contoso.com.yaml"]
+    records = by_name_and_type(octodns_zone(out, "contoso.com"))
+    assert {("notify", "TXT"), ("_dmarc.notify", "TXT"), ("selector1._domainkey.notify", "CNAME"),
+            ("", "TXT"), ("_dmarc", "TXT")} <= set(records)

@@ -168,10 +168,10 @@ CASES = {
             (5, 56, 'spec.domains.contoso.com.dns.zone', "zone 'fabrikam.com' cannot hold records of contoso.com; use contoso.com or one of its parent domains"),
         ],
     ),
-    'dns-zone-without-azure': (
-        'version: 1\ntenant: {id: 7a3f6c1e-52b4-4d0e-9c8a-1f2e3d4c5b6a, initialDomain: contoso.onmicrosoft.com}\ndomains:\n  contoso.com:\n    dns: {zone: contoso.com}\n',
+    'dns-resource-group-without-azure': (
+        'version: 1\ntenant: {id: 7a3f6c1e-52b4-4d0e-9c8a-1f2e3d4c5b6a, initialDomain: contoso.onmicrosoft.com}\ndomains:\n  contoso.com:\n    dns: {resourceGroup: rg-dns}\n',
         [
-            (5, 11, 'spec.domains.contoso.com.dns.zone', "'zone' applies only with backend: azure; remove it or set backend: azure"),
+            (5, 11, 'spec.domains.contoso.com.dns.resourceGroup', "'resourceGroup' applies only with backend: azure; remove it or set backend: azure"),
         ],
     ),
     'sender-ip-rfc1918-10': (
