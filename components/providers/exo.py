@@ -69,8 +69,3 @@ def first(rows: list[Row]) -> Row:
         raise NotFound("the tenant returned no object")
     return rows[0]
 
-
-def rights(row: Row) -> list[str]:
-    """AccessRights as a list (Exchange returns a string or a list)."""
-    value = row.get("AccessRights") or []
-    return [value] if isinstance(value, str) else [str(v) for v in value]

@@ -10,6 +10,7 @@ from components.providers import exo
 from components.providers.base import Props, TenantProvider, TenantResource
 from components.providers.fields import Field, check_address, norm_lower
 from components.providers.session import TenantSession
+from o365relay import exchange_values as xv
 
 
 class FullAccessGrantProvider(TenantProvider):
@@ -26,7 +27,7 @@ class FullAccessGrantProvider(TenantProvider):
     async def fetch(self, session: TenantSession, props: Props) -> Props | None:
         row = await exo.find_on_mailbox(
             session, "Get-MailboxPermission", props["mailbox"], {"User": props["user"]},
-            lambda r: exo.same(r.get("User"), props["user"]) and "FullAccess" in exo.rights(r)
+            lambda r: exo.same(r.get("User"), props["user"]) and "fullaccess" in xv.access_rights(r)
             and not r.get("Deny"))
         return None if row is None else {"mailbox": props["mailbox"], "user": props["user"]}
 

@@ -6,6 +6,7 @@ from components.providers import exo
 from components.providers.base import Props, TenantProvider, TenantResource
 from components.providers.fields import Field, check_address, norm_lower
 from components.providers.session import TenantSession
+from o365relay import exchange_values as xv
 
 
 class SendAsGrantProvider(TenantProvider):
@@ -23,7 +24,7 @@ class SendAsGrantProvider(TenantProvider):
         row = await exo.find_on_mailbox(
             session, "Get-RecipientPermission", props["mailbox"],
             {"Trustee": props["trustee"], "AccessRights": "SendAs"},
-            lambda r: exo.same(r.get("Trustee"), props["trustee"]) and "SendAs" in exo.rights(r))
+            lambda r: exo.same(r.get("Trustee"), props["trustee"]) and "sendas" in xv.access_rights(r))
         return None if row is None else {"mailbox": props["mailbox"], "trustee": props["trustee"]}
 
     async def create_object(self, session: TenantSession, props: Props) -> Props:

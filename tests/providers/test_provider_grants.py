@@ -10,6 +10,7 @@ from provider_support import Driven, Served, Tenant
 
 from components.providers.full_access import FullAccessGrantProvider
 from components.providers.send_as import SendAsGrantProvider
+from o365relay.sandbox import store as st
 from o365relay.sandbox.faults import FaultPlan
 
 KINDS = {
@@ -96,3 +97,32 @@ def test_a_grant_on_another_mailbox_is_not_adopted(host: DynamicHost, tenant: Te
     res.create(props(who_key))
     tenant.sandbox.set_faults(None)
     assert granted(tenant, kind)
+
+
+@pytest.mark.parametrize("shown", ["fullaccess, ReadPermission", ["readpermission", "FULLACCESS"]])
+def test_a_grant_shown_with_other_rights_or_case_is_adopted(host: DynamicHost, tenant: Tenant, served: Served,
+                                                            shown: Any) -> None:
+    """Exchange shows a mailbox's rights as one flags text ("FullAccess, ReadPermission") or a list, in
+    whatever case it was granted: the provider must see the grant the audit and export see, not Add- it
+    again."""
+    tenant.exchange("Add-MailboxPermission", {"Identity": "invoices@contoso.com", "User": "erp@contoso.com",
+                                              "AccessRights": ["FullAccess"]})
+    store = tenant.sandbox.store
+    (row,) = [r for r in store.list(st.MAILBOX_PERMISSION) if "erp" in str(r.get("User"))]
+    store.put(st.MAILBOX_PERMISSION, {**row, "AccessRights": shown})
+    served.calls.clear()
+    res = Driven(host, FullAccessGrantProvider(), "pulumi-python:dynamic/exchange:FullAccessGrant", "grant")
+    res.create(props("user"))
+    assert "Get-MailboxPermission" in served.calls and served.writes() == []
+
+
+def test_send_as_shown_in_another_case_is_adopted(host: DynamicHost, tenant: Tenant, served: Served) -> None:
+    tenant.exchange("Add-RecipientPermission", {"Identity": "invoices@contoso.com", "Trustee": "erp@contoso.com",
+                                                "AccessRights": "SendAs"})
+    store = tenant.sandbox.store
+    (row,) = [r for r in store.list(st.RECIPIENT_PERMISSION) if "erp" in str(r.get("Trustee"))]
+    store.put(st.RECIPIENT_PERMISSION, {**row, "AccessRights": ["sendas"]})
+    served.calls.clear()
+    res = Driven(host, SendAsGrantProvider(), "pulumi-python:dynamic/exchange:SendAsGrant", "grant")
+    res.create(props("trustee"))
+    assert "Get-RecipientPermission" in served.calls and served.writes() == []
