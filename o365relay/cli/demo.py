@@ -147,9 +147,11 @@ def _applied_spec(spec: Path, state_dir: Path, pulumi: PulumiCli) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
+    from o365relay.cli.sandbox import sandbox_runner
     from o365relay.engine.cli import PulumiCli, write_stack_config
     from o365relay.errors import UsageError
-    from o365relay.sandbox.runner import start_sandbox
+
+    start_sandbox = sandbox_runner().start_sandbox
 
     if not Path(args.spec).is_file():
         raise UsageError(f"{args.spec} not found: run the demo from the project directory")

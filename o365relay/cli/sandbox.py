@@ -17,6 +17,9 @@ import signal
 import sys
 import threading
 from pathlib import Path
+from types import ModuleType
+
+from o365relay.errors import UsageError
 
 DEFAULT_STATE_DIR = Path(".relay-sandbox")
 
@@ -27,6 +30,7 @@ DESCRIPTION = """Run the offline sandbox tenant (Graph, Exchange admin, token, S
   eval "$(relayctl sandbox env)"   in another shell: point relayctl there; lists each sender's
                                    sandbox-only credentials (app id and client secret, mailbox password)"""
 ENV_FILE = "env.sh"
+SERVER_LIBRARIES = ("aiosmtpd", "starlette", "uvicorn")  # the `sandbox` extra in pyproject.toml
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -64,15 +68,30 @@ def run(args: argparse.Namespace) -> int:
     return print_env(args.state_dir) if args.action == "env" else serve(args)
 
 
+def sandbox_runner() -> ModuleType:
+    """``o365relay.sandbox.runner``; its servers come with the ``sandbox`` extra, which a deploy-only
+    install (``pip install o365-relay[pulumi]``) leaves out, so say how to add it."""
+    try:
+        from o365relay.sandbox import runner
+    except ModuleNotFoundError as exc:
+        missing = (exc.name or "").split(".")[0]
+        if missing not in SERVER_LIBRARIES:
+            raise
+        raise UsageError(f"the sandbox needs its server libraries ({missing} is not installed): "
+                         "pip install 'o365-relay[sandbox]'") from None
+    return runner
+
+
 def serve(args: argparse.Namespace) -> int:
     from o365relay.fileio import write_text
+
+    runner = sandbox_runner()
     from o365relay.sandbox.faults import FaultPlan
-    from o365relay.sandbox.runner import start_sandbox
 
     faults = FaultPlan.parse(args.faults) if args.faults else None
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    with start_sandbox(
+    with runner.start_sandbox(
         args.state_dir,
         seed=args.seed,
         faults=faults,
