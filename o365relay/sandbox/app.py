@@ -6,7 +6,7 @@ Composition (each module contributes ``routes(ctx) -> list[BaseRoute]`` with ful
 - :mod:`o365relay.sandbox.cloud_metadata`: ``/metadata/endpoints``, the custom-cloud document the
   azuread provider (go-azure-sdk) reads to find the login and Graph endpoints.
 - :mod:`o365relay.sandbox.exchange_api`: ``/adminapi/beta/{tenant}/InvokeCommand`` and ``/$batch``.
-- ``o365relay.sandbox.graph_api`` (SANDBOX-GRAPH-SMTP, optional until it exists): ``/v1.0/...``.
+- :mod:`o365relay.sandbox.graph_api`: ``/v1.0/...``, the Microsoft Graph subset.
 - :mod:`o365relay.sandbox.arm_dns`: ``/subscriptions/.../dnsZones/...``, Azure DNS zones and TXT record sets.
 - The sandbox admin routes below, **sandbox-only** (no real Microsoft service has them, and they
   take no token because only a local test or person drives them):
@@ -29,10 +29,8 @@ The Graph module gets faults for free; for per-item faults inside a ``$batch`` i
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -45,8 +43,6 @@ from o365relay.sandbox.certs import SandboxPki
 from o365relay.sandbox.faults import FaultMiddleware, FaultPlan, FaultSwitch
 from o365relay.sandbox.request_log import RequestLog, RequestLogMiddleware
 from o365relay.sandbox.tokens import TokenService
-
-GRAPH_MODULE = "o365relay.sandbox.graph_api"
 
 
 @dataclass
@@ -77,24 +73,11 @@ def build_app(ctx: SandboxContext) -> FaultMiddleware:
     connection) and so that faults hit requests before any route or middleware sees them; the
     request log sits inside it and times what the tenant itself answered.
     """
-    from o365relay.sandbox import arm_dns, cloud_metadata, exchange_api, tokens
+    from o365relay.sandbox import arm_dns, cloud_metadata, exchange_api, graph_api, tokens
 
     routes: list[BaseRoute] = [*_admin_routes(ctx), *cloud_metadata.routes(ctx), *tokens.routes(ctx),
-                               *exchange_api.routes(ctx), *arm_dns.routes(ctx)]
-    graph = _optional_module(GRAPH_MODULE)
-    if graph is not None:
-        routes.extend(graph.routes(ctx))
+                               *exchange_api.routes(ctx), *arm_dns.routes(ctx), *graph_api.routes(ctx)]
     return FaultMiddleware(RequestLogMiddleware(Starlette(routes=routes), ctx.requests), ctx.faults)
-
-
-def _optional_module(name: str) -> Any:
-    """Import a module another engineer provides; None while it does not exist yet."""
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as error:
-        if error.name != name:
-            raise
-        return None
 
 
 def publish_dns(store: st.Store, name: str, value: str, rtype: str = "CNAME") -> None:

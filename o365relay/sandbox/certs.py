@@ -44,12 +44,6 @@ class SandboxPki:
     token_kid: str
     oidc_key: rsa.RSAPrivateKey
 
-    @property
-    def token_public_pem(self) -> bytes:
-        return self.token_key.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-
 
 def ensure_pki(state_dir: Path) -> SandboxPki:
     """Load the PKI from ``state_dir``, creating whatever is missing (idempotent)."""

@@ -6,11 +6,8 @@
 A fresh ``state_dir`` is seeded (``seed`` or ``seeds/default.yaml``); an existing one is reopened as
 it was left, whatever ``seed`` says, so a restart loses nothing. Ports 0 mean "any free port".
 
-SMTP hook (SANDBOX-GRAPH-SMTP): when the module ``o365relay.sandbox.smtp_server`` exists, the runner
-calls ``smtp_server.start(ctx, host=host, smtp_port=smtp_port, mx_port=mx_port)`` after the HTTPS
-server is up; it must return an object with ``smtp_port: int``, ``mx_port: int`` (the bound ports)
-and ``stop() -> None``. ``ctx`` is the :class:`~o365relay.sandbox.app.SandboxContext` (store,
-PKI with the server certificate for STARTTLS, token service for XOAUTH2, base_url).
+The SMTP endpoints (:mod:`o365relay.sandbox.smtp_server`) start once the HTTPS server is up: they use
+its PKI for STARTTLS and its token service for XOAUTH2.
 """
 
 from __future__ import annotations
@@ -24,8 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 from o365relay.errors import UsageError
 from o365relay.sandbox import seed as seeding
+from o365relay.sandbox import smtp_server
 from o365relay.sandbox import store as st
-from o365relay.sandbox.app import SandboxContext, _optional_module, build_app
+from o365relay.sandbox.app import SandboxContext, build_app
 from o365relay.sandbox.certs import ensure_pki
 from o365relay.sandbox.dns_server import DnsViewServer
 from o365relay.sandbox.faults import FaultPlan, FaultSwitch
@@ -34,7 +32,6 @@ from o365relay.sandbox.tokens import TokenService
 if TYPE_CHECKING:
     from o365relay.tenant.settings import Endpoints
 
-SMTP_MODULE = "o365relay.sandbox.smtp_server"
 _START_TIMEOUT = 15.0
 
 
@@ -212,10 +209,7 @@ def start_sandbox(
             store.close()
             raise RuntimeError("the sandbox HTTPS server did not start")
         time.sleep(0.01)
-    smtp = None
-    smtp_module = _optional_module(SMTP_MODULE)
-    if smtp_module is not None:
-        smtp = smtp_module.start(ctx, host=host, smtp_port=smtp_port, mx_port=mx_port)
+    smtp = smtp_server.start(ctx, host=host, smtp_port=smtp_port, mx_port=mx_port)
     return Sandbox(ctx, server, thread, smtp, host, DnsViewServer(store, host, dns_team=dns_team))
 
 

@@ -79,7 +79,7 @@ import os
 import sqlite3
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -296,6 +296,50 @@ class Store:
         with self._lock:
             self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
+    def insert_many(self, kind: str, docs: Sequence[Doc]) -> Sequence[Doc]:
+        """Insert documents (ids generated when absent) all-or-nothing, with one sequence lookup.
+
+        Why: message trace writes one row per recipient, and a 10,000-recipient message through
+        :meth:`insert` costs one ``MAX(seq)`` scan per row.
+        """
+        _check_kind(kind)
+        rows = [{**doc, "id": doc.get("id") or str(uuid.uuid4())} for doc in docs]
+        with self.transaction(), self._lock:
+            first = self._next_seq()
+            try:
+                self._db.executemany(
+                    "INSERT INTO objects (kind, id, seq, data) VALUES (?, ?, ?, ?)",
+                    [(kind, row["id"], first + n, json.dumps(row)) for n, row in enumerate(rows)],
+                )
+            except sqlite3.IntegrityError as error:
+                raise StoreError(f"{kind}: duplicate id among {len(rows)} new documents") from error
+        return rows
+
+    def count_matching(self, kind: str, *, distinct: str | None = None,
+                       since: tuple[str, str] | None = None, **equals: str) -> int:
+        """How many documents of ``kind`` match, counted inside SQLite (no document is decoded).
+
+        ``equals``: top-level string fields, compared case-insensitively; ``since``: (field, value) with
+        the field's string >= value (ISO 8601 timestamps in one format compare correctly);
+        ``distinct``: count distinct values of that field instead of documents. Why: the SMTP quotas
+        count a mailbox's recent trace rows on every message.
+        """
+        _check_kind(kind)
+        fields = [*equals, *([since[0]] if since else []), *([distinct] if distinct else [])]
+        for field in fields:
+            if not field.isidentifier():
+                raise StoreError(f"bad field name {field!r}")
+        where = ["kind = ?"] + [f"lower(json_extract(data, '$.{f}')) = lower(?)" for f in equals]
+        params: list[Any] = [kind, *equals.values()]
+        if since:
+            where.append(f"json_extract(data, '$.{since[0]}') >= ?")
+            params.append(since[1])
+        counted = f"COUNT(DISTINCT json_extract(data, '$.{distinct}'))" if distinct else "COUNT(*)"
+        query = f"SELECT {counted} FROM objects WHERE {' AND '.join(where)}"  # noqa: S608 - fields checked above
+        with self._lock:
+            row = self._db.execute(query, params).fetchone()
+        return int(row[0])
+
     def _next_seq(self) -> int:
         row = self._db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM objects").fetchone()
         return int(row[0])
@@ -340,50 +384,3 @@ def verify_secret(secret: str, stored: str | None) -> bool:
     digest = hashlib.pbkdf2_hmac("sha256", secret.encode(), base64.b64decode(salt_b64), _PBKDF2_ROUNDS)
     return hmac.compare_digest(digest, base64.b64decode(digest_b64))
 
-
-# --- added by SANDBOX-GRAPH-SMTP ---
-
-def insert_many(store: Store, kind: str, docs: list[Doc]) -> list[Doc]:
-    """Insert documents (ids generated when absent) all-or-nothing, with one sequence lookup.
-
-    Why: message trace writes one row per recipient, and a 10,000-recipient message through
-    :meth:`Store.insert` costs one ``MAX(seq)`` scan per row.
-    """
-    _check_kind(kind)
-    rows = [{**doc, "id": doc.get("id") or str(uuid.uuid4())} for doc in docs]
-    with store.transaction(), store._lock:
-        first = store._next_seq()
-        try:
-            store._db.executemany(
-                "INSERT INTO objects (kind, id, seq, data) VALUES (?, ?, ?, ?)",
-                [(kind, row["id"], first + n, json.dumps(row)) for n, row in enumerate(rows)],
-            )
-        except sqlite3.IntegrityError as error:
-            raise StoreError(f"{kind}: duplicate id among {len(rows)} new documents") from error
-    return rows
-
-
-def count_matching(store: Store, kind: str, *, distinct: str | None = None,
-                   since: tuple[str, str] | None = None, **equals: str) -> int:
-    """How many documents of ``kind`` match, counted inside SQLite (no document is decoded).
-
-    ``equals``: top-level string fields, compared case-insensitively; ``since``: (field, value) with
-    the field's string >= value (ISO 8601 timestamps in one format compare correctly);
-    ``distinct``: count distinct values of that field instead of documents. Why: the SMTP quotas
-    count a mailbox's recent trace rows on every message.
-    """
-    _check_kind(kind)
-    fields = [*equals, *([since[0]] if since else []), *([distinct] if distinct else [])]
-    for field in fields:
-        if not field.isidentifier():
-            raise StoreError(f"bad field name {field!r}")
-    where = ["kind = ?"] + [f"lower(json_extract(data, '$.{f}')) = lower(?)" for f in equals]
-    params: list[Any] = [kind, *equals.values()]
-    if since:
-        where.append(f"json_extract(data, '$.{since[0]}') >= ?")
-        params.append(since[1])
-    counted = f"COUNT(DISTINCT json_extract(data, '$.{distinct}'))" if distinct else "COUNT(*)"
-    query = f"SELECT {counted} FROM objects WHERE {' AND '.join(where)}"  # noqa: S608 - fields checked above
-    with store._lock:
-        row = store._db.execute(query, params).fetchone()
-    return int(row[0])

@@ -6,8 +6,8 @@ it is shared by every recipient row of one message, as Exchange's MessageTraceId
 must key rows by id *and* recipient). Other sandbox-only keys: ``xDetails`` (the
 getDetailsByRecipient events), ``xSubmitter`` (the authenticated mailbox, for the submission quotas)
 and ``xEndpoint`` ("submission" or "mx"). Rows are written with ``store.insert_many`` and the quotas
-counted with ``store.count_matching`` (both added to store.py for this module: a 10,000-recipient
-message must not cost 10,000 sequence scans, nor every submission a decode of the whole trace).
+counted with ``store.count_matching`` (Store methods made for this module: a 10,000-recipient message
+must not cost 10,000 sequence scans, nor every submission a decode of the whole trace).
 """
 
 from __future__ import annotations
@@ -106,7 +106,7 @@ def record(
                 "xEndpoint": endpoint,
             }
         )
-    st.insert_many(store, st.MESSAGE_TRACE, rows)
+    store.insert_many(st.MESSAGE_TRACE, rows)
     return trace_id
 
 
@@ -145,8 +145,8 @@ def submitted(store: st.Store, submitter: str, now: dt.datetime) -> tuple[int, i
     Counted from the trace so the quotas survive a sandbox restart. Refused messages do not count.
     """
     mine = {"xEndpoint": "submission", "xSubmitter": submitter, "status": DELIVERED}
-    messages = st.count_matching(store, st.MESSAGE_TRACE, distinct="xMessageTraceId",
-                                 since=("receivedDateTime", iso(now - dt.timedelta(minutes=1))), **mine)
-    recipients = st.count_matching(store, st.MESSAGE_TRACE,
-                                   since=("receivedDateTime", iso(now - dt.timedelta(days=1))), **mine)
+    messages = store.count_matching(st.MESSAGE_TRACE, distinct="xMessageTraceId",
+                                    since=("receivedDateTime", iso(now - dt.timedelta(minutes=1))), **mine)
+    recipients = store.count_matching(st.MESSAGE_TRACE,
+                                      since=("receivedDateTime", iso(now - dt.timedelta(days=1))), **mine)
     return messages, recipients

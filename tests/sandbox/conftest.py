@@ -32,7 +32,7 @@ def exo(sandbox: Sandbox, exo_for: Callable[[Sandbox], ExoCaller]) -> ExoCaller:
     return exo_for(sandbox)
 
 
-# --- added by SANDBOX-GRAPH-SMTP: msgraph-sdk pointed at the sandbox (tests/sandbox/test_graph*.py) ---
+# msgraph-sdk pointed at the sandbox (tests/sandbox/test_graph*.py)
 
 
 @pytest.fixture
