@@ -40,8 +40,15 @@ def zone_document(zone: ZoneRecords, existing: dict[str, Any] | None = None) -> 
 
 
 def render(zone: ZoneRecords, existing: dict[str, Any] | None = None) -> str:
-    return f"# octoDNS zone {zone.zone}. (o365-relay records merged)\n---\n" + yaml.safe_dump(
-        zone_document(zone, existing), sort_keys=True, allow_unicode=False, width=10_000)
+    """The zone file, names sorted, the apex written ``'':`` as octoDNS writes it (PyYAML alone would
+    write the empty key in its explicit ``? ''`` form)."""
+    lines = [f"# octoDNS zone {zone.zone}. (o365-relay records merged)", "---"]
+    for name, entry in sorted(zone_document(zone, existing).items()):
+        key = "''" if name == "" else yaml.safe_dump(name).splitlines()[0]
+        body = yaml.safe_dump(entry, sort_keys=True, allow_unicode=False, width=10_000)
+        lines.append(f"{key}:")
+        lines += [f"  {line}" for line in body.splitlines()]
+    return "\n".join(lines) + "\n"
 
 
 def load_existing(text: str, source: str) -> dict[str, Any]:

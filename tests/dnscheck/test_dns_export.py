@@ -48,6 +48,8 @@ def by_name_and_type(zone: Zone) -> dict[tuple[str, str], object]:
 def test_octodns_zone_of_the_spec_validates_and_holds_every_record(tmp_path: Path, targets: str) -> None:
     out = export(tmp_path, targets, "octodns")
     assert sorted(p.name for p in out.iterdir()) == ["contoso.com.yaml", "notify.contoso.com.yaml"]
+    text = (out / "contoso.com.yaml").read_text()
+    assert "\n'':\n" in text and "? " not in text  # the apex as octoDNS writes it
     records = by_name_and_type(octodns_zone(out, "contoso.com"))
     assert records[("", "TXT")].values == [OURS.replace(";", "\\;")]
     assert records[("_dmarc", "TXT")].values == [
