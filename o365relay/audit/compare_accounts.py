@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from o365relay import exchange_values as xv
-from o365relay.audit.common import find_row, mailbox_keys, public, unknown_item
+from o365relay.audit.common import RowIndex, mailbox_keys, public, unknown_item
 from o365relay.audit.identities import Identity
 from o365relay.audit.model import FieldDiff, Item, Status
 from o365relay.audit.snapshot import Read, Snapshot
@@ -85,9 +85,10 @@ def compare_smtp_auth(spec: RelaySpec, identities: dict[str, Identity], snap: Sn
         return [unknown_item("mailbox_smtp_auth", n, [snap.cas_mailboxes]) for n in names]  # type: ignore[misc]
     items = []
     claimed: set[int] = set()
+    index = RowIndex(snap.cas_mailboxes.value or [], mailbox_keys)
     for address, ident in senders.items():
         path = f"spec.serviceAccounts.{ident.account.name}"
-        row = ident.mailbox or find_row(snap.cas_mailboxes.value or [], mailbox_keys, ident.account.mailbox)
+        row = ident.mailbox or index.find(ident.account.mailbox)
         if row is None:
             items.append(Item("mailbox_smtp_auth", address, "missing", reason="no such mailbox", spec_path=path))
             continue

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from urllib.parse import quote
 
 from o365relay import exchange_values as xv
-from o365relay.audit.common import find_row, mailbox_keys
+from o365relay.audit.common import RowIndex, mailbox_keys
 from o365relay.audit.snapshot import Read, Row, Snapshot, failed
 from o365relay.errors import NotFound, TenantError
 
@@ -99,8 +99,10 @@ async def _read_exchange(exo: Exchange, plan: ReadPlan, tick: Progress) -> tuple
         lists[key] = _list_read(cmdlet, result, single=key in SINGLETONS)
     rest = iter(results[len(LIST_CMDLETS):])
     cas = lists["cas_mailboxes"]
-    recipient = {m.lower(): _per_mailbox("Get-RecipientPermission", m, next(rest), cas) for m in plan.mailboxes}
-    mailbox = {m.lower(): _per_mailbox("Get-MailboxPermission", m, next(rest), cas)
+    index = RowIndex(cas.value or [], mailbox_keys)
+    recipient = {m.lower(): _per_mailbox("Get-RecipientPermission", m, next(rest), cas, index)
+                 for m in plan.mailboxes}
+    mailbox = {m.lower(): _per_mailbox("Get-MailboxPermission", m, next(rest), cas, index)
                for m in plan.full_access_mailboxes}
     return lists, recipient, mailbox
 
@@ -123,10 +125,11 @@ async def read_per_mailbox(exo: Exchange, cmdlet: str, parameters: dict[str, Any
         results = await _chunked(exo.invoke_batch, commands, EXO_BATCH, progress or (lambda n: None))
     except TenantError as error:
         results = [error] * len(commands)
-    return {m.lower(): _per_mailbox(cmdlet, m, r, cas) for m, r in zip(mailboxes, results, strict=True)}
+    index = RowIndex(cas.value or [], mailbox_keys)
+    return {m.lower(): _per_mailbox(cmdlet, m, r, cas, index) for m, r in zip(mailboxes, results, strict=True)}
 
 
-def _per_mailbox(cmdlet: str, mailbox: str, result: Any, cas: Read[list[Row]]) -> Read[list[Row]]:
+def _per_mailbox(cmdlet: str, mailbox: str, result: Any, cas: Read[list[Row]], index: RowIndex) -> Read[list[Row]]:
     """The rows about ``mailbox`` only: an answer may hold rows for other mailboxes."""
     what = f"{cmdlet} {mailbox}"
     if isinstance(result, NotFound):
@@ -137,7 +140,7 @@ def _per_mailbox(cmdlet: str, mailbox: str, result: Any, cas: Read[list[Row]]) -
         return Read(what, [])
     if not cas.ok:
         return failed(what, f"cannot tell which rows are this mailbox's, {cas.what} failed: {cas.error}")
-    names = xv.mailbox_names(find_row(cas.value or [], mailbox_keys, mailbox), mailbox)
+    names = xv.mailbox_names(index.find(mailbox), mailbox)
     return Read(what, xv.rows_naming(result, names))
 
 

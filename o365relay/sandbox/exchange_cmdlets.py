@@ -7,9 +7,10 @@ Adding a cmdlet is one decorated function in one of the ``exchange_cmdlets_*`` m
         return [...]
 
 ``params`` lists the parameters it accepts (anything else is PowerShell's ParameterBindingException,
-as over the real endpoint), ``required`` the mandatory ones. Handlers run inside a store transaction:
-raising :class:`CmdletError` leaves nothing behind. Error texts are the real ones where known (see
-the reference notes); where no capture exists the text is the sandbox's, marked ``[sandbox wording]``.
+as over the real endpoint), ``required`` the mandatory ones. Handlers of cmdlets that write run
+inside a store transaction: raising :class:`CmdletError` leaves nothing behind. Error texts are the
+real ones where known (see the reference notes); where no capture exists the text is the sandbox's,
+marked ``[sandbox wording]``.
 """
 
 from __future__ import annotations
@@ -153,13 +154,10 @@ def check_parameters(spec: Cmdlet, params: dict[str, Any]) -> dict[str, Any]:
     return bound
 
 
-def find_one(items: list[Doc], identity: Any, *fields: str) -> Doc | None:
-    """The item whose ``fields`` (or id) equal ``identity`` case-insensitively."""
-    wanted = str(identity).lower()
-    for item in items:
-        if any(str(item.get(f, "")).lower() == wanted for f in (*fields, "id")):
-            return item
-    return None
+def find_one(store: st.Store, kind: str, identity: Any, *fields: str) -> Doc | None:
+    """The first object of ``kind`` whose indexed ``fields`` (or id) equal ``identity`` case-insensitively."""
+    found = store.lookup(kind, identity, fields)
+    return found[0] if found else None
 
 
 def public(doc: Doc) -> Doc:
@@ -226,19 +224,12 @@ def mailbox_users(store: st.Store) -> list[Doc]:
     return store.list(st.USER, xHasMailbox=True)
 
 
+MAILBOX_NAMES = ("userPrincipalName", "mail", "mailNickname", "displayName", "xExchangeGuid", "proxyAddresses")
+
+
 def resolve_mailbox(store: st.Store, identity: Any) -> Doc:
     """The USER whose mailbox ``identity`` names (UPN, address, alias, name, ids), or not_found."""
-    wanted = str(identity).lower()
-    for user in mailbox_users(store):
-        names = {
-            user["userPrincipalName"],
-            user.get("mail") or "",
-            user["mailNickname"],
-            user["displayName"],
-            user["id"],
-            user["xExchangeGuid"],
-        }
-        names |= {p.split(":", 1)[-1] for p in user.get("proxyAddresses", [])}
-        if wanted in {n.lower() for n in names}:
+    for user in store.lookup(st.USER, identity, MAILBOX_NAMES):
+        if user.get("xHasMailbox"):
             return user
     raise not_found(identity)

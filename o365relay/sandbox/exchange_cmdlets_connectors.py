@@ -185,26 +185,25 @@ def _register(
     accepted = tuple(name for group in fields for name in group)
 
     def lookup(call: Call, identity: Any) -> Doc:
-        doc = find_one(call.store.list(kind), identity, "Name", "Guid")
+        doc = find_one(call.store, kind, identity, "Name")
         if doc is None:
             raise not_found(identity)
         return doc
 
     def unique(call: Call, name: str, guid: str) -> None:
-        other = find_one(call.store.list(kind), name, "Name")
+        other = find_one(call.store, kind, name, "Name")
         if other is not None and other["Guid"] != guid:
             raise already_exists(name)
 
     @cmdlet(f"Get-{noun}", params=("Identity", "ResultSize"), reads=True)
     def get(call: Call) -> list[Doc]:
-        docs = call.store.list(kind)
         if call.get("Identity") is not None:
-            match = find_one(docs, call.get("Identity"), "Name", "Guid")
+            match = find_one(call.store, kind, call.get("Identity"), "Name")
             if match is not None:
                 return [match]
             if not unknown_identity_returns_all:
                 raise not_found(call.get("Identity"))
-        return result_size(call, docs)
+        return result_size(call, call.store.list(kind))
 
     @cmdlet(f"New-{noun}", params=accepted, required=("Name", *required_on_new))
     def new(call: Call) -> list[Doc]:

@@ -31,7 +31,7 @@ _SP_FIELDS = ("Identity", "ObjectId", "AppId", "DisplayName", "Name")
 
 def resolve_trustee(store: st.Store, identity: Any) -> Doc:
     """``{"id", "Identity"}`` of the mailbox user or Exchange service principal ``identity`` names."""
-    sp = find_one(store.list(st.EXO_SERVICE_PRINCIPAL), identity, *_SP_FIELDS)
+    sp = find_one(store, st.EXO_SERVICE_PRINCIPAL, identity, *_SP_FIELDS)
     if sp is not None:
         return {"id": sp["id"], "Identity": sp["Identity"]}
     user = resolve_mailbox(store, identity)
@@ -55,15 +55,16 @@ def _grant_cmdlets(noun: str, kind: str, trustee_param: str, right: str) -> None
 
     @cmdlet(f"Get-{noun}", params=("Identity", trustee_param, "AccessRights", "ResultSize"), reads=True)
     def get(call: Call) -> list[Doc]:
-        rows = call.store.list(kind)
+        user = who = None
         if call.get("Identity") is not None:
             user = resolve_mailbox(call.store, call.get("Identity"))
-            rows = [r for r in rows if r["xMailboxId"] == user["id"]]
-            if kind == st.MAILBOX_PERMISSION:
-                rows = [_self_row(user), *rows]
         if call.get(trustee_param) is not None:
             who = resolve_trustee(call.store, call.get(trustee_param))
-            rows = [r for r in rows if r.get(trustee_id) == who["id"]]
+        # read through the index of whichever side was named: the mailbox's entries, or the trustee's
+        rows = call.store.list(kind, **({"xMailboxId": user["id"]} if user else {}),
+                               **({trustee_id: who["id"]} if who else {}))
+        if user is not None and who is None and kind == st.MAILBOX_PERMISSION:
+            rows = [_self_row(user), *rows]
         return result_size(call, rows)
 
     def entry(call: Call) -> tuple[Doc, Doc, Doc]:
@@ -123,7 +124,7 @@ _grant_cmdlets("MailboxPermission", st.MAILBOX_PERMISSION, "User", "FullAccess")
 
 
 def _exo_sp(call: Call, identity: Any) -> Doc:
-    sp = find_one(call.store.list(st.EXO_SERVICE_PRINCIPAL), identity, *_SP_FIELDS)
+    sp = find_one(call.store, st.EXO_SERVICE_PRINCIPAL, identity, *_SP_FIELDS)
     if sp is None:
         raise not_found(identity)
     return sp
@@ -132,12 +133,11 @@ def _exo_sp(call: Call, identity: Any) -> Doc:
 @cmdlet("Get-ServicePrincipal", params=("Identity", "Organization"), reads=True)
 def get_service_principal(call: Call) -> list[Doc]:
     """An unknown Identity returns every service principal (documented caution)."""
-    sps = call.store.list(st.EXO_SERVICE_PRINCIPAL)
     if call.get("Identity") is not None:
-        match = find_one(sps, call.get("Identity"), *_SP_FIELDS)
+        match = find_one(call.store, st.EXO_SERVICE_PRINCIPAL, call.get("Identity"), *_SP_FIELDS)
         if match is not None:
             return [match]
-    return sps
+    return call.store.list(st.EXO_SERVICE_PRINCIPAL)
 
 
 @cmdlet(

@@ -49,6 +49,7 @@ from o365relay.sandbox.graph_shapes import (
     strip_odata,
     with_defaults,
 )
+from o365relay.sandbox.odata import equalities
 from o365relay.sandbox.tokens import EXCHANGE_APP_ID, GRAPH_APP_ID
 
 if TYPE_CHECKING:
@@ -147,7 +148,8 @@ def app_view(call: GraphCall, app: st.Doc) -> st.Doc:
 
 async def list_apps(call: GraphCall) -> Response:
     node = parse_filter(call.query, APP_FILTER, "Application")
-    apps = [app_view(call, a) for a in call.ctx.store.list(st.APPLICATION) if node is None or node.matches(a)]
+    apps = [app_view(call, a) for a in call.ctx.store.list(st.APPLICATION, **equalities(node))
+            if node is None or node.matches(a)]
     return collection(call, "applications", apps)
 
 
@@ -338,7 +340,8 @@ def sp_view(call: GraphCall, sp: st.Doc) -> st.Doc:
 
 async def list_sps(call: GraphCall) -> Response:
     node = parse_filter(call.query, SP_FILTER, "ServicePrincipal")
-    sps = [sp_view(call, s) for s in call.ctx.store.list(st.SERVICE_PRINCIPAL) if node is None or node.matches(s)]
+    sps = [sp_view(call, s) for s in call.ctx.store.list(st.SERVICE_PRINCIPAL, **equalities(node))
+           if node is None or node.matches(s)]
     return collection(call, "servicePrincipals", sps)
 
 

@@ -30,6 +30,7 @@ from o365relay.sandbox.graph_http import (
     public,
 )
 from o365relay.sandbox.graph_shapes import strip_odata
+from o365relay.sandbox.odata import equalities
 
 if TYPE_CHECKING:
     from o365relay.sandbox.app import SandboxContext
@@ -103,7 +104,7 @@ def user_view(user: st.Doc, query: dict[str, str]) -> st.Doc:
 
 async def list_users(call: GraphCall) -> Response:
     node = parse_filter(call.query, USER_FILTER, "User")
-    users = [user_view(u, call.query) for u in call.ctx.store.list(st.USER)
+    users = [user_view(u, call.query) for u in call.ctx.store.list(st.USER, **equalities(node))
              if node is None or node.matches(u)]
     return collection(call, "users", users)
 

@@ -86,6 +86,15 @@ class Node:
         return list(self.children) if self.kind == "and" else [self]
 
 
+def equalities(node: Node | None) -> dict[str, Any]:
+    """``prop eq 'text'`` terms every match must satisfy (top-level ``and``), as ``{prop: text}``:
+    a store can narrow its candidates by them before :meth:`Node.matches` decides."""
+    if node is None:
+        return {}
+    return {c.prop: c.value for c in node.conjuncts()
+            if c.kind == "compare" and c.op == "eq" and isinstance(c.value, str) and "/" not in c.prop}
+
+
 def parse(text: str, allowed: dict[str, set[str]] | None = None) -> Node:
     """Parse ``$filter``; ``allowed`` maps property -> permitted operators (None: anything goes)."""
     parser = _Parser(_tokenize(text))

@@ -7,6 +7,11 @@ So every object is a JSON document in ``objects(kind, id, data)``, and the API i
 :meth:`Store.delete`) plus :meth:`Store.transaction`. Thread-safe: the HTTP server and the SMTP
 servers run on different threads of one process and share one :class:`Store`.
 
+Lookups by value scale like the service's: the fields in :data:`INDEXED` (identities, trustees,
+mailboxes, app ids) are kept, lower-cased, in ``keys(kind, field, value, id)`` by every write, so
+``list(kind, field=value)`` and :meth:`Store.lookup` read only the matching documents instead of
+decoding the whole kind. A store opened with another index layout is re-indexed once.
+
 Field naming: Graph-side kinds use Graph's camelCase names (so the Graph API can return them almost
 as is); Exchange-side kinds use the cmdlet output's PascalCase names; ``x*`` keys are sandbox-only
 (never returned by an API). The kinds and their documents (``id`` is always the document key):
@@ -85,6 +90,8 @@ from pathlib import Path
 from typing import Any
 
 Doc = dict[str, Any]
+Rows = list[Any]  # SQLite result rows (named here: inside Store, ``list`` is the method)
+Docs = list[Doc]
 
 ORGANIZATION = "org"
 DOMAIN = "domain"
@@ -143,8 +150,36 @@ CREATE TABLE IF NOT EXISTS objects (
     PRIMARY KEY (kind, id)
 );
 CREATE INDEX IF NOT EXISTS objects_kind_seq ON objects (kind, seq);
+CREATE INDEX IF NOT EXISTS objects_seq ON objects (seq);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS keys (
+    kind TEXT NOT NULL,
+    field TEXT NOT NULL,
+    value TEXT NOT NULL,
+    id TEXT NOT NULL,
+    PRIMARY KEY (kind, field, value, id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS keys_kind_id ON keys (kind, id);
 """
+
+# Fields each kind is looked up by (case-insensitive; a list field indexes each element). Addresses
+# in ADDRESS_FIELDS ("SMTP:a@b") are indexed by the address after the type prefix, as Exchange
+# resolves them. Changing this re-indexes existing stores on open (meta "keys").
+INDEXED: dict[str, tuple[str, ...]] = {
+    USER: ("userPrincipalName", "mail", "mailNickname", "displayName", "xExchangeGuid", "proxyAddresses"),
+    APPLICATION: ("appId", "displayName"),
+    SERVICE_PRINCIPAL: ("appId", "displayName"),
+    APP_ROLE_ASSIGNMENT: ("principalId", "resourceId"),
+    DIRECTORY_ROLE_ASSIGNMENT: ("principalId",),
+    EXO_SERVICE_PRINCIPAL: ("AppId", "ObjectId", "Identity", "DisplayName", "Name"),
+    INBOUND_CONNECTOR: ("Name",),
+    OUTBOUND_CONNECTOR: ("Name",),
+    RECIPIENT_PERMISSION: ("xMailboxId", "xTrusteeId"),
+    MAILBOX_PERMISSION: ("xMailboxId", "xUserId"),
+    MESSAGE_TRACE: ("xMessageTraceId",),
+}
+ADDRESS_FIELDS = frozenset({"proxyAddresses"})
+_KEYS_META = "keys"
 
 
 class StoreError(Exception):
@@ -172,6 +207,7 @@ class Store:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        self._reindex_if_stale()
 
     @classmethod
     def open(cls, state_dir: Path) -> Store:
@@ -214,16 +250,40 @@ class Store:
             row = self._db.execute("SELECT data FROM objects WHERE kind=? AND id=?", (kind, id)).fetchone()
         return json.loads(row[0]) if row else None
 
-    def list(self, kind: str, where: Callable[[Doc], bool] | None = None, **equals: Any) -> list[Doc]:
+    def list(self, kind: str, *, where: Callable[[Doc], bool] | None = None, **equals: Any) -> list[Doc]:
         """Documents of a kind in insertion order, filtered by ``field=value`` pairs and/or ``where``.
 
-        String comparisons in ``equals`` are case-insensitive, as directory lookups are.
+        String comparisons in ``equals`` are case-insensitive, as directory lookups are. When one of
+        the fields is indexed, only the documents holding that value are read.
         """
         _check_kind(kind)
+        indexed = next((f for f, v in equals.items() if isinstance(v, str) and f in INDEXED.get(kind, ())), None)
         with self._lock:
-            rows = self._db.execute("SELECT data FROM objects WHERE kind=? ORDER BY seq", (kind,)).fetchall()
+            if indexed is None:
+                rows = self._db.execute("SELECT data FROM objects WHERE kind=? ORDER BY seq", (kind,)).fetchall()
+            else:
+                rows = self._keyed(kind, (indexed,), equals[indexed], extra_ids=())
         docs = [json.loads(r[0]) for r in rows]
         return [d for d in docs if _matches(d, equals) and (where is None or where(d))]
+
+    def lookup(self, kind: str, identity: Any, fields: tuple[str, ...]) -> Docs:
+        """Documents whose id, or any of the indexed ``fields``, equals ``identity`` (case-insensitive),
+        in insertion order: how Exchange resolves an ``-Identity`` that may be any of several names."""
+        _check_kind(kind)
+        missing = set(fields) - set(INDEXED.get(kind, ()))
+        if missing:
+            raise StoreError(f"{kind}: {', '.join(sorted(missing))} not indexed")
+        value = str(identity)
+        with self._lock:
+            return [json.loads(r[0]) for r in self._keyed(kind, fields, value, extra_ids=(value, value.lower()))]
+
+    def _keyed(self, kind: str, fields: tuple[str, ...], value: str, extra_ids: tuple[str, ...]) -> Rows:
+        """Rows of the documents holding ``value`` in one of ``fields`` (or with one of ``extra_ids``)."""
+        marks = ",".join("?" * len(fields))
+        ids = "".join(" UNION SELECT ?" for _ in extra_ids)
+        query = (f"SELECT data FROM objects WHERE kind=? AND id IN (SELECT id FROM keys WHERE kind=? "  # noqa: S608
+                 f"AND field IN ({marks}) AND value=?{ids}) ORDER BY seq")  # only placeholders are formatted in
+        return self._db.execute(query, (kind, kind, *fields, value.lower(), *extra_ids)).fetchall()
 
     def find(self, kind: str, **equals: Any) -> Doc | None:
         """The first document whose fields equal ``equals`` (case-insensitive strings), or None."""
@@ -235,7 +295,7 @@ class Store:
         _check_kind(kind)
         doc = dict(doc)
         doc.setdefault("id", new_id())
-        with self._lock:
+        with self.transaction():
             try:
                 self._db.execute(
                     "INSERT INTO objects (kind, id, seq, data) VALUES (?, ?, ?, ?)",
@@ -243,35 +303,57 @@ class Store:
                 )
             except sqlite3.IntegrityError as error:
                 raise StoreError(f"{kind} {doc['id']!r} already exists") from error
+            self._index(kind, [doc])
         return doc
 
     def update(self, kind: str, id: str, changes: Doc) -> Doc:
         """Merge ``changes`` (top-level keys) into a document and return it. Missing id: StoreError."""
-        with self._lock:
+        with self.transaction():
             doc = self.get(kind, id)
             if doc is None:
                 raise StoreError(f"{kind} {id!r} does not exist")
             doc.update(changes)
             doc["id"] = id
-            self._db.execute("UPDATE objects SET data=? WHERE kind=? AND id=?", (json.dumps(doc), kind, id))
+            self._replace(kind, doc)
         return doc
 
     def put(self, kind: str, doc: Doc) -> Doc:
         """Insert or replace a whole document (keeps its list position when it exists)."""
-        with self._lock:
+        with self.transaction():
             if self.get(kind, doc["id"]) is None:
                 return self.insert(kind, doc)
-            self._db.execute(
-                "UPDATE objects SET data=? WHERE kind=? AND id=?", (json.dumps(doc), kind, doc["id"])
-            )
+            self._replace(kind, doc)
         return dict(doc)
 
     def delete(self, kind: str, id: str) -> bool:
         """Remove a document; True when it existed."""
         _check_kind(kind)
-        with self._lock:
+        with self.transaction():
             cursor = self._db.execute("DELETE FROM objects WHERE kind=? AND id=?", (kind, id))
+            self._db.execute("DELETE FROM keys WHERE kind=? AND id=?", (kind, id))
         return cursor.rowcount > 0
+
+    def _replace(self, kind: str, doc: Doc) -> None:
+        self._db.execute("UPDATE objects SET data=? WHERE kind=? AND id=?", (json.dumps(doc), kind, doc["id"]))
+        self._db.execute("DELETE FROM keys WHERE kind=? AND id=?", (kind, doc["id"]))
+        self._index(kind, [doc])
+
+    def _index(self, kind: str, docs: Docs) -> None:
+        """Add the ``keys`` rows of freshly written documents (caller holds the lock)."""
+        self._db.executemany("INSERT OR IGNORE INTO keys (kind, field, value, id) VALUES (?, ?, ?, ?)",
+                             [(kind, f, v, d["id"]) for d in docs for f, v in _key_values(kind, d)])
+
+    def _reindex_if_stale(self) -> None:
+        """Rebuild ``keys`` when the store was written with another :data:`INDEXED` (or none)."""
+        layout = json.dumps(INDEXED, sort_keys=True)
+        if self.get_meta(_KEYS_META) == layout:
+            return
+        with self.transaction():
+            self._db.execute("DELETE FROM keys")
+            for kind in INDEXED:
+                rows = self._db.execute("SELECT data FROM objects WHERE kind=?", (kind,)).fetchall()
+                self._index(kind, [json.loads(r[0]) for r in rows])
+            self.set_meta(_KEYS_META, layout)
 
     def count(self, kind: str) -> int:
         _check_kind(kind)
@@ -313,6 +395,7 @@ class Store:
                 )
             except sqlite3.IntegrityError as error:
                 raise StoreError(f"{kind}: duplicate id among {len(rows)} new documents") from error
+            self._index(kind, rows)
         return rows
 
     def count_matching(self, kind: str, *, distinct: str | None = None,
@@ -353,6 +436,15 @@ def new_id() -> str:
 def _check_kind(kind: str) -> None:
     if kind not in KINDS:
         raise StoreError(f"unknown kind {kind!r}")
+
+
+def _key_values(kind: str, doc: Doc) -> Iterator[tuple[str, str]]:
+    """The (field, lower-cased value) pairs a document is indexed under."""
+    for field in INDEXED.get(kind, ()):
+        value = doc.get(field)
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str):
+                yield field, (item.split(":", 1)[-1] if field in ADDRESS_FIELDS else item).lower()
 
 
 def _matches(doc: Doc, equals: dict[str, Any]) -> bool:

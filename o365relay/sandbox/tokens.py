@@ -47,7 +47,7 @@ import datetime as dt
 import hashlib
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
@@ -72,6 +72,7 @@ EXCHANGE_APP_ID = "00000002-0000-0ff1-ce00-000000000000"
 ARM_APP_ID = "797f4846-ba00-4fd7-ba43-dac1f8f63013"  # Windows Azure Service Management API
 RESOURCE_APP_IDS = {GRAPH_RESOURCE: GRAPH_APP_ID, EXCHANGE_RESOURCE: EXCHANGE_APP_ID, ARM_RESOURCE: ARM_APP_ID}
 TOKEN_LIFETIME = 3599
+_VERIFIED_MAX = 1024  # verified tokens remembered (cleared when full)
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange"
 
@@ -108,11 +109,14 @@ class OAuthError(Exception):
 
 @dataclass
 class TokenService:
-    """Issues and verifies the sandbox's access tokens (one per sandbox; thread-safe, stateless)."""
+    """Issues and verifies the sandbox's access tokens (one per sandbox; thread-safe). A verified
+    token's claims are remembered until it expires, as a resource server caches its validations: a
+    large read sends the same token thousands of times."""
 
     store: st.Store
     pki: SandboxPki
     base_url: str
+    _verified: dict[tuple[str, Any], dict[str, Any]] = field(default_factory=dict, init=False, repr=False)
 
     @property
     def issuer_tid(self) -> str:
@@ -210,9 +214,21 @@ class TokenService:
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise TokenRejected("malformed", "Access token is empty.")
+        key = (token.strip(), audience if isinstance(audience, str) else tuple(audience))
+        cached = self._verified.get(key)
+        if cached is not None and cached["exp"] > time.time():
+            return cached
+        claims = self._decode(token.strip(), audience)
+        if len(self._verified) >= _VERIFIED_MAX:
+            self._verified.clear()
+        self._verified[key] = claims
+        return claims
+
+    def _decode(self, token: str, audience: str | list[str]) -> dict[str, Any]:
+        """The signature, lifetime, audience and tenant checks (RS256: ~1 ms, hence the cache)."""
         try:
             claims = jwt.decode(
-                token.strip(),
+                token,
                 self.pki.token_key.public_key(),
                 algorithms=["RS256"],
                 audience=audience,

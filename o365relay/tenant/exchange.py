@@ -56,6 +56,7 @@ from o365relay.tenant.retry import (
     is_concurrency_reply,
 )
 from o365relay.tenant.settings import Endpoints
+from o365relay.tenant.token_cache import TokenCache
 
 if TYPE_CHECKING:
     from azure.core.credentials_async import AsyncTokenCredential
@@ -101,7 +102,7 @@ class ExchangeClient:
                  policy: RetryPolicy = DEFAULT_POLICY, transport: httpx.AsyncBaseTransport | None = None,
                  concurrency: int = 3, timeout: float = 120.0):
         self.endpoints = endpoints
-        self._credential = credential
+        self._credential = TokenCache.of(credential) if credential is not None else None
         self._owns_credential = credential is None
         self._policy = policy
         inner = transport or httpx.AsyncHTTPTransport(verify=endpoints.ssl_context())
@@ -116,7 +117,7 @@ class ExchangeClient:
 
     async def __aenter__(self) -> ExchangeClient:
         if self._credential is None:
-            self._credential = credential_for(self.endpoints)
+            self._credential = TokenCache(credential_for(self.endpoints))
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -126,7 +127,7 @@ class ExchangeClient:
     async def aclose(self) -> None:
         await self._http.aclose()
         if self._owns_credential and self._credential is not None:
-            await self._credential.close()
+            await self._credential.aclose()
             self._credential = None
 
     # -- public API -------------------------------------------------------------------------------

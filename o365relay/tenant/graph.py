@@ -61,6 +61,7 @@ from o365relay.tenant.retry import (
     create_or_recover,
 )
 from o365relay.tenant.settings import Endpoints
+from o365relay.tenant.token_cache import TokenCache
 
 if TYPE_CHECKING:
     from azure.core.credentials_async import AsyncTokenCredential
@@ -109,7 +110,7 @@ class GraphClient:
                  policy: RetryPolicy = DEFAULT_POLICY, transport: httpx.AsyncBaseTransport | None = None,
                  timeout: float = 100.0):
         self.endpoints = endpoints
-        self._credential = credential
+        self._credential = TokenCache.of(credential) if credential is not None else None
         self._owns_credential = credential is None
         self._policy = policy
         self._transport = transport
@@ -126,7 +127,7 @@ class GraphClient:
         )
 
         if self._credential is None:
-            self._credential = credential_for(self.endpoints)
+            self._credential = TokenCache(credential_for(self.endpoints))
         self._http = build_http_client(self.endpoints, self._policy, self._transport, self._timeout)
         auth = AzureIdentityAuthenticationProvider(self._credential, scopes=[self.endpoints.graph_scope],
                                                    allowed_hosts=[self.endpoints.graph_host])
@@ -144,7 +145,7 @@ class GraphClient:
             await self._http.aclose()
             self._http = self._client = None
         if self._owns_credential and self._credential is not None:
-            await self._credential.close()
+            await self._credential.aclose()
             self._credential = None
 
     @property
