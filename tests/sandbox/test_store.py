@@ -85,3 +85,42 @@ def test_secrets_are_stored_hashed() -> None:
     assert "s3cret" not in stored
     assert st.verify_secret("s3cret", stored) and not st.verify_secret("S3cret", stored)
     assert not st.verify_secret("s3cret", None)
+
+
+def test_lookup_finds_a_mailbox_by_any_of_its_names_and_forgets_old_ones(store: st.Store) -> None:
+    user = store.insert(st.USER, {"userPrincipalName": "erp@contoso.com", "mailNickname": "erp",
+                                  "proxyAddresses": ["SMTP:erp@contoso.com", "smtp:billing@contoso.com"]})
+    names = ("userPrincipalName", "mailNickname", "proxyAddresses")
+    for name in ("ERP", "Billing@Contoso.com", "erp@contoso.com", user["id"]):
+        assert store.lookup(st.USER, name, names) == [user]
+    store.update(st.USER, user["id"], {"mailNickname": "ledger", "proxyAddresses": ["SMTP:erp@contoso.com"]})
+    assert store.lookup(st.USER, "erp", names) == []  # the old alias no longer resolves
+    assert store.lookup(st.USER, "billing@contoso.com", names) == []
+    assert [u["mailNickname"] for u in store.lookup(st.USER, "LEDGER", names)] == ["ledger"]
+    store.delete(st.USER, user["id"])
+    assert store.lookup(st.USER, "ledger", names) == []
+    assert store.list(st.USER, userPrincipalName="erp@contoso.com") == []
+
+
+def test_indexed_lists_keep_insertion_order_and_the_other_filters(store: st.Store) -> None:
+    for n, mailbox in enumerate(["m2", "m1", "m2", "m2"]):
+        store.insert(st.RECIPIENT_PERMISSION, {"id": f"g{n}", "xMailboxId": mailbox, "xTrusteeId": f"t{n % 2}"})
+    assert [g["id"] for g in store.list(st.RECIPIENT_PERMISSION, xMailboxId="M2")] == ["g0", "g2", "g3"]
+    assert [g["id"] for g in store.list(st.RECIPIENT_PERMISSION, xMailboxId="m2", xTrusteeId="t1")] == ["g3"]
+
+
+def test_lookup_on_a_field_that_is_not_indexed_is_a_programming_error(store: st.Store) -> None:
+    with pytest.raises(st.StoreError, match="not indexed"):
+        store.lookup(st.USER, "x", ("usageLocation",))
+
+
+def test_a_store_written_without_the_index_is_indexed_when_opened(tmp_path: Path) -> None:
+    """A sandbox state directory from before the index (or with another layout) still resolves names."""
+    old = st.Store.open(tmp_path)
+    user = old.insert(st.USER, {"userPrincipalName": "erp@contoso.com", "mailNickname": "erp"})
+    old._db.execute("DELETE FROM keys")  # as a store written before the keys table existed
+    old.set_meta("keys", "an older layout")
+    old.close()
+    reopened = st.Store.open(tmp_path)
+    assert reopened.lookup(st.USER, "ERP", ("mailNickname",)) == [user]
+    assert reopened.find(st.USER, userPrincipalName="ERP@contoso.com") == user
