@@ -3,7 +3,9 @@
 - ``POST /adminapi/beta/{tenant}/InvokeCommand`` with ``{"CmdletInput":{"CmdletName":..,"Parameters":{..}}}``.
 - ``POST /adminapi/beta/{tenant}/$batch`` with ``{"requests":[{"id","method":"POST","url","body",
   "headers"}]}``, at most 10 requests [UNCONFIRMED limit, CIPP's]; ``{"responses":[{"id","status",
-  "headers","body"}]}`` in request order. The items of a batch run concurrently (worker threads).
+  "headers","body"}]}`` in request order. The items of a batch run concurrently (worker threads), so
+  one item never sees another's write: dependent commands go in separate requests [UNCONFIRMED: the
+  service's order within a batch is not documented; clients such as CIPP send independent items].
 
 Authorisation, in the order the real service shows it (graph2otel, live): a bearer token for
 ``https://outlook.office365.com`` holding the app role ``Exchange.ManageAsApp`` (else 401 with a

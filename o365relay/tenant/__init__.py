@@ -29,8 +29,8 @@ Microsoft Graph (each GraphClient method carries its own as ``method.permission`
                                         app (8bd644d1-64a1-4d4b-ae52-2e0cbf64e373); OwnedBy for own apps
     list_app_role_assignments           Application.Read.All (or OwnedBy for own service principals)
     create/delete_app_role_assignment   AppRoleAssignment.ReadWrite.All
-    message_traces                      ExchangeMessageTrace.Read.All (+ the message-trace SP
-                                        provisioned; some guides add the Global Reader role)
+    message_traces, message_trace_rows  ExchangeMessageTrace.Read.All (+ the message-trace SP
+    (models / plain JSON)               provisioned; some guides add the Global Reader role)
     batch_get                           whatever each URL needs
     ==================================  =====================================================
 

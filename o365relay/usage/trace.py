@@ -1,25 +1,16 @@
 """Read message trace through Graph for any window, in the chunks the API allows.
 
 Graph's ``messageTraces`` takes windows of at most 10 days, starting at most 90 days ago, and
-allows 100 requests per 5 minutes (reference section 5.1). Pages are asked for at the maximum
-``$top`` (5000) to spend as few of those requests as possible.
-
-The pages are read as JSON through the GraphClient's own request adapter (same credential, retry
-policy and error translation) rather than ``GraphClient.message_traces``: msgraph-sdk's model
-deserialisation costs about 25 ms per trace row (``Entity.get_field_deserializers`` re-runs its
-imports on every object; measured with bench/bench_usage_read.py), which is minutes for a busy
-relay's 10,000 rows a day, against milliseconds here.
+allows 100 requests per 5 minutes (reference section 5.1). Each window is read with
+``GraphClient.message_trace_rows`` (plain JSON at the largest page size, no msgraph-sdk models).
 """
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, urlencode
 
 from o365relay.errors import UsageError
-from o365relay.tenant.graph_errors import graph_call
 from o365relay.usage.analysis import TraceRow
 
 if TYPE_CHECKING:
@@ -27,8 +18,6 @@ if TYPE_CHECKING:
 
 MAX_SPAN = timedelta(days=10)
 MAX_AGE = timedelta(days=90)
-PAGE_SIZE = 5000
-PATH = "/admin/exchange/tracing/messageTraces"
 
 
 def windows(start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
@@ -51,39 +40,8 @@ async def read_traces(graph: GraphClient, start: datetime, end: datetime, *,
     """Every trace row in [start, end] (optionally of one Message-ID), one page chain per window."""
     rows: list[TraceRow] = []
     for low, high in windows(start, end):
-        rows += [to_row(item) for item in await _pages(graph, _filter(low, high, message_id))]
+        rows += [to_row(item) for item in await graph.message_trace_rows(low, high, message_id=message_id)]
     return rows
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _filter(start: datetime, end: datetime, message_id: str | None) -> str:
-    clauses = [f"receivedDateTime ge {_iso(start)}", f"receivedDateTime le {_iso(end)}"]
-    if message_id:
-        clauses.append("messageId eq '" + message_id.replace("'", "''") + "'")
-    return " and ".join(clauses)
-
-
-@graph_call("ExchangeMessageTrace.Read.All", "read message trace")
-async def _pages(graph: GraphClient, odata_filter: str) -> list[dict[str, Any]]:
-    from kiota_abstractions.method import Method
-    from kiota_abstractions.request_information import RequestInformation
-
-    query = urlencode({"$filter": odata_filter, "$top": str(PAGE_SIZE)}, quote_via=quote)
-    url: str | None = f"{graph.endpoints.graph_base}{PATH}?{query}"
-    items: list[dict[str, Any]] = []
-    while url:
-        info = RequestInformation(Method.GET)
-        info.url = url
-        info.headers.try_add("Accept", "application/json")
-        raw: Any = await graph.sdk.request_adapter.send_primitive_async(  # type: ignore[func-returns-value]
-            info, "bytes", None)
-        page = json.loads(raw or b"{}")
-        items += page.get("value", [])
-        url = page.get("@odata.nextLink")
-    return items
 
 
 def to_row(item: dict[str, Any]) -> TraceRow:

@@ -24,6 +24,8 @@ def _batch(exo, items: list[dict]):
 
 
 def test_batch_returns_each_result_or_error_in_order(exo) -> None:
+    """The items run concurrently (no item sees another's write), the replies keep the request order."""
+    exo.ok("New-InboundConnector", {"Name": "b", "SenderDomains": ["*"], "SenderIPAddresses": ["192.0.2.2"]})
     items = [
         _item(
             exo,
@@ -31,7 +33,7 @@ def test_batch_returns_each_result_or_error_in_order(exo) -> None:
             {"Name": "a", "SenderDomains": ["*"], "SenderIPAddresses": ["192.0.2.1"]},
         ),
         _item(exo, "Get-CASMailbox", {"Identity": "ghost"}),
-        _item(exo, "Get-InboundConnector", {"Identity": "a"}),
+        _item(exo, "Get-InboundConnector", {"Identity": "b"}),
         _item(exo, "Get-Nothing"),
     ]
     response = _batch(exo, items)
@@ -39,8 +41,9 @@ def test_batch_returns_each_result_or_error_in_order(exo) -> None:
     replies = response.json()["responses"]
     assert [r["id"] for r in replies] == [i["id"] for i in items]
     assert [r["status"] for r in replies] == [200, 400, 200, 403]
+    assert replies[0]["body"]["value"][0]["Name"] == "a"
     assert "ManagementObjectNotFoundException" in replies[1]["body"]["error"]["details"][0]["message"]
-    assert replies[2]["body"]["value"][0]["Name"] == "a"
+    assert replies[2]["body"]["value"][0]["Name"] == "b"
 
 
 def test_batch_of_more_than_ten_is_refused_whole(exo) -> None:

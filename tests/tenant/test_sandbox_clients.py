@@ -178,3 +178,19 @@ async def test_message_traces_window(sandbox_env):
     assert [t.subject for t in failed] == ["failed in window"]
     assert [(t.sender_address, t.subject) for t in to_d] == [("scanner@contoso.com", "another sender")]
     assert [t.subject for t in earlier] == ["before the window"]
+
+
+async def test_message_trace_rows_are_the_models_records_as_json(sandbox_env):
+    """The raw mode `relayctl usage` reads: the same records, filters and window as the model path."""
+    for n in range(3):
+        _delivered(sandbox_env, "erp@contoso.com", f"r{n}@fabrikam.com", f"m{n}", n + 1)
+    _delivered(sandbox_env, "scanner@contoso.com", "d@fabrikam.com", "another sender", 2)
+    _delivered(sandbox_env, "erp@contoso.com", "old@fabrikam.com", "before the window", 72)
+    now = dt.datetime.now(dt.UTC)
+    async with GraphClient(Endpoints.from_env()) as graph:
+        window = (now - dt.timedelta(days=2), now)
+        models = await graph.message_traces(*window, sender="erp@contoso.com")
+        rows = await graph.message_trace_rows(*window, sender="ERP@contoso.com")
+    assert sorted(r["subject"] for r in rows) == ["m0", "m1", "m2"]
+    assert sorted((r["id"], r["recipientAddress"], r["status"]) for r in rows) == sorted(
+        (m.id, m.recipient_address, m.status.value) for m in models)
