@@ -6,10 +6,13 @@ STAMP := $(VENV)/.installed
 .PHONY: demo test toolchain mutation system-deps clean
 
 # Dependencies come from the hash-checked lock (scripts/lock.sh update regenerates it from pyproject.toml).
+# On a terminal pip shows what it fetches (the first install takes a minute or two); elsewhere it is quiet.
+QUIET := $$([ -t 1 ] || echo -q)
 $(STAMP): pyproject.toml requirements/dev.lock
+	@[ ! -t 1 ] || echo "Installing the locked dependencies into $(VENV) (first run: a minute or two)..."
 	python3 -m venv $(VENV)
-	$(PY) -m pip install -q --require-hashes -r requirements/dev.lock
-	$(PY) -m pip install -q --no-deps -e .
+	$(PY) -m pip install $(QUIET) --require-hashes -r requirements/dev.lock
+	$(PY) -m pip install $(QUIET) --no-deps -e .
 	touch $(STAMP)
 
 demo: $(STAMP) toolchain

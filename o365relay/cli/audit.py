@@ -39,6 +39,7 @@ def run(args: argparse.Namespace) -> int:
     from o365relay.audit.runner import audit, plan_reads, spec_revision
     from o365relay.errors import UsageError
     from o365relay.fileio import check_writable, write_text
+    from o365relay.reports.progress import progress_bar
     from o365relay.spec.loader import load_spec
     from o365relay.tenant.credentials import check_sign_in
     from o365relay.tenant.settings import Endpoints
@@ -52,8 +53,7 @@ def run(args: argparse.Namespace) -> int:
         check_writable(args.output)
     asyncio.run(check_sign_in(endpoints))
     revision = spec_revision(args.spec)
-    interactive = sys.stderr.isatty() and args.format == "text"
-    with _progress(interactive, plan_reads(spec).total) as tick:
+    with progress_bar("reading the tenant", plan_reads(spec).total) as tick:
         result = asyncio.run(audit(spec, endpoints, revision=revision, progress=tick))
     if args.dns:
         from o365relay.audit.dns_items import with_dns
@@ -85,27 +85,3 @@ def _render(result: Any, fmt: str, *, rich: bool, show_in_sync: bool) -> str:
     from o365relay.reports.audit_html import render_html
 
     return render_html(result)
-
-
-class _progress:
-    """A rich progress bar on stderr while reading (terminal only); a no-op callback otherwise."""
-
-    def __init__(self, enabled: bool, total: int):
-        self.enabled = enabled
-        self.total = total
-        self._bar: Any = None
-
-    def __enter__(self) -> Any:
-        if not self.enabled:
-            return None
-        from rich.console import Console
-        from rich.progress import Progress
-
-        self._bar = Progress(console=Console(stderr=True), transient=True)
-        self._bar.start()
-        task = self._bar.add_task("reading the tenant", total=self.total)
-        return lambda n: self._bar.advance(task, n)
-
-    def __exit__(self, *exc: object) -> None:
-        if self._bar is not None:
-            self._bar.stop()

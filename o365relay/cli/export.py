@@ -29,12 +29,14 @@ def run(args: argparse.Namespace) -> int:
     from o365relay.export.runner import export_tenant
     from o365relay.export.writer import render_yaml
     from o365relay.fileio import check_writable, write_text
+    from o365relay.reports.progress import progress_bar
     from o365relay.tenant.settings import Endpoints
 
     output = check_writable(args.output, overwrite=args.force)
     endpoints = Endpoints.from_env()
     dns = None if args.no_dns else Dns([parse_nameserver(n) for n in args.nameserver] or None)
-    export = asyncio.run(export_tenant(endpoints, dns))
+    with progress_bar("reading the tenant") as tick:
+        export = asyncio.run(export_tenant(endpoints, dns, tick))
     write_text(output, render_yaml(export, endpoints.tenant_id, output), private=True, overwrite=args.force)
     for warning in export.warnings:
         print(f"relayctl export: note: {warning}", file=sys.stderr)

@@ -11,6 +11,7 @@ from o365relay.audit.common import mailbox_keys
 from o365relay.audit.reader import Exchange, Graph, ReadPlan, read_applications, read_per_mailbox, read_tenant
 from o365relay.audit.snapshot import Read, Row, Snapshot
 from o365relay.errors import TenantError
+from o365relay.reports.progress import Tick
 
 
 @dataclass
@@ -25,17 +26,22 @@ def _value(read: Read[Any]) -> Any:
     return read.value
 
 
-async def read_for_export(exo: Exchange, graph: Graph) -> TenantView:
-    snap = await read_tenant(exo, graph, ReadPlan((), ()))
+async def read_for_export(exo: Exchange, graph: Graph, progress: Tick | None = None) -> TenantView:
+    """Everything an export declares; ``progress`` hears of each read done (and of how many more the
+    mailboxes found add)."""
+    tick = progress or Tick()
+    snap = await read_tenant(exo, graph, ReadPlan((), ()), tick)
     for read in (snap.connectors, snap.outbound_connectors, snap.transport_config, snap.organization_config,
                  snap.exchange_service_principals, snap.dkim_configs, snap.cas_mailboxes, snap.domains,
                  snap.send_as_app_holders, snap.connection_filter):
         _value(read)
     addresses = sorted({str(a) for row in snap.cas_mailboxes.value or []
                         for a in mailbox_keys(row)[:1] if a})
+    tick.expect(2 * len(addresses))
     send_as, full_access, apps = await asyncio.gather(
-        read_per_mailbox(exo, "Get-RecipientPermission", {"AccessRights": "SendAs"}, addresses, snap.cas_mailboxes),
-        read_per_mailbox(exo, "Get-MailboxPermission", {}, addresses, snap.cas_mailboxes),
+        read_per_mailbox(exo, "Get-RecipientPermission", {"AccessRights": "SendAs"}, addresses, snap.cas_mailboxes,
+                         tick),
+        read_per_mailbox(exo, "Get-MailboxPermission", {}, addresses, snap.cas_mailboxes, tick),
         read_applications(graph, snap.send_as_app_holders.value or []))
     for reads in (send_as, full_access):
         for read in reads.values():

@@ -119,3 +119,37 @@ def assert_rendered(png: Path) -> None:
     dark_rows = sum(1 for y in range(0, image.size[1], 8)
                     if any(sum(image.getpixel((x, y))) < 200 for x in range(0, image.size[0], 4)))
     assert dark_rows > 40, "too little text on the page"
+
+
+def _stderr_of(argv: list[str], *, terminal: bool) -> str:
+    """``relayctl`` run as a user runs it, with stderr on a pseudo-terminal or on a pipe."""
+    import os
+    import pty
+    import sys
+
+    if not terminal:
+        return subprocess.run([sys.executable, "-m", "o365relay.cli.main", *argv], capture_output=True,
+                              text=True, timeout=120).stderr
+    master, slave = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "o365relay.cli.main", *argv], stdout=subprocess.DEVNULL,
+                               stderr=slave)
+    os.close(slave)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+    process.wait(timeout=120)
+    os.close(master)
+    return seen.decode(errors="replace")
+
+
+def test_a_long_read_shows_progress_on_a_terminal_only(tenant, tmp_path):
+    tenant(SEEDS_DIR / "brownfield.yaml")
+    argv = ["audit", str(PROD_SPEC), "--format", "json", "--output", str(tmp_path / "audit.json")]
+    assert "reading the tenant" in _stderr_of(argv, terminal=True)
+    assert _stderr_of(argv, terminal=False) == ""
