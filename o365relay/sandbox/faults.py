@@ -20,8 +20,16 @@ Shapes, as the real services give them:
 Reply shapes (``shapes``, see :mod:`o365relay.sandbox.fault_shapes`) rewrite Exchange admin replies
 instead: a truncated read, a read that ignores its Identity, an error body in camel case, an empty 2xx.
 
+Exchange's concurrency throttling is a limit, not a draw: with ``exo-concurrency=N`` the admin
+endpoint has at most N requests of one tenant (``/adminapi/beta/{tenant}/``) in flight, from arrival
+(the injected latency included) to the reply; the one past it gets the 429 above, ``Retry-After``
+included, as the service answers past its per-tenant budget (reference 1.8; the legacy Remote
+PowerShell budget was 3 per user and 9 per tenant; the REST endpoint's is not published, and how it
+counts a ``$batch`` is not known: here a batch is one request). ``stats["exoConcurrency"]`` counts
+those replies. The model is the sandbox's own.
+
 Text form (``relayctl sandbox --faults``): ``429=0.2,503=0.1,drop=0.05,garbage=0.01,latency=0.05,seed=7,
-retry-after=1,paths=/v1.0:/adminapi,shapes=truncated:unfiltered``.
+retry-after=1,paths=/v1.0:/adminapi,shapes=truncated:unfiltered,exo-concurrency=9``.
 """
 
 from __future__ import annotations
@@ -29,6 +37,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import re
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
@@ -43,6 +52,8 @@ EXO_CONCURRENCY_TEXT = (
     "You have reached the maximum number of concurrent requests per tenant. Please wait and try again"
 )
 ADMIN_PREFIX = "/_sandbox"
+EXO_CONCURRENCY_STAT = "exoConcurrency"
+_EXCHANGE_TENANT = re.compile(r"/adminapi/beta/([^/]+)/")
 
 
 @dataclass
@@ -58,6 +69,7 @@ class FaultPlan:
     drop: float = 0.0
     garbage: float = 0.0
     latency: float = 0.0
+    exo_concurrency: int = 0  # Exchange requests one tenant may have in flight (0: no limit)
     seed: int = 0
     retry_after: int = 1
     paths: tuple[str, ...] = ()
@@ -71,6 +83,8 @@ class FaultPlan:
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise UsageError(f"fault rate {name}={value} must be between 0 and 1")
+        if self.exo_concurrency < 0:
+            raise UsageError(f"exo-concurrency={self.exo_concurrency} must be 0 (no limit) or more")
         if self.throttle + self.unavailable + self.drop + self.garbage > 1.0:
             raise UsageError("fault rates add up to more than 1")
         unknown = sorted(set(self.shapes) - set(fault_shapes.SHAPES))
@@ -112,6 +126,7 @@ class FaultPlan:
             "drop": "drop",
             "garbage": "garbage",
             "latency": "latency",
+            "exo-concurrency": "exo_concurrency",
             "seed": "seed",
             "retry-after": "retry_after",
             "paths": "paths",
@@ -125,7 +140,7 @@ class FaultPlan:
             try:
                 if key in ("paths", "shapes"):
                     kwargs[key] = tuple(p for p in value.split(":") if p)
-                elif key in ("seed", "retry-after"):
+                elif key in ("seed", "retry-after", "exo-concurrency"):
                     kwargs[names[key]] = int(value)
                 else:
                     kwargs[names[key]] = float(value)
@@ -140,6 +155,7 @@ class FaultPlan:
             "drop": self.drop,
             "garbage": self.garbage,
             "latency": self.latency,
+            "exoConcurrency": self.exo_concurrency,
             "seed": self.seed,
             "retryAfter": self.retry_after,
             "paths": list(self.paths),
@@ -161,12 +177,31 @@ class FaultMiddleware:
     def __init__(self, app: Any, switch: FaultSwitch):
         self.app = app
         self.switch = switch
+        self.in_flight: Counter[str] = Counter()  # Exchange requests per tenant (one event loop: no lock)
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         plan = self.switch.plan
         if scope["type"] != "http" or plan is None or not plan.covers(scope["path"]):
             await self.app(scope, receive, send)
             return
+        tenant = _EXCHANGE_TENANT.match(scope["path"]) if plan.exo_concurrency else None
+        if tenant is None:
+            await self._serve(plan, scope, receive, send)
+            return
+        key = tenant.group(1).lower()
+        if self.in_flight[key] >= plan.exo_concurrency:
+            with plan._lock:
+                plan.stats[EXO_CONCURRENCY_STAT] += 1
+            await asyncio.sleep(plan.latency)
+            await _send_fault(send, "throttle", scope["path"], plan.retry_after)
+            return
+        self.in_flight[key] += 1
+        try:
+            await self._serve(plan, scope, receive, send)
+        finally:
+            self.in_flight[key] -= 1
+
+    async def _serve(self, plan: FaultPlan, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if plan.latency:
             await asyncio.sleep(plan.latency)
         fault = plan.decide(scope["path"])
