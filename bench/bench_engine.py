@@ -1,6 +1,10 @@
 """Bench: the real engine against the sandbox — `pulumi up` of the example spec and of a 500-grant
 spec, and a no-change `pulumi preview` of the 500-grant spec.
 
+With ``--exo-concurrency N`` the sandbox enforces Exchange's per-tenant concurrency limit (429 with
+Retry-After past N requests in flight, see o365relay/sandbox/faults.py); each row then also counts
+the 429s the providers met ("throttled") and the run must still end with no failed step.
+
 For each run: wall time (the CLI process, start to exit), the sandbox's requests (count), the time
 at least one request was being served ("tenant busy", the union of the requests' intervals from the
 sandbox's request journal) and the rest ("engine and hosts": the CLI, the language host, the
@@ -30,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from o365relay.engine.cli import PulumiCli, Result, write_stack_config  # noqa: E402
 from o365relay.engine.entra import without_entra  # noqa: E402
+from o365relay.sandbox.faults import EXO_CONCURRENCY_STAT, FaultPlan  # noqa: E402
 from o365relay.sandbox.runner import Sandbox, start_sandbox  # noqa: E402
 from o365relay.sandbox.seed import DEFAULT_SEED  # noqa: E402
 
@@ -72,11 +77,15 @@ def stack_for(sandbox: Sandbox, workdir: Path, spec: Path) -> PulumiCli:
 
 def measured(name: str, sandbox: Sandbox, run: Any) -> dict[str, Any]:
     sandbox.ctx.requests.clear()
+    plan = sandbox.ctx.faults.plan
+    before = plan.stats[EXO_CONCURRENCY_STAT] if plan else 0
     result: Result = run()
     entries = sandbox.ctx.requests.entries()
     busy = busy_seconds(entries)
     row = {"case": name, "ok": result.ok, "wallSeconds": round(result.seconds, 2), "requests": len(entries),
            "tenantBusySeconds": round(busy, 2), "engineAndHostsSeconds": round(result.seconds - busy, 2)}
+    if plan is not None:
+        row["throttled"] = plan.stats[EXO_CONCURRENCY_STAT] - before
     print(json.dumps(row), flush=True)
     if not result.ok:
         print(result.stderr[-3000:] or result.stdout[-3000:], file=sys.stderr)
@@ -88,7 +97,10 @@ def main() -> int:
     parser.add_argument("--grants", type=int, default=500)
     parser.add_argument("--parallel", type=int, default=10, help="pulumi up --parallel (default 10)")
     parser.add_argument("--skip-example", action="store_true", help="only the grants cases")
+    parser.add_argument("--exo-concurrency", type=int, default=0, metavar="N",
+                        help="sandbox: Exchange requests one tenant may have in flight (default: no limit)")
     args = parser.parse_args()
+    faults = FaultPlan(exo_concurrency=args.exo_concurrency) if args.exo_concurrency else None
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-engine-") as tmp:
         if not args.skip_example:
@@ -97,7 +109,7 @@ def main() -> int:
             spec = work / "relay.prod.yaml"
             shutil.copy(ROOT / "relay.prod.yaml", spec)
             shutil.copytree(ROOT / "certs", work / "certs")
-            with start_sandbox(work / "tenant", dns_team=True) as sandbox:
+            with start_sandbox(work / "tenant", dns_team=True, faults=faults) as sandbox:
                 pulumi = stack_for(sandbox, work, spec)
                 name = "up example spec"
                 if not pulumi.has_plugin("azuread"):  # say so rather than pretend
@@ -109,10 +121,11 @@ def main() -> int:
         work.mkdir()
         t0 = time.monotonic()
         seed, spec = write_grants_case(work, args.grants)
-        with start_sandbox(work / "tenant", seed=seed, dns_team=True) as sandbox:
+        with start_sandbox(work / "tenant", seed=seed, dns_team=True, faults=faults) as sandbox:
             print(f"seeded {args.grants} mailboxes in {time.monotonic() - t0:.1f}s", flush=True)
             pulumi = stack_for(sandbox, work, spec)
-            rows.append(measured(f"up {args.grants} grants", sandbox,
+            limit = f", exo-concurrency {args.exo_concurrency}" if args.exo_concurrency else ""
+            rows.append(measured(f"up {args.grants} grants, --parallel {args.parallel}{limit}", sandbox,
                                  lambda: pulumi.up(parallel=args.parallel, check=False)))
             rows.append(measured(f"preview {args.grants} grants, no change", sandbox,
                                  lambda: pulumi.run("preview", "--expect-no-changes", check=False)))
