@@ -19,7 +19,6 @@ config handed to ``configure()`` inside the host, and open a :class:`TenantSessi
 from __future__ import annotations
 
 import contextlib
-import pickle
 from typing import Any, ClassVar
 
 import pulumi
@@ -34,9 +33,8 @@ from pulumi.dynamic import (
     ResourceProvider,
     UpdateResult,
 )
-from pulumi.dynamic.dynamic import serialize_provider
-from pulumi.runtime._serialization import _serialize
 
+from components.providers import pulumi_sdk
 from components.providers.fields import Field
 from components.providers.session import TenantSession, read_config, run
 from o365relay.errors import Conflict, NotFound
@@ -209,11 +207,7 @@ class TenantResource(Resource):
     instead of one per resource; a 5,000-grant spec registers 5,000 resources of one kind). The
     registration is what ``pulumi.dynamic.Resource.__init__`` does with that blob.
 
-    Serializing once also sidesteps a Pulumi SDK defect (seen in 3.272, Python < 3.14):
-    ``serialize_provider`` wraps ``pickle._Pickler._batch_setitems`` in a new sorting wrapper on
-    every call and never restores it, so each call deepens every later pickle by a frame, and a
-    program with about a thousand dynamic resources dies with RecursionError. The method is restored
-    after the one call here.
+    The SDK internals this takes are in :mod:`components.providers.pulumi_sdk`, checked there.
     """
 
     provider_class: ClassVar[type[TenantProvider]]
@@ -224,18 +218,13 @@ class TenantResource(Resource):
                  opts: pulumi.ResourceOptions | None = None) -> None:
         blob, has_secrets = type(self)._serialized()
         provider: Any = pulumi.Output.secret(blob) if has_secrets else blob
-        pulumi.CustomResource.__init__(
-            self, f"pulumi-python:{self._resource_type_name}", resource_name,
-            {**dict.fromkeys(self.computed_outputs), **props, "__provider": provider}, opts)
+        pulumi_sdk.register(self, f"pulumi-python:{self._resource_type_name}", resource_name,
+                            {**dict.fromkeys(self.computed_outputs), **props, "__provider": provider}, opts)
 
     @classmethod
     def _serialized(cls) -> tuple[str, bool]:
         if cls.__dict__.get("_blob") is None:
             provider = cls.provider_class()
-            batch_setitems = pickle._Pickler._batch_setitems  # type: ignore[attr-defined]
-            try:
-                blob, captured_secret = _serialize(True, serialize_provider, provider)
-            finally:
-                pickle._Pickler._batch_setitems = batch_setitems  # type: ignore[attr-defined]
+            blob, captured_secret = pulumi_sdk.serialize(provider)
             cls._blob = (blob, captured_secret or provider.serialize_as_secret_always)
         return cls._blob  # type: ignore[return-value]

@@ -4,9 +4,8 @@ protobuf Struct (ints arrive as floats, None values are dropped, secrets are str
 
 The engine tests (tests/engine) run the providers under ``pulumi up``; this harness serves the
 per-kind tests that the engine cannot reach cheaply: one host call per edge case (a conflicting
-object, Exchange's value forms, a tenant fault) instead of a whole ``pulumi up``. Uses two private
-SDK functions (``_serialize`` and ``serialize_provider``), so re-run tests/providers after every
-Pulumi SDK upgrade.
+object, Exchange's value forms, a tenant fault) instead of a whole ``pulumi up``. Provider blobs are
+made by :mod:`components.providers.pulumi_sdk`, as the program makes them.
 """
 
 from __future__ import annotations
@@ -24,13 +23,12 @@ from typing import Any, NamedTuple
 import grpc
 from google.protobuf import struct_pb2
 from pulumi.dynamic import ResourceProvider
-from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime import rpc
-from pulumi.runtime._serialization import _serialize
 from pulumi.runtime.proto import provider_pb2 as pb
 from pulumi.runtime.proto import provider_pb2_grpc
 from pulumi_values import strip_secrets
 
+from components.providers import pulumi_sdk
 from components.providers.session import PROJECT
 from o365relay import errors
 from o365relay.errors import RelayError, TenantError, UsageError
@@ -41,7 +39,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 def provider_blob(provider: ResourceProvider) -> str:
     """The ``__provider`` string ``pulumi.dynamic.Resource`` stores for ``provider``."""
-    blob, _ = _serialize(True, serialize_provider, provider)
+    blob, _ = pulumi_sdk.serialize(provider)
     return blob
 
 
