@@ -2,14 +2,19 @@
 
 ``application``: an Entra app + service principal holding ``SMTP.SendAsApp`` on Office 365 Exchange
 Online, its credential (federated identity preferred, certificate, or a client secret kept secret),
-its registration in Exchange, FullAccess on its mailbox and SMTP AUTH enabled on that mailbox.
+its registration in Exchange and FullAccess on its mailbox.
 
-``mailbox``: SMTP AUTH enabled on the mailbox, which the stack may also create (an Entra user with a
-generated password, always secret, and a licence assigned after its usage location is set).
+``mailbox``: a mailbox the stack may also create (an Entra user with a generated password, always
+secret, and a licence assigned after its usage location is set).
+
+Either needs SMTP AUTH enabled on its mailbox: ``mailbox_smtp_auth`` makes one exception per mailbox,
+named by the mailbox rather than the spec key, so renaming a key (or two keys sharing a mailbox and one
+going away) never releases the exception a device still uses.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import pulumi
@@ -31,8 +36,8 @@ PASSWORD_LENGTH = 32
 
 
 class SmtpServiceAccount(pulumi.ComponentResource):
-    """One declared service account; ``trustee`` is its identity for Send As grants, ``smtp_auth`` the
-    SMTP AUTH exception on its mailbox (which the org-wide switch waits for)."""
+    """One declared service account; ``trustee`` is its identity for Send As grants, ``needs`` what
+    must exist before SMTP AUTH can be enabled on its mailbox (a licence, when the stack creates it)."""
 
     mailbox: pulumi.Output[str]
     trustee: pulumi.Output[str]
@@ -43,6 +48,8 @@ class SmtpServiceAccount(pulumi.ComponentResource):
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("o365relay:identity:SmtpServiceAccount", name, {}, opts)
         self._name = name
+        self.address = account.mailbox
+        self.needs: list[pulumi.Resource] = []
         self.mailbox = pulumi.Output.from_input(account.mailbox)
         self.client_id = pulumi.Output.from_input(None)
         self.secret = pulumi.Output.secret(None)
@@ -76,8 +83,6 @@ class SmtpServiceAccount(pulumi.ComponentResource):
             self._opts())
         FullAccessGrant(f"{name}-fullaccess", {"mailbox": account.mailbox, "user": registration.identity,
                                                "service_account": account.name}, self._opts())
-        self.smtp_auth = MailboxSmtpAuth(f"{name}-smtp-auth", {"mailbox": account.mailbox, "enabled": True},
-                                         self._opts())
         self.client_id = app.client_id
         self.trustee = registration.identity
 
@@ -105,7 +110,6 @@ class SmtpServiceAccount(pulumi.ComponentResource):
 
     def _mailbox(self, account: ServiceAccount) -> None:
         name = self._name
-        depends: list[pulumi.Resource] = []
         if account.create is not None:
             create = account.create
             password = random.RandomPassword(f"{name}-initial-password", length=PASSWORD_LENGTH, special=True,
@@ -117,13 +121,28 @@ class SmtpServiceAccount(pulumi.ComponentResource):
                 password=password.result, usage_location=create.usage_location,
                 # a scanner cannot answer a "change your password" prompt or follow an expiry
                 force_password_change=False, disable_password_expiration=True, opts=self._opts())
-            depends.append(LicenseAssignment(
+            self.needs.append(LicenseAssignment(
                 f"{name}-license", {"user": user.user_principal_name, "sku_part_number": create.license,
                                     "usage_location": create.usage_location}, self._opts()))
             self.secret = pulumi.Output.secret(password.result)
-        self.smtp_auth = MailboxSmtpAuth(f"{name}-smtp-auth", {"mailbox": account.mailbox, "enabled": True},
-                                         self._opts(depends_on=depends))
         self.trustee = pulumi.Output.from_input(account.mailbox)
+
+
+def mailbox_smtp_auth(accounts: Mapping[str, SmtpServiceAccount],
+                      parent: pulumi.Resource) -> list[MailboxSmtpAuth]:
+    """One SMTP AUTH exception per declared mailbox, whichever keys declare it.
+
+    Keyed by the mailbox, a rename of the key is no change at all; the aliases take over the exceptions
+    that older versions named ``<key>-smtp-auth`` under the account, so existing stacks do not replace.
+    """
+    owners: dict[str, list[tuple[str, SmtpServiceAccount]]] = {}
+    for key, account in accounts.items():
+        owners.setdefault(account.address.casefold(), []).append((key, account))
+    return [MailboxSmtpAuth(
+        f"{mailbox}-smtp-auth", {"mailbox": declared[0][1].address, "enabled": True},
+        pulumi.ResourceOptions(parent=parent, depends_on=[n for _, a in declared for n in a.needs],
+                               aliases=[pulumi.Alias(name=f"{key}-smtp-auth", parent=a) for key, a in declared]))
+        for mailbox, declared in owners.items()]
 
 
 def _read_certificate(spec_dir: Path, certificate_file: str | None, name: str) -> PublicCertificate:

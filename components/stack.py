@@ -15,7 +15,7 @@ from components.providers.reject_direct_send import RejectDirectSend
 from components.relay_connector import RelayConnector
 from components.send_as import SendAs
 from components.senders import account_settings, connector_settings
-from components.service_account import SmtpServiceAccount
+from components.service_account import SmtpServiceAccount, mailbox_smtp_auth
 from o365relay.spec.model import RelaySpec, ServiceAccount
 
 
@@ -45,10 +45,11 @@ class RelayStack(pulumi.ComponentResource):
         for key, outbound in spec.outbound_connectors.items():
             OutboundRoute(key, outbound, child)
         accounts = {key: SmtpServiceAccount(key, a, spec_dir, child) for key, a in spec.service_accounts.items()}
+        smtp_auth = mailbox_smtp_auth(accounts, self)
         # The tenant-wide switches wait for what keeps declared devices sending once they apply: the
         # per-mailbox SMTP AUTH exceptions and the relay connectors (the engine runs steps in parallel).
         keep_working = pulumi.ResourceOptions(parent=self, depends_on=[
-            *connectors, *(a.smtp_auth for a in accounts.values())])
+            *connectors, *smtp_auth])
         # A switch whose rollout observes is left as the tenant has it: no resource (removing one
         # leaves the switch as the stack last set it; see components/providers/org_switch.py).
         if spec.tenant.enforced("smtpAuth"):

@@ -26,8 +26,7 @@ EXPECTED = {
         ("azuread:index/servicePrincipal:ServicePrincipal", "sp"),
         ("azuread:index/appRoleAssignment:AppRoleAssignment", "smtp-sendasapp"),
         (DYN + "exchange:ServicePrincipal", "exchange-sp"),
-        (DYN + "exchange:FullAccessGrant", "fullaccess"),
-        (DYN + "exchange:MailboxSmtpAuth", "smtp-auth"))),
+        (DYN + "exchange:FullAccessGrant", "fullaccess"))),
     ("o365relay:identity:SmtpServiceAccount", "erp-mailer", "relay"),
     ("o365relay:identity:SmtpServiceAccount", "monitoring-alerts", "relay"),
     ("o365relay:identity:SmtpServiceAccount", "scanner-floor3", "relay"),
@@ -35,7 +34,9 @@ EXPECTED = {
      "erp-mailer-federated", "erp-mailer"),
     ("azuread:index/applicationCertificate:ApplicationCertificate", "monitoring-alerts-certificate",
      "monitoring-alerts"),
-    (DYN + "exchange:MailboxSmtpAuth", "scanner-floor3-smtp-auth", "scanner-floor3"),
+    # one SMTP AUTH exception per mailbox, named by the mailbox: renaming a sender's key changes nothing
+    *((DYN + "exchange:MailboxSmtpAuth", f"{mailbox}-smtp-auth", "relay")
+      for mailbox in ("erp@contoso.com", "alerts@notify.contoso.com", "scanner3@contoso.com")),
     ("o365relay:exchange:SendAs", "erp-mailer-sendas", "relay"),
     ("o365relay:exchange:SendAs", "monitoring-alerts-sendas", "relay"),
     (DYN + "exchange:SendAsGrant", "erp-mailer-sendas-invoices@contoso.com", "erp-mailer-sendas"),
@@ -95,8 +96,8 @@ def test_org_switches_follow_the_tenant_section(example: pm.RecordingMonitor) ->
 def test_org_switches_wait_for_what_keeps_declared_devices_sending(example: pm.RecordingMonitor) -> None:
     # SMTP AUTH off and RejectDirectSend must not apply before the per-mailbox exceptions and the relay
     # connector exist (the end-to-end test proves the engine honours it with parallelism on)
-    keep_working = {"dc1-relay-connector", "erp-mailer-smtp-auth", "monitoring-alerts-smtp-auth",
-                    "scanner-floor3-smtp-auth"}
+    keep_working = {"dc1-relay-connector", "erp@contoso.com-smtp-auth", "alerts@notify.contoso.com-smtp-auth",
+                    "scanner3@contoso.com-smtp-auth"}
     for switch in ("org-smtp-auth", "reject-direct-send"):
         assert names(by_name(example, switch).dependencies) >= keep_working
 
@@ -122,7 +123,7 @@ def test_application_sender_chain(example: pm.RecordingMonitor) -> None:
     assert inputs(full) == {"mailbox": "erp@contoso.com", "user": exo_sp.outputs["identity"],
                             "service_account": "erp-mailer"}
     assert names(full.dependencies) == {"erp-mailer-exchange-sp"}
-    assert inputs(by_name(example, "erp-mailer-smtp-auth")) == {"mailbox": "erp@contoso.com", "enabled": True}
+    assert inputs(by_name(example, "erp@contoso.com-smtp-auth")) == {"mailbox": "erp@contoso.com", "enabled": True}
 
 
 def test_certificate_credential_uploads_the_public_certificate(example: pm.RecordingMonitor) -> None:

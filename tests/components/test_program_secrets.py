@@ -66,7 +66,7 @@ def test_licence_after_user_and_smtp_auth_after_licence(stack: pm.RecordingMonit
     assert {k: v for k, v in licence.inputs.items() if k != "__provider"} == {
         "user": "printer-lobby@contoso.com", "sku_part_number": "EXCHANGESTANDARD", "usage_location": "US"}
     assert {d.rsplit("::", 1)[-1] for d in licence.dependencies} == {"lobby-printer-user"}
-    smtp = by_name(stack, "lobby-printer-smtp-auth")
+    smtp = by_name(stack, "printer-lobby@contoso.com-smtp-auth")
     assert {d.rsplit("::", 1)[-1] for d in smtp.dependencies} == {"lobby-printer-license"}
 
 

@@ -6,6 +6,8 @@ mailbox) the device behind it still authenticates (SMTP AUTH stays enabled on th
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from engine_stack import Stack
 
@@ -30,6 +32,10 @@ def smtp_auth_disabled(stack: Stack, mailbox: str) -> bool | None:
     return user["xSmtpClientAuthenticationDisabled"]
 
 
+def exchange_writes(stack: Stack, since: int) -> list[str]:
+    return [c for e in stack.requests() if e["seq"] > since for c in e["cmdlets"] if not c.startswith("Get-")]
+
+
 def test_renaming_a_mailbox_senders_key_keeps_smtp_auth_on_its_mailbox(stack: Stack) -> None:
     stack.write_spec(SPEC)
     stack.pulumi.up()
@@ -40,3 +46,28 @@ def test_renaming_a_mailbox_senders_key_keeps_smtp_auth_on_its_mailbox(stack: St
     stack.pulumi.up()
     assert smtp_auth_disabled(stack, "scanner3@contoso.com") is False  # the scanner still authenticates
     stack.pulumi.run("preview", "--expect-no-changes")
+
+
+def test_a_stack_applied_before_mailbox_names_takes_them_over_without_a_change(stack: Stack) -> None:
+    # the checkpoint as the previous version left it: the exception named by the key, under its account
+    state = stack.pulumi.export()
+    resources = state["deployment"]["resources"]
+    (smtp,) = [r for r in resources if r["type"].endswith("exchange:MailboxSmtpAuth")]
+    (account,) = [r for r in resources if r["type"] == "o365relay:identity:SmtpServiceAccount"]
+    new_urn = smtp["urn"]
+    old_urn = new_urn.replace("o365relay:index:RelayStack$", "o365relay:index:RelayStack$"
+                              "o365relay:identity:SmtpServiceAccount$").replace(
+        "::scanner3@contoso.com-smtp-auth", "::scanner-lobby-smtp-auth")
+    smtp["parent"] = account["urn"]
+    old_state = json.loads(json.dumps(state).replace(new_urn, old_urn))
+    checkpoint = stack.workdir / "old-checkpoint.json"
+    checkpoint.write_text(json.dumps(old_state), encoding="utf-8")
+    stack.pulumi.run("stack", "import", "--file", str(checkpoint))
+
+    since = max((e["seq"] for e in stack.requests()), default=0)
+    stack.pulumi.run("preview", "--expect-no-changes")  # the alias takes it over: no replace, no delete
+    stack.pulumi.up()
+    assert not exchange_writes(stack, since)
+    assert [r["urn"] for r in stack.pulumi.export()["deployment"]["resources"]
+            if r["type"].endswith("exchange:MailboxSmtpAuth")] == [new_urn]
+    assert smtp_auth_disabled(stack, "scanner3@contoso.com") is False

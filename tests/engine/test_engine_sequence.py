@@ -54,7 +54,7 @@ def test_preview_shows_the_plan_and_policy_findings(stack: Stack) -> None:
     created = {(s.kind, s.name) for s in plan.steps if s.op == "create"}
     assert {("exchange:InboundConnector", "dc1-relay-connector"),
             ("exchange:InboundConnector", "branch-relay-connector"),
-            ("exchange:MailboxSmtpAuth", "scanner-floor3-smtp-auth"), ("exchange:OrgSmtpAuth", "org-smtp-auth"),
+            ("exchange:MailboxSmtpAuth", "scanner3@contoso.com-smtp-auth"), ("exchange:OrgSmtpAuth", "org-smtp-auth"),
             ("exchange:SendAsGrant", "erp-legacy-sendas-invoices@contoso.com")} <= created
     assert {s.op for s in plan.steps} == {"create"} and not plan.blocked
     assert "dc1-relay-connector" in render_markdown(plan, "sandbox")
@@ -101,12 +101,13 @@ def test_a_spec_change_converges_with_the_fewest_steps(stack: Stack) -> None:
     spec = stack.read_spec()
     spec["sendAs"].append({"trustee": "erp-legacy", "mailbox": "purchasing@contoso.com"})  # a grant more
     spec["connectors"]["dc1-relay"]["senderIPs"] = ["203.0.113.0/28", "203.0.113.64/29"]  # new IPs
-    spec["serviceAccounts"]["scanner-floor3"]["mailbox"] = "purchasing@contoso.com"  # forces a replacement
+    spec["serviceAccounts"]["scanner-floor3"]["mailbox"] = "purchasing@contoso.com"  # another mailbox's exception
     stack.write_spec(spec)
     plan = read_plan(stack.pulumi.preview().events())
     assert sorted((s.op, s.name, s.fields) for s in plan.steps) == [
         ("create", "erp-legacy-sendas-purchasing@contoso.com", ()),
-        ("replace", "scanner-floor3-smtp-auth", ("mailbox",)),
+        ("create", "purchasing@contoso.com-smtp-auth", ()),
+        ("delete", "scanner3@contoso.com-smtp-auth", ()),
         ("update", "dc1-relay-connector", ("sender_ips",)),
     ]
     since = last_seq(stack)
