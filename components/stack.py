@@ -56,10 +56,7 @@ class RelayStack(pulumi.ComponentResource):
             OrgSmtpAuth("org-smtp-auth", {"enabled": spec.tenant.smtp_auth == "enabled"}, keep_working)
         if spec.tenant.enforced("rejectDirectSend"):
             RejectDirectSend("reject-direct-send", {"enabled": bool(spec.tenant.reject_direct_send)}, keep_working)
-        for trustee, account in accounts.items():
-            grants = [g for g in spec.send_as if g.trustee == trustee]
-            if grants:
-                SendAs(f"{trustee}-sendas", trustee, account.trustee, grants, child)
+        _send_as(spec, accounts, self)
         domains = {key: MailDomain(key, spec, d, child) for key, d in spec.domains.items()}
 
         senders: dict[str, Any] = {key: connector_settings(spec, c) for key, c in spec.connectors.items()}
@@ -75,6 +72,22 @@ class RelayStack(pulumi.ComponentResource):
         # "spec" again as an output: AnalyzeStack sees a component's registered outputs, not its inputs.
         self.register_outputs({"spec": document, "senders": self.senders, "dns_records": self.dns_records,
                                "zone_files": self.zone_files, "secrets": self.secrets})
+
+
+def _send_as(spec: RelaySpec, accounts: dict[str, SmtpServiceAccount], parent: pulumi.Resource) -> None:
+    """One SendAs per trustee identity: a mailbox sender's is its mailbox, so renaming its key changes
+    nothing in the tenant (an application's is its own app, new on a rename). The aliases take over
+    what older versions named ``<key>-sendas``; its grants follow their parent's alias."""
+    keys_of: dict[str, list[str]] = {}
+    for key, account in spec.service_accounts.items():
+        keys_of.setdefault(account.mailbox.casefold() if account.kind == "mailbox" else key, []).append(key)
+    for identity, keys in keys_of.items():
+        grants = list({g.mailbox.casefold(): g for g in spec.send_as if g.trustee in keys}.values())
+        if grants:
+            name = f"{identity}-sendas"
+            aliases = [pulumi.Alias(name=f"{k}-sendas") for k in keys if f"{k}-sendas" != name]
+            SendAs(name, keys[0], accounts[keys[0]].trustee, grants,
+                   pulumi.ResourceOptions(parent=parent, aliases=aliases))
 
 
 def _connection_filter(spec: RelaySpec) -> dict[str, Any]:

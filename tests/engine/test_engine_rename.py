@@ -20,6 +20,7 @@ SPEC = {
     "tenant": {"id": "7a3f6c1e-52b4-4d0e-9c8a-1f2e3d4c5b6a", "initialDomain": "contoso.onmicrosoft.com"},
     "domains": {"contoso.com": {"dmarc": {"policy": "reject"}}},
     "serviceAccounts": {"scanner-floor3": {"kind": "mailbox", "mailbox": "scanner3@contoso.com"}},
+    "sendAs": [{"trustee": "scanner-floor3", "mailbox": "invoices@contoso.com"}],
     "waivers": [{"rule": "no-basic-smtp-auth", "target": "serviceAccounts.scanner-floor3",
                  "reason": "Scanner firmware has no OAuth; FAC-1182", "expires": "2027-03-31"}],
 }
@@ -32,6 +33,13 @@ def smtp_auth_disabled(stack: Stack, mailbox: str) -> bool | None:
     return user["xSmtpClientAuthenticationDisabled"]
 
 
+def send_as(stack: Stack) -> list[tuple[str, str]]:
+    """(mailbox, trustee) of every Send As permission in the sandbox tenant."""
+    users = {u["id"]: str(u.get("userPrincipalName", "")).casefold() for u in stack.sandbox.store.list(st.USER)}
+    return sorted((users.get(p["xMailboxId"], p["xMailboxId"]), users.get(p["xTrusteeId"], p["xTrusteeId"]))
+                  for p in stack.sandbox.store.list(st.RECIPIENT_PERMISSION))
+
+
 def exchange_writes(stack: Stack, since: int) -> list[str]:
     return [c for e in stack.requests() if e["seq"] > since for c in e["cmdlets"] if not c.startswith("Get-")]
 
@@ -41,10 +49,12 @@ def test_renaming_a_mailbox_senders_key_keeps_smtp_auth_on_its_mailbox(stack: St
     stack.pulumi.up()
     assert smtp_auth_disabled(stack, "scanner3@contoso.com") is False
     renamed = {**SPEC, "serviceAccounts": {"scanner-lobby": SPEC["serviceAccounts"]["scanner-floor3"]},
+               "sendAs": [{"trustee": "scanner-lobby", "mailbox": "invoices@contoso.com"}],
                "waivers": [{**SPEC["waivers"][0], "target": "serviceAccounts.scanner-lobby"}]}
     stack.write_spec(renamed)
     stack.pulumi.up()
     assert smtp_auth_disabled(stack, "scanner3@contoso.com") is False  # the scanner still authenticates
+    assert ("invoices@contoso.com", "scanner3@contoso.com") in send_as(stack)  # and still sends as invoices@
     stack.pulumi.run("preview", "--expect-no-changes")
 
 
@@ -59,7 +69,8 @@ def test_a_stack_applied_before_mailbox_names_takes_them_over_without_a_change(s
                               "o365relay:identity:SmtpServiceAccount$").replace(
         "::scanner3@contoso.com-smtp-auth", "::scanner-lobby-smtp-auth")
     smtp["parent"] = account["urn"]
-    old_state = json.loads(json.dumps(state).replace(new_urn, old_urn))
+    old_state = json.loads(json.dumps(state).replace(new_urn, old_urn).replace(
+        "::scanner3@contoso.com-sendas", "::scanner-lobby-sendas"))
     checkpoint = stack.workdir / "old-checkpoint.json"
     checkpoint.write_text(json.dumps(old_state), encoding="utf-8")
     stack.pulumi.run("stack", "import", "--file", str(checkpoint))
@@ -71,3 +82,4 @@ def test_a_stack_applied_before_mailbox_names_takes_them_over_without_a_change(s
     assert [r["urn"] for r in stack.pulumi.export()["deployment"]["resources"]
             if r["type"].endswith("exchange:MailboxSmtpAuth")] == [new_urn]
     assert smtp_auth_disabled(stack, "scanner3@contoso.com") is False
+    assert ("invoices@contoso.com", "scanner3@contoso.com") in send_as(stack)

@@ -55,7 +55,7 @@ def test_preview_shows_the_plan_and_policy_findings(stack: Stack) -> None:
     assert {("exchange:InboundConnector", "dc1-relay-connector"),
             ("exchange:InboundConnector", "branch-relay-connector"),
             ("exchange:MailboxSmtpAuth", "scanner3@contoso.com-smtp-auth"), ("exchange:OrgSmtpAuth", "org-smtp-auth"),
-            ("exchange:SendAsGrant", "erp-legacy-sendas-invoices@contoso.com")} <= created
+            ("exchange:SendAsGrant", "erp@contoso.com-sendas-invoices@contoso.com")} <= created
     assert {s.op for s in plan.steps} == {"create"} and not plan.blocked
     assert "dc1-relay-connector" in render_markdown(plan, "sandbox")
     # a preview changes nothing in the tenant
@@ -105,7 +105,7 @@ def test_a_spec_change_converges_with_the_fewest_steps(stack: Stack) -> None:
     stack.write_spec(spec)
     plan = read_plan(stack.pulumi.preview().events())
     assert sorted((s.op, s.name, s.fields) for s in plan.steps) == [
-        ("create", "erp-legacy-sendas-purchasing@contoso.com", ()),
+        ("create", "erp@contoso.com-sendas-purchasing@contoso.com", ()),
         ("create", "purchasing@contoso.com-smtp-auth", ()),
         ("delete", "scanner3@contoso.com-smtp-auth", ()),
         ("update", "dc1-relay-connector", ("sender_ips",)),
