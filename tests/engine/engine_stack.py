@@ -26,7 +26,7 @@ E2E_SPEC = Path(__file__).with_name("relay.e2e.yaml")
 # Kinds of tenant object a stack may touch (not the DNS view, message trace or tokens).
 TENANT_KINDS = (st.ORGANIZATION, st.DKIM_CONFIG, st.USER, st.APPLICATION, st.SERVICE_PRINCIPAL,
                 st.APP_ROLE_ASSIGNMENT, st.EXO_SERVICE_PRINCIPAL, st.INBOUND_CONNECTOR, st.OUTBOUND_CONNECTOR,
-                st.RECIPIENT_PERMISSION, st.MAILBOX_PERMISSION)
+                st.RECIPIENT_PERMISSION, st.MAILBOX_PERMISSION, st.CONNECTION_FILTER_POLICY)
 
 
 @dataclass

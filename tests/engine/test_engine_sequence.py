@@ -23,6 +23,7 @@ from engine_stack import ROOT, Stack, tenant_snapshot
 from exo_client import ExoCaller
 
 from o365relay.engine.plan import read_plan, refreshed, render_markdown
+from o365relay.sandbox import connection_filter
 from o365relay.sandbox import store as st
 from o365relay.sandbox.faults import FaultPlan
 
@@ -86,6 +87,7 @@ def test_up_converges_with_the_org_switches_last(stack: Stack) -> None:
     switches = [start for c, start, _ in calls if c in ("Set-TransportConfig", "Set-OrganizationConfig")]
     assert len(keep_working) == 4 and switches  # 2 connectors, 2 SMTP AUTH exceptions; RejectDirectSend set
     assert min(switches) >= max(keep_working)
+    assert connection_filter.policy(stack.sandbox.store)["IPBlockList"] == ["192.0.2.66"]
     done = audit(stack)
     assert done.returncode == 0, done.stdout + done.stderr
     assert json.loads(done.stdout)["verdict"] == "in_sync"
@@ -218,6 +220,12 @@ def test_destroy_leaves_the_tenant_as_seeded(stack: Stack) -> None:
     # (DNS is not the stack's), so contoso.com's reads Valid now where the seed said CnameMissing
     assert after[st.DKIM_CONFIG]["contoso.com"].pop("Status") == "Valid"
     SEEDED[st.DKIM_CONFIG]["contoso.com"].pop("Status")
+    # the connection filter policy always exists in Exchange; the seed left it at its defaults, and
+    # destroy takes out only the block entry the stack added, so it is back at its defaults
+    applied = after.pop(st.CONNECTION_FILTER_POLICY)
+    assert not SEEDED.pop(st.CONNECTION_FILTER_POLICY)
+    lists = [(p["IPBlockList"], p["IPAllowList"], p["EnableSafeList"]) for p in applied.values()]
+    assert lists in ([], [([], [], False)])
     changed = {(kind, oid, key): (doc.get(key), after[kind].get(oid, {}).get(key))
                for kind, docs in SEEDED.items() for oid, doc in docs.items()
                for key in {*doc, *after[kind].get(oid, {})} if doc.get(key) != after[kind].get(oid, {}).get(key)}
