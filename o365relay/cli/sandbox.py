@@ -60,7 +60,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--faults",
         default="",
         metavar="SPEC",
-        help="inject faults, e.g. 429=0.2,503=0.05,drop=0.05,latency=0.05,seed=7",
+        help="inject faults, e.g. 429=0.2,503=0.05,drop=0.05,latency=0.05,seed=7; exo-concurrency=3 "
+             "limits the Exchange requests in flight per tenant (429 past it)",
     )
 
 
