@@ -204,7 +204,8 @@ def main() -> int:
     figures = {
         "tenant": {"connectors": CONNECTORS, "serviceAccounts": APPS + MAILBOX_SENDERS,
                    "sendAsGrants": len(spec.send_as), "sharedMailboxes": SHARED,
-                   "latencyMs": LATENCY * 1000, "seedSeconds": round(seeded, 1)},
+                   "latencyMs": LATENCY * 1000, "seedSeconds": round(seeded, 1),
+                   "loadAverage": round(os.getloadavg()[0], 1), "cpus": os.cpu_count()},
         "audit": {"serverCountedRequests": audit_requests, "clientRequests": sum(audit_counts.values()),
                   "byClient": dict(audit_counts), "wallSeconds": round(audit_wall, 2), "items": len(result.items),
                   "wallWithoutLatencySeconds": round(service_wall, 2),
