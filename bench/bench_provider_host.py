@@ -26,7 +26,7 @@ from typing import Any
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "providers"), str(ROOT / "tests" / "components")]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "providers"), str(ROOT / "tests" / "components")]
 
 from dynamic_host import DynamicHost, make_urn, provider_blob  # noqa: E402  (the test harness)
 
