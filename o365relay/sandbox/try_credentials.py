@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from o365relay.sandbox import store as st
@@ -55,16 +56,12 @@ def _applications(store: st.Store) -> list[SenderCredential]:
 
 
 def _app_secret(store: st.Store, app: st.Doc) -> str:
-    key = secret_meta_key(app["appId"])
-    if known := store.get_meta(key):
-        return known
-    secret = secrets.token_urlsafe(30)
-    credential = {"keyId": str(uuid.uuid4()), "displayName": LABEL, "hint": secret[:3],
-                  "endDateTime": "2099-12-31T00:00:00Z", "xHash": st.hash_secret(secret)}
-    store.update(st.APPLICATION, app["id"], {"passwordCredentials": [*app.get("passwordCredentials", []),
-                                                                      credential]})
-    store.set_meta(key, secret)
-    return secret
+    def keep(secret: str) -> None:
+        credential = {"keyId": str(uuid.uuid4()), "displayName": LABEL, "hint": secret[:3],
+                      "endDateTime": "2099-12-31T00:00:00Z", "xHash": st.hash_secret(secret)}
+        store.update(st.APPLICATION, app["id"], {"passwordCredentials": [*app.get("passwordCredentials", []),
+                                                                          credential]})
+    return _issued(store, app["appId"], 30, keep)
 
 
 def _mailboxes(store: st.Store) -> list[SenderCredential]:
@@ -78,10 +75,17 @@ def _mailboxes(store: st.Store) -> list[SenderCredential]:
 
 
 def _password(store: st.Store, user: st.Doc) -> str:
-    key = secret_meta_key(user["userPrincipalName"])
+    return _issued(store, user["userPrincipalName"], 18,
+                   lambda password: store.update(st.USER, user["id"], {"xPasswordHash": st.hash_secret(password)}))
+
+
+def _issued(store: st.Store, owner: str, size: int, keep: Callable[[str], object]) -> str:
+    """The value issued to ``owner`` before, or a new one that ``keep`` stores (hashed) on its object;
+    the plain value is remembered in the meta table so ``sandbox env`` prints the same one every time."""
+    key = secret_meta_key(owner)
     if known := store.get_meta(key):
         return known
-    password = secrets.token_urlsafe(18)
-    store.update(st.USER, user["id"], {"xPasswordHash": st.hash_secret(password)})
-    store.set_meta(key, password)
-    return password
+    value = secrets.token_urlsafe(size)
+    keep(value)
+    store.set_meta(key, value)
+    return value
