@@ -6,6 +6,7 @@ so a client that trusts ``ca.pem`` once keeps trusting the sandbox. Files:
 - ``ca.pem``: the CA certificate clients pass as ``verify=`` / ``RELAY_CA_FILE`` (never verify=False).
 - ``server.pem`` / ``server-key.pem``: the HTTPS (and SMTP STARTTLS) certificate and key.
 - ``token-key.pem``: the RSA key the token endpoint signs RS256 JWTs with; ``kid`` is its thumbprint.
+- ``partner-certs/<name>.pem``: client certificates :func:`issue_client_certificate` made for partners.
 - ``oidc-key.pem``: the key of the OIDC stand-in (the external identity provider of federated
   credentials, e.g. GitHub's): a different key, so its assertions are never access tokens.
 """
@@ -29,6 +30,7 @@ SERVER_CERT_FILE = "server.pem"
 SERVER_KEY_FILE = "server-key.pem"
 TOKEN_KEY_FILE = "token-key.pem"
 OIDC_KEY_FILE = "oidc-key.pem"
+PARTNER_DIR = "partner-certs"
 
 _VALIDITY = dt.timedelta(days=825)
 
@@ -129,21 +131,51 @@ def _ca_certificate(key: ec.EllipticCurvePrivateKey) -> x509.Certificate:
 def _server_certificate(
     key: ec.EllipticCurvePrivateKey, ca_cert: x509.Certificate, ca_key: ec.EllipticCurvePrivateKey
 ) -> x509.Certificate:
-    now = dt.datetime.now(dt.UTC)
-    san = x509.SubjectAlternativeName(
-        [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+    san = [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+    return _leaf(key, "localhost", san, ExtendedKeyUsageOID.SERVER_AUTH, ca_cert, ca_key)
+
+
+def issue_client_certificate(state_dir: Path, name: str) -> tuple[Path, Path]:
+    """A TLS client certificate for ``name`` signed by the sandbox CA (certificate and key files): what a
+    partner's server presents to the MX endpoint so a Partner connector's ``TlsSenderCertificateName``
+    can match it. Reissued on every call; the key file is readable by its owner only."""
+    state_dir = Path(state_dir)
+    ca_key = serialization.load_pem_private_key((state_dir / CA_KEY_FILE).read_bytes(), password=None)
+    ca_cert = x509.load_pem_x509_certificate((state_dir / CA_FILE).read_bytes())
+    assert isinstance(ca_key, ec.EllipticCurvePrivateKey)
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = _leaf(key, name, [x509.DNSName(name)], ExtendedKeyUsageOID.CLIENT_AUTH, ca_cert, ca_key)
+    folder = state_dir / PARTNER_DIR
+    folder.mkdir(exist_ok=True)
+    cert_path, key_path = folder / f"{name}.pem", folder / f"{name}-key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.touch(mode=0o600)
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     )
+    return cert_path, key_path
+
+
+def _leaf(
+    key: ec.EllipticCurvePrivateKey,
+    common_name: str,
+    san: list[x509.GeneralName],
+    usage: x509.ObjectIdentifier,
+    ca_cert: x509.Certificate,
+    ca_key: ec.EllipticCurvePrivateKey,
+) -> x509.Certificate:
+    now = dt.datetime.now(dt.UTC)
     return (
         x509.CertificateBuilder()
-        .subject_name(_name("localhost"))
+        .subject_name(_name(common_name))
         .issuer_name(ca_cert.subject)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - dt.timedelta(minutes=5))
         .not_valid_after(now + _VALIDITY)
-        .add_extension(san, critical=False)
+        .add_extension(x509.SubjectAlternativeName(san), critical=False)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(x509.ExtendedKeyUsage([usage]), critical=False)
         .add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
         )

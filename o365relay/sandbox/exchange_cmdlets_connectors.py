@@ -6,7 +6,9 @@ IPv4 only with masks /24 to /32; SenderDomains mandatory on New and returned as 
 ``Get-InboundConnector`` with an unknown Identity returns every connector (documented caution);
 outbound SmartHosts needed when UseMXRecord is false and each an FQDN, IP or CIDR; RecipientDomains
 domains with at most a leading wildcard; TlsDomain only with DomainValidation;
-SenderRewritingEnabled only on OnPremises. Validation texts are [sandbox wording] unless noted.
+SenderRewritingEnabled only on OnPremises; RestrictDomainsToIPAddresses needs SenderIPAddresses and
+RestrictDomainsToCertificate a TlsSenderCertificateName; AssociatedAcceptedDomains must be accepted
+domains (documented). Validation texts are [sandbox wording] unless noted.
 """
 
 from __future__ import annotations
@@ -108,8 +110,9 @@ def _check_connector_type(doc: Doc) -> None:
         )
 
 
-def _validate_inbound(doc: Doc) -> None:
+def _validate_inbound(doc: Doc, store: st.Store) -> None:
     _check_connector_type(doc)
+    _validate_partner_terms(doc, store)
     for value in doc["SenderIPAddresses"]:
         try:
             network = ipaddress.ip_network(str(value), strict=False)
@@ -142,6 +145,20 @@ def _validate_inbound(doc: Doc) -> None:
         )
 
 
+def _validate_partner_terms(doc: Doc, store: st.Store) -> None:
+    """A restriction needs what it restricts to; associated domains must be the tenant's accepted domains."""
+    if doc["RestrictDomainsToIPAddresses"] and not doc["SenderIPAddresses"]:
+        raise invalid("RestrictDomainsToIPAddresses can be $true only when SenderIPAddresses is set.")
+    if doc["RestrictDomainsToCertificate"] and not doc["TlsSenderCertificateName"]:
+        raise invalid("RestrictDomainsToCertificate can be $true only when TlsSenderCertificateName is set.")
+    accepted = {str(d["id"]).lower() for d in store.list(st.DOMAIN)}
+    for domain in doc["AssociatedAcceptedDomains"]:
+        if str(domain).lower() not in accepted:
+            raise invalid(
+                f'"{domain}" in AssociatedAcceptedDomains isn\'t an accepted domain in this organization.'
+            )
+
+
 def _smart_host_ok(value: str) -> bool:
     """A smart host is an FQDN (an A or MX record), a single IP address or a CIDR range."""
     try:
@@ -151,7 +168,7 @@ def _smart_host_ok(value: str) -> bool:
         return bool(_DOMAIN.match(value)) and not value.startswith("*")
 
 
-def _validate_outbound(doc: Doc) -> None:
+def _validate_outbound(doc: Doc, store: st.Store) -> None:
     _check_connector_type(doc)
     if not doc["UseMXRecord"] and not doc["SmartHosts"]:
         raise invalid("SmartHosts must be specified when UseMXRecord is $false.")
@@ -177,7 +194,7 @@ def _register(
     kind: str,
     fields: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]],
     build: Callable[[str, dict[str, Any], str], Doc],
-    validate: Callable[[Doc], None],
+    validate: Callable[[Doc, st.Store], None],
     required_on_new: tuple[str, ...],
     unknown_identity_returns_all: bool,
 ) -> None:
@@ -210,14 +227,14 @@ def _register(
         guid = st.new_id()
         unique(call, str(call.get("Name")), guid)
         doc = _apply(call, build(str(call.get("Name")), {}, guid), *fields)
-        validate(doc)
+        validate(doc, call.store)
         return [call.store.insert(kind, doc)]
 
     @cmdlet(f"Set-{noun}", params=(*accepted, "Name"), required=("Identity",))
     def set_(call: Call) -> list[Doc]:
         doc = _apply(call, lookup(call, call.get("Identity")), *fields)
         unique(call, doc["Name"], doc["Guid"])
-        validate(doc)
+        validate(doc, call.store)
         doc.update({"Identity": doc["Name"], "WhenChangedUTC": exo_now()})
         call.store.put(kind, doc)
         return []

@@ -10,6 +10,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from o365relay.sandbox import smtp_replies as replies
 from o365relay.sandbox import trace
+from o365relay.sandbox.smtp_partner import certificate_names
 from o365relay.sandbox.smtp_policy import (
     Blocked,
     Refused,
@@ -89,6 +90,7 @@ class MxHandler:
                 envelope.mail_from or "",
                 address,
                 tls=session.ssl is not None,
+                cert_names=certificate_names((session.ssl or {}).get("peercert")),
             )
         except Blocked as blocked:  # connection filtering: no message trace
             return blocked.reply

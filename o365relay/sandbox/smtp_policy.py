@@ -27,8 +27,12 @@ MX endpoint (<domain>.mail.protection.outlook.com:25):
 - The sending IP matching an enabled OnPremises inbound connector's ``SenderIPAddresses`` (and the
   sender's domain its ``SenderDomains``) is connector relay: any recipient (STARTTLS first when the
   connector has ``RequireTls``).
+- Otherwise Partner inbound connectors have their say (:mod:`smtp_partner`): one that scopes the
+  sender's domain refuses mail that misses its TLS, IP or certificate terms (5.7.51), and mail that
+  matches one on its source IP or certificate is attributed to it (not direct send).
 - Otherwise direct send: recipients outside the tenant's accepted domains get 5.7.64; with
-  ``RejectDirectSend`` on, mail from the tenant's own domains gets 5.7.68.
+  ``RejectDirectSend`` on, mail from the tenant's own domains gets 5.7.68 unless a Partner connector
+  attributes it.
 - A recipient in an accepted domain with no such mailbox gets 5.4.1 (directory-based edge blocking).
 - Accepted mail gets a spam verdict (:func:`spam_verdict`): the GTUBE test string scores it as spam
   (SCL 9, "filteredAsSpam" in trace) unless the IP Allow List lets its sending IP skip spam filtering.
@@ -39,11 +43,11 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 from dataclasses import dataclass
-from typing import Any
 
 from o365relay.sandbox import connection_filter, signins, trace
 from o365relay.sandbox import smtp_replies as replies
 from o365relay.sandbox import store as st
+from o365relay.sandbox.smtp_partner import PartnerRefusal, attributing_partner, domain_matches, ip_in
 from o365relay.sandbox.tokens import EXCHANGE_RESOURCE, TokenRejected, TokenService
 
 SEND_AS_APP_ROLE = "SMTP.SendAsApp"
@@ -203,35 +207,17 @@ def matching_connector(store: st.Store, ip: str, sender: str) -> st.Doc | None:
     for connector in store.list(st.INBOUND_CONNECTOR):
         if not connector.get("Enabled", True) or connector.get("ConnectorType") != "OnPremises":
             continue
-        if any(_ip_in(address, entry) for entry in connector.get("SenderIPAddresses", [])) and any(
-            _domain_matches(domain_of(sender), entry) for entry in connector.get("SenderDomains", [])
+        if any(ip_in(address, entry) for entry in connector.get("SenderIPAddresses", [])) and any(
+            domain_matches(domain_of(sender), entry) for entry in connector.get("SenderDomains", [])
         ):
             return connector
     return None
 
 
-def _ip_in(address: ipaddress.IPv4Address, entry: str) -> bool:
-    try:
-        return address in ipaddress.IPv4Network(str(entry), strict=False)
-    except ValueError:
-        return False
-
-
-def _domain_matches(domain: str, entry: Any) -> bool:
-    """``smtp:*;1`` / ``*.contoso.com`` / ``contoso.com`` against the sender's domain."""
-    pattern = str(entry).lower()
-    if pattern.startswith("smtp:"):
-        pattern = pattern[5:]
-    pattern = pattern.split(";")[0]
-    if pattern == "*":
-        return True
-    if pattern.startswith("*."):
-        return domain.endswith(pattern[1:])
-    return domain == pattern
-
-
-def route_recipient(store: st.Store, ip: str, sender: str, recipient: str, tls: bool) -> str:
-    """Decide one RCPT on the MX endpoint: the route ("connector" or "direct"), or Refused."""
+def route_recipient(
+    store: st.Store, ip: str, sender: str, recipient: str, tls: bool, cert_names: tuple[str, ...] = ()
+) -> str:
+    """Decide one RCPT on the MX endpoint: the route ("connector", "partner" or "direct"), or Refused."""
     if connection_filter.verdict(store, ip) == "block":
         raise Blocked(replies.customer_block_list(ip, domain_of(recipient)))
     org = store.organization()
@@ -242,12 +228,16 @@ def route_recipient(store: st.Store, ip: str, sender: str, recipient: str, tls: 
         if connector.get("RequireTls") and not tls:
             raise Refused(replies.CONNECTOR_NEEDS_TLS)
         route = "connector"
-    elif not internal:
-        raise Refused(replies.TENANT_ATTRIBUTION)
-    elif org.get("rejectDirectSend") and domain_of(sender) in domains:
-        raise Refused(replies.DIRECT_SEND_DENIED)
     else:
-        route = "direct"
+        try:
+            partner = attributing_partner(store, ip, sender, recipient, tls, cert_names)
+        except PartnerRefusal as refusal:
+            raise Refused(refusal.reply) from None
+        if not internal:
+            raise Refused(replies.TENANT_ATTRIBUTION)
+        if partner is None and org.get("rejectDirectSend") and domain_of(sender) in domains:
+            raise Refused(replies.DIRECT_SEND_DENIED)
+        route = "direct" if partner is None else "partner"
     if internal and find_mailbox(store, recipient) is None:
         raise Refused(replies.RECIPIENT_UNKNOWN)
     return route

@@ -41,6 +41,14 @@ CUSTOMER_BLOCK_LIST = (
     "550 5.7.513 Service unavailable, Client host [{ip}] blocked by {domain} using Customer Block list "
     "(AS16012607) [" + HOST + "]"
 )
+# The code and its cause (a Partner connector restricting its sender domains to IPs or a certificate
+# the source missed) per Microsoft's NDR references as relayed by SaaS vendors' notes (ServiceNow
+# KB2438997); the exact text after the code is [UNCONFIRMED].
+PARTNER_RESTRICTED = (
+    "550 5.7.51 TenantInboundAttribution; There is a partner connector configured that matched the "
+    "message's sender domain, and it restricts that domain to IP addresses or a certificate this "
+    f"source doesn't match [{HOST}]"
+)
 RECIPIENT_UNKNOWN = f"550 5.4.1 Recipient address rejected: Access denied. [{HOST}]"
 CONNECTOR_NEEDS_TLS = f"451 5.7.3 STARTTLS is required to send mail [{HOST}]"
 XCLIENT_DENIED = "550 5.7.0 Error: insufficient authorization"

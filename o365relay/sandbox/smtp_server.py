@@ -49,6 +49,15 @@ def server_tls_context(ctx: SandboxContext) -> ssl.SSLContext:
     return context
 
 
+def mx_tls_context(ctx: SandboxContext) -> ssl.SSLContext:
+    """The MX endpoint's STARTTLS context: asks for a client certificate (optional) and verifies it against
+    the sandbox CA, so a Partner connector's ``TlsSenderCertificateName`` can be matched."""
+    context = server_tls_context(ctx)
+    context.verify_mode = ssl.CERT_OPTIONAL
+    context.load_verify_locations(cafile=str(ctx.pki.ca_file))
+    return context
+
+
 # -- lifecycle ------------------------------------------------------------------------------------
 
 
@@ -59,7 +68,7 @@ class SmtpEndpoints:
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="sandbox-smtp", daemon=True)
         self._thread.start()
-        tls = server_tls_context(ctx)
+        tls, mx_tls = server_tls_context(ctx), mx_tls_context(ctx)
         submission = SubmissionHandler(ctx)
         mx = MxHandler(ctx)
 
@@ -83,7 +92,7 @@ class SmtpEndpoints:
                 mx,
                 hostname=replies.HOST,
                 ident=IDENT,
-                tls_context=tls,
+                tls_context=mx_tls,
                 require_starttls=False,
                 auth_required=False,
                 data_size_limit=MAX_MESSAGE_SIZE,
