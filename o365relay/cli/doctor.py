@@ -21,7 +21,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from o365relay.doctor import Purpose, run_diagnosis
+    from o365relay.doctor import run_diagnosis
+    from o365relay.doctor_grants import Purpose
     from o365relay.tenant.settings import Endpoints
 
     purposes: tuple[Purpose, ...] = ("deploy", "audit") if args.purpose == "all" else (args.purpose,)

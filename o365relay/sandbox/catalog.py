@@ -19,10 +19,14 @@ def _sandbox_id(value: str) -> str:
 GRAPH_APP_ROLES: dict[str, str] = {
     "Application.ReadWrite.All": "1bfefb4e-e0b5-418b-a88f-73c46d2cc8e9",
     "Application.ReadWrite.OwnedBy": "18a4783c-866b-4cc7-a460-3d5e5662c884",
+    "Application.Read.All": "9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30",
     "AppRoleAssignment.ReadWrite.All": "06b708a9-e830-4db3-a914-8e69da51d44f",
     "User.ReadWrite.All": "741f803b-c850-494e-b5df-cde7c675a1ca",
     "User.Read.All": "df021288-bdef-4463-88db-98f22de89214",
     "Directory.Read.All": "7ab1d382-f21e-4acd-a863-ba3e13f7da61",
+    "Directory.ReadWrite.All": "19dbc75e-c2e2-444c-a770-ec69d8559fc7",
+    "RoleManagement.ReadWrite.Directory": "9e3f62cf-ca93-4989-b6ce-bf83c28f9fe8",
+    "Mail.ReadWrite": "e2a3a72e-5f79-4c64-b1b1-878b674786c9",
     "Domain.Read.All": "dbb9058a-0e50-45d7-ae91-66909b5d4664",
     "Organization.Read.All": "498476ce-e0fe-48b0-b801-37ba7e2685c6",
     "Mail.Send": "b633e1c5-b582-4048-a93e-9f11b44c7e96",
@@ -35,6 +39,7 @@ EXCHANGE_APP_ROLES: dict[str, str] = {
     "Exchange.ManageAsApp": "dc50a0fb-09a3-484d-be87-e023b12c6440",
     "SMTP.SendAsApp": _sandbox_id("SMTP.SendAsApp"),  # sandbox
     "Exchange.ManageAsAppV2": _sandbox_id("Exchange.ManageAsAppV2"),  # sandbox
+    "full_access_as_app": "dc890d15-9560-4a4c-9b7f-a736ec74ec40",
 }
 
 # Entra directory roles (role template ids).
@@ -48,6 +53,8 @@ DIRECTORY_ROLES: dict[str, str] = {
     "Security Reader": "5d6b6bb7-de71-4623-b4af-96380a352509",
     "Global Reader": "f2ef992c-3afb-46b9-b7cf-a126ee74c451",
     "Application Administrator": "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3",
+    "Cloud Application Administrator": "158c047a-c907-4556-b7ef-446551a6b5f7",
+    "Privileged Role Administrator": "e8611ab8-c189-46e8-94e1-60213ab1f814",
 }
 
 # Directory roles that let an app with Exchange.ManageAsApp run cmdlets (app-only-auth-powershell-v2);

@@ -10,8 +10,10 @@ Routes (``{tenant}`` may be the tenant id or any of its domains):
   ``{"token_type":"Bearer","expires_in":3599,"ext_expires_in":3599,"access_token":...}``; the
   access token is an RS256 JWT with ``aud`` (resource URI), ``iss``, ``tid``, ``appid``, ``oid``
   (the app's service principal), ``roles`` (values of the app role assignments the service principal
-  holds on that resource). Refusals are Entra's bodies (``error``, ``error_description`` starting
-  with the AADSTS code, ``error_codes``, ``timestamp``, ``trace_id``, ``correlation_id``).
+  holds on that resource) and ``wids`` (the role template ids of the Entra directory roles it holds, plus
+  :data:`SERVICE_PRINCIPAL_WID`, which Entra puts in every app-only token). Refusals are Entra's bodies
+  (``error``, ``error_description`` starting with the AADSTS code, ``error_codes``, ``timestamp``,
+  ``trace_id``, ``correlation_id``).
 - ``GET /{tenant}/v2.0/.well-known/openid-configuration``, ``/{tenant}/.well-known/openid-configuration``
   and ``GET /{tenant}/discovery/v2.0/keys``: what MSAL reads to find the token endpoint.
 
@@ -75,6 +77,9 @@ TOKEN_LIFETIME = 3599
 _VERIFIED_MAX = 1024  # verified tokens remembered (cleared when full)
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange"
+# The "default permissions of a service principal" id Entra lists in every app-only token's wids claim
+# (seen in live tokens, e.g. microsoftgraph/msgraph-sdk-powershell#1782); it is no assignable role.
+SERVICE_PRINCIPAL_WID = "0997a1d0-0d1d-4acb-b408-d5ca73121e90"
 
 
 class TokenRejected(Exception):
@@ -181,7 +186,13 @@ class TokenService:
         }
         if roles:
             claims["roles"] = roles
+        claims["wids"] = self._wids(sp["id"])
         return jwt.encode(claims, self.pki.token_key, algorithm="RS256", headers={"kid": self.pki.token_kid})
+
+    def _wids(self, principal_id: str) -> list[str]:
+        """The ``wids`` claim: the directory roles' template ids the service principal holds."""
+        held = {a["roleDefinitionId"] for a in self.store.list(st.DIRECTORY_ROLE_ASSIGNMENT, principalId=principal_id)}
+        return [*sorted(held), SERVICE_PRINCIPAL_WID]
 
     def mint_external_assertion(
         self, issuer: str, subject: str, audience: str = TOKEN_EXCHANGE_AUDIENCE, lifetime: int = 600

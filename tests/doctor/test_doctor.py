@@ -9,11 +9,14 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from o365relay.doctor import permission_checks
+from o365relay.doctor_grants import directory_role_checks, permission_checks
+from o365relay.sandbox import store as st
 from o365relay.sandbox.runner import Sandbox
 from o365relay.sandbox.seed import SEEDS_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
+GLOBAL_ADMINISTRATOR = "62e90394-69f5-4237-9190-012177145e10"  # Entra role template ids
+GLOBAL_READER = "f2ef992c-3afb-46b9-b7cf-a126ee74c451"
 
 
 def doctor(sandbox: Sandbox, *args: str, **env_overrides: str) -> subprocess.CompletedProcess[str]:
@@ -70,3 +73,43 @@ def test_broader_permissions_are_warned_about_with_the_narrower_one(sandbox: San
     assert result.returncode == 0, result.stdout + result.stderr  # a warning does not fail the run
     [line] = [x for x in result.stdout.splitlines() if x.startswith("WARN")]
     assert "Graph Application.ReadWrite.All" in line and "Application.ReadWrite.OwnedBy" in line
+
+
+def test_an_overprivileged_deployer_is_warned_with_the_exact_narrower_grant(
+        sandbox_factory: Callable[..., Sandbox]) -> None:
+    """Global Administrator (read from the token's wids claim) and app roles broader than needed: each is a
+    WARN naming what suffices; a warning does not fail the run."""
+    sandbox = sandbox_factory(seed=SEEDS_DIR / "overprivileged.yaml")
+    result = doctor(sandbox, "--for", "deploy", "--format", "json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    checks = {c["name"]: c for c in json.loads(result.stdout)}
+    warned = {name for name, c in checks.items() if c["status"] == "excess"}
+    assert warned == {"Entra role Global Administrator", "Graph Directory.ReadWrite.All", "Graph Mail.Send",
+                      "Exchange full_access_as_app"}
+    admin = checks["Entra role Global Administrator"]
+    assert "Exchange Administrator suffices" in admin["detail"]
+    sp = sandbox.store.find(st.SERVICE_PRINCIPAL, appId=sandbox.deployer_client_id)
+    # it already holds Exchange Administrator: the fix is to remove Global Administrator, for this principal
+    assert admin["fix"].startswith("remove the role: Get-MgRoleManagementDirectoryRoleAssignment")
+    assert f"principalId eq '{sp['id']}'" in admin["fix"] and GLOBAL_ADMINISTRATOR in admin["fix"]
+    assert "User.ReadWrite.All, and only if the spec creates mailbox users" in (
+        checks["Graph Directory.ReadWrite.All"]["detail"])
+    assert "directory roles in its token: Exchange Administrator, Global Administrator" in (
+        checks["Exchange role"]["detail"])
+
+
+def test_a_reader_holding_the_deployers_grants_is_told_to_drop_them(sandbox: Sandbox) -> None:
+    """`--for audit`: Exchange Administrator and the deployer's write permissions are more than reading needs."""
+    result = doctor(sandbox, "--for", "audit", "--format", "json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    checks = {c["name"]: c for c in json.loads(result.stdout)}
+    role = checks["Entra role Exchange Administrator"]
+    assert role["status"] == "excess" and "Global Reader suffices" in role["detail"]
+    assert f"-RoleDefinitionId {GLOBAL_READER} -DirectoryScopeId /" in role["fix"]
+    for write in ("AppRoleAssignment.ReadWrite.All", "User.ReadWrite.All"):
+        assert checks[f"Graph {write}"]["status"] == "excess"
+    assert checks["Graph Application.ReadWrite.All"]["status"] == "excess"
+
+
+def test_the_default_service_principal_entry_of_wids_is_no_role() -> None:
+    assert directory_role_checks({"0997a1d0-0d1d-4acb-b408-d5ca73121e90"}, ("deploy", "audit"), "sp") == []

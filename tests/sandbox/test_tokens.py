@@ -86,6 +86,18 @@ def test_secret_grant_issues_signed_token_with_roles_per_resource(exo) -> None:
     assert _claims(exo.token(scope=EXO_SCOPE))["roles"] == ["Exchange.ManageAsApp"]
 
 
+def test_tokens_name_the_directory_roles_the_service_principal_holds(exo) -> None:
+    """``wids``: the role template ids of its directory roles, plus the id Entra adds to every app token."""
+    exchange_administrator = "29232cdf-9323-42fd-ade2-1d097af3e4de"
+    default_sp = "0997a1d0-0d1d-4acb-b408-d5ca73121e90"
+    for scope in (GRAPH_SCOPE, EXO_SCOPE):
+        assert sorted(_claims(exo.token(scope=scope))["wids"]) == sorted([exchange_administrator, default_sp])
+    sp = exo.sandbox.store.find(st.SERVICE_PRINCIPAL, appId=exo.sandbox.deployer_client_id)
+    for assignment in exo.sandbox.store.list(st.DIRECTORY_ROLE_ASSIGNMENT, principalId=sp["id"]):
+        exo.sandbox.store.delete(st.DIRECTORY_ROLE_ASSIGNMENT, assignment["id"])
+    assert _claims(exo.token(scope=GRAPH_SCOPE))["wids"] == [default_sp]
+
+
 @pytest.mark.parametrize(
     ("form", "status", "error", "code"),
     [
