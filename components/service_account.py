@@ -2,7 +2,10 @@
 
 ``application``: an Entra app + service principal holding ``SMTP.SendAsApp`` on Office 365 Exchange
 Online, its credential (federated identity preferred, certificate, or a client secret kept secret),
-its registration in Exchange and FullAccess on its mailbox.
+its registration in Exchange and FullAccess on its mailbox. The identity running ``pulumi up`` is listed
+as an owner of both: the azuread provider removes itself as owner of what it creates unless ``owners``
+names it, and a deployer holding only ``Application.ReadWrite.OwnedBy`` could then never change (or add
+the credential to) the application it just made.
 
 ``mailbox``: a mailbox the stack may also create (an Entra user with a generated password, always
 secret, and a licence assigned after its usage location is set).
@@ -66,9 +69,11 @@ class SmtpServiceAccount(pulumi.ComponentResource):
     def _application(self, account: ServiceAccount, spec_dir: Path) -> None:
         name = self._name
         display_name = application_display_name(account.name)
+        deployer = azuread.get_client_config_output(opts=pulumi.InvokeOutputOptions(parent=self)).object_id
         app = azuread.Application(f"{name}-app", display_name=display_name, notes=account.description or None,
-                                  sign_in_audience="AzureADMyOrg", tags=["o365-relay"], opts=self._opts())
-        sp = azuread.ServicePrincipal(f"{name}-sp", client_id=app.client_id, tags=["o365-relay"],
+                                  sign_in_audience="AzureADMyOrg", tags=["o365-relay"], owners=[deployer],
+                                  opts=self._opts())
+        sp = azuread.ServicePrincipal(f"{name}-sp", client_id=app.client_id, tags=["o365-relay"], owners=[deployer],
                                       opts=self._opts())
         exchange_online = azuread.get_service_principal_output(
             client_id=EXCHANGE_ONLINE_APP_ID, opts=pulumi.InvokeOutputOptions(parent=self))

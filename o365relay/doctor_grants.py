@@ -26,6 +26,10 @@ GRAPH_PERMISSIONS: list[tuple[str, tuple[str, ...], str, tuple[Purpose, ...]]] =
     ("AppRoleAssignment.ReadWrite.All", (), "grant SMTP.SendAsApp to each OAuth sender", ("deploy",)),
     ("User.ReadWrite.All", ("Directory.ReadWrite.All",),
      "create mailbox users and assign licences (only if the spec creates mailboxes)", ("deploy",)),
+    ("LicenseAssignment.Read.All", ("Organization.Read.All", "Organization.ReadWrite.All", "Directory.Read.All",
+                                    "Directory.ReadWrite.All"),
+     "read the tenant's licences (subscribedSkus) to license the mailbox users it creates (only then)",
+     ("deploy",)),
     ("Application.Read.All", ("Application.ReadWrite.All", "Directory.Read.All"),
      "read Office 365 Exchange Online's app roles to grant SMTP.SendAsApp; find the applications holding it "
      "(audit, export)", ("deploy", "audit")),
@@ -54,8 +58,8 @@ EXCHANGE_EXCESS: list[tuple[str, str]] = [
     ("SMTP.SendAsApp", "nothing: SMTP.SendAsApp belongs on the sender applications the stack creates, "
      "never on the identity that runs o365-relay"),
 ]
-# What each purpose's identity needs of Graph at most: any other write permission of the table is excess.
-WRITE_PERMISSIONS = {p for p, _, _, used in GRAPH_PERMISSIONS if used == ("deploy",)}
+# The deployer's write permissions: an identity that only reads (`--for audit`) is told to drop them.
+WRITE_PERMISSIONS = {p for p, _, _, used in GRAPH_PERMISSIONS if used == ("deploy",) and ".ReadWrite." in p}
 
 # Directory roles (template id -> name, narrower grant to deploy, narrower grant to audit). An Entra role
 # as the narrower grant is given by name; Exchange Administrator is what deploying needs, Global Reader

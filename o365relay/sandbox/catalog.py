@@ -29,6 +29,7 @@ GRAPH_APP_ROLES: dict[str, str] = {
     "Mail.ReadWrite": "e2a3a72e-5f79-4c64-b1b1-878b674786c9",
     "Domain.Read.All": "dbb9058a-0e50-45d7-ae91-66909b5d4664",
     "Organization.Read.All": "498476ce-e0fe-48b0-b801-37ba7e2685c6",
+    "LicenseAssignment.Read.All": _sandbox_id("LicenseAssignment.Read.All"),  # sandbox
     "Mail.Send": "b633e1c5-b582-4048-a93e-9f11b44c7e96",
     "AuditLog.Read.All": "b0afded3-3588-46d8-8b3d-9842eff778da",
     "ExchangeMessageTrace.Read.All": _sandbox_id("ExchangeMessageTrace.Read.All"),  # sandbox

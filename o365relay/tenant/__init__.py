@@ -17,7 +17,7 @@ Microsoft Graph (each GraphClient method carries its own as ``method.permission`
     get_user, list_users                User.Read.All
     create_user, update_user,           User.ReadWrite.All (assignLicense also accepts
     assign_license                      Directory.ReadWrite.All; set usageLocation first)
-    list_subscribed_skus                Organization.Read.All
+    list_subscribed_skus                LicenseAssignment.Read.All (or Organization.Read.All)
     list_domains,                       Domain.Read.All (serviceConfigurationRecords was
     service_configuration_records       documented with Directory.Read.All on older pages)
     list/get applications,              Application.ReadWrite.OwnedBy for the apps the deployer

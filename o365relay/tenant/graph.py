@@ -215,7 +215,7 @@ class GraphClient:
         return await self.sdk.users.by_user_id(user).assign_license.post(
             body, request_configuration=_config(idempotent=True))
 
-    @graph_call("Organization.Read.All")
+    @graph_call("LicenseAssignment.Read.All")
     async def list_subscribed_skus(self) -> list[SubscribedSku]:
         return await self._all(self.sdk.subscribed_skus)
 

@@ -26,6 +26,7 @@ STACK = "test"
 EXCHANGE_ONLINE_APP_ID = "00000002-0000-0ff1-ce00-000000000000"
 SMTP_SEND_AS_APP_ROLE = "7b9e2e5b-7f5a-4f32-9f1d-5c4b1f0c3d2e"
 EXCHANGE_ONLINE_SP_OBJECT_ID = "0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d"
+DEPLOYER_OBJECT_ID = "5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9"  # the service principal running `pulumi up`
 
 
 def stable_guid(*parts: str) -> str:
@@ -78,6 +79,9 @@ class TenantMocks(pulumi.runtime.Mocks):
                     "id": EXCHANGE_ONLINE_SP_OBJECT_ID, "displayName": "Office 365 Exchange Online",
                     "appRoleIds": {"SMTP.SendAsApp": SMTP_SEND_AS_APP_ROLE,
                                    "Exchange.ManageAsApp": "dc50a0fb-09a3-484d-be87-e023b12c6440"}}
+        if args.token == "azuread:index/getClientConfig:getClientConfig":
+            return {"clientId": stable_guid("deployer"), "objectId": DEPLOYER_OBJECT_ID,
+                    "tenantId": "7a3f6c1e-0000-4000-8000-000000000001", "id": "clientConfigs/deployer"}
         raise AssertionError(f"unexpected invoke {args.token}")
 
 

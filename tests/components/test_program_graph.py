@@ -126,6 +126,14 @@ def test_application_sender_chain(example: pm.RecordingMonitor) -> None:
     assert inputs(by_name(example, "erp@contoso.com-smtp-auth")) == {"mailbox": "erp@contoso.com", "enabled": True}
 
 
+def test_the_deployer_owns_the_sender_apps_it_creates(example: pm.RecordingMonitor) -> None:
+    """Without it the azuread provider drops its own ownership after create, and a deployer holding only
+    Application.ReadWrite.OwnedBy is locked out of the app (its credential, later updates, destroy)."""
+    for account in ("erp-mailer", "monitoring-alerts"):
+        assert by_name(example, f"{account}-app").inputs["owners"] == [pm.DEPLOYER_OBJECT_ID]
+        assert by_name(example, f"{account}-sp").inputs["owners"] == [pm.DEPLOYER_OBJECT_ID]
+
+
 def test_certificate_credential_uploads_the_public_certificate(example: pm.RecordingMonitor) -> None:
     cert = by_name(example, "monitoring-alerts-certificate")
     value = pm.unwrap(cert.inputs["value"])

@@ -16,7 +16,7 @@ from __future__ import annotations
 import base64
 import ssl
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ import pytest
 from o365relay.sandbox import store as st
 from o365relay.sandbox.catalog import EXCHANGE_APP_ROLES
 from o365relay.sandbox.runner import Sandbox
+from o365relay.sandbox.seed import SEEDS_DIR
 from o365relay.sandbox.tokens import EXCHANGE_APP_ID
 
 CERTIFICATE = Path(__file__).parents[2] / "certs" / "monitoring-alerts.pem"  # a public certificate only
@@ -253,3 +254,22 @@ def _destroy(p: ProviderCalls, ids: dict[str, str]) -> None:
     p.ok("DELETE", f"/v1.0/applications/{ids['app']}")
     gone = p.call("GET", f"/v1.0/applications/{ids['app']}")
     assert gone.status_code == 404 and gone.json()["error"]["code"] == "Request_ResourceNotFound"
+
+
+@pytest.mark.parametrize("owners_name_the_deployer", [False, True])
+def test_a_deployer_holding_only_owned_by_keeps_its_app_only_when_owners_names_it(
+        sandbox_factory: Callable[..., Sandbox], owners_name_the_deployer: bool) -> None:
+    """Why the program lists the deployer in ``owners``: left out, the provider removes itself as owner
+    right after create, and Application.ReadWrite.OwnedBy then refuses the credential that comes next."""
+    p = ProviderCalls(sandbox_factory(seed=SEEDS_DIR / "deployer-owned-by.yaml"))
+    claims = p.claims()
+    assert "Application.ReadWrite.OwnedBy" in claims["roles"] and "Application.ReadWrite.All" not in claims["roles"]
+    app = p.ok("POST", "/v1.0/applications", {"displayName": "relay-erp", "signInAudience": "AzureADMyOrg",
+                                              "owners@odata.bind": [_directory_object(p, claims["oid"])]})
+    if not owners_name_the_deployer:
+        p.ok("DELETE", f"/v1.0/applications/{app['id']}/owners/{claims['oid']}/$ref")
+    reply = p.call("POST", f"/v1.0/applications/{app['id']}/federatedIdentityCredentials", {
+        "audiences": ["api://AzureADTokenExchange"], "name": "github-prod",
+        "issuer": "https://token.actions.githubusercontent.com", "subject": "repo:contoso/erp:environment:prod"})
+    assert reply.status_code == (201 if owners_name_the_deployer else 403), reply.text
+    p.http.close()
