@@ -114,8 +114,8 @@ class _Spec:
             direction = connector.get("direction", "inbound")
             if direction == "outbound":
                 yield from _outbound_connector(path, connector)
-            if direction != "inbound":
-                continue  # outbound, or a direction the schema has reported
+            if direction != "inbound" or connector.get("type", "relay") != "relay":
+                continue  # outbound or partner (below), or a direction or type the schema has reported
             ips = connector.get("senderIPs")
             if not ips and "certificateName" not in connector:
                 yield Issue(path, "a connector needs 'senderIPs' or 'certificateName' to recognise the "
@@ -133,11 +133,45 @@ class _Spec:
                     yield Issue(path + ("senderIPs", i), f"{ip} overlaps {clash}; Exchange could not tell "
                                                          "which connector the mail belongs to")
                 seen.append((network, where))
-            sends_for = connector.get("sendsFor")
-            for i, domain in enumerate(sends_for if isinstance(sends_for, list) else []):
-                if _ok("domainName", domain) and domain not in self.domain_names:
-                    yield Issue(path + ("sendsFor", i), f"{domain!r} is not a declared domain; "
-                                                        + _hint(domain, self.domain_names))
+            yield from self.declared_domains(path + ("sendsFor",), connector.get("sendsFor"))
+        yield from self.partners(seen)
+
+    def declared_domains(self, path: SpecPath, value: Any) -> Iterator[Issue]:
+        for i, domain in enumerate(value if isinstance(value, list) else []):
+            if _ok("domainName", domain) and domain not in self.domain_names:
+                yield Issue(path + (i,), f"{domain!r} is not a declared domain; " + _hint(domain, self.domain_names))
+
+    def partners(self, relay_ips: list[tuple[ipaddress.IPv4Network, str]]) -> Iterator[Issue]:
+        """Partner connectors: public sender IPs, scoped to declared domains, and never matching what a relay
+        connector matches (Exchange would take that mail as the relay's, never the partner's)."""
+        connectors = _dicts(self.doc.get("connectors"))
+        relay_certs = {c["certificateName"].lower(): name for name, c in connectors.items()
+                       if c.get("direction", "inbound") == "inbound" and c.get("type", "relay") == "relay"
+                       and isinstance(c.get("certificateName"), str)}
+        for name, connector in connectors.items():
+            if connector.get("type") != "partner" or connector.get("direction", "inbound") != "inbound":
+                continue
+            path: SpecPath = ("connectors", name)
+            ips = connector.get("senderIPs")
+            for i, ip in enumerate(ips if isinstance(ips, list) else []):
+                if not _ok("senderIp", ip):
+                    continue
+                problem = sender_ip_syntax(ip) or sender_ip_scope(ip)
+                network = ipaddress.IPv4Network(ip, strict=False)
+                clash = next((where for net, where in relay_ips if net.overlaps(network)), None)
+                if problem:
+                    yield Issue(path + ("senderIPs", i), problem)
+                elif clash:
+                    yield Issue(path + ("senderIPs", i), f"{ip} overlaps {clash}, a relay connector's: Exchange takes "
+                                                         "that mail as relayed, never as this partner's; give "
+                                                         "the partner its own addresses")
+            cert = connector.get("certificateName")
+            if isinstance(cert, str) and cert.lower() in relay_certs:
+                yield Issue(path + ("certificateName",), f"{cert} is also relay connector "
+                                                         f"{relay_certs[cert.lower()]}'s certificate name: Exchange "
+                                                         "would take the partner's mail as relayed; use the "
+                                                         "partner's own certificate name")
+            yield from self.declared_domains(path + ("acceptedDomains",), connector.get("acceptedDomains"))
 
     def connection_filter(self) -> Iterator[Issue]:
         """Connection filter entries: public space, listed once, never both allowed and blocked, and

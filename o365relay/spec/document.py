@@ -19,11 +19,15 @@ _CAMEL_OVERRIDES = {"sender_ips": "senderIPs"}
 _KEY_FIELDS = {"name"}
 # RelaySpec fields that are bookkeeping, not part of the document.
 _NOT_IN_DOCUMENT = {"source", "positions", "ends"}
-# RelaySpec fields written into another document key, each entry marked by the discriminator:
-# outbound connectors live under ``connectors`` with ``direction: outbound``.
-MERGED_FIELDS = {"outbound_connectors": "connectors"}
+# RelaySpec fields written into another document key, each entry marked by a discriminator key and value:
+# outbound connectors live under ``connectors`` with ``direction: outbound``, partner connectors with
+# ``type: partner``; the rest of ``connectors`` are relay connectors.
 DISCRIMINATOR = "direction"
 OUTBOUND = "outbound"
+KIND = "type"
+PARTNER = "partner"
+MERGED_FIELDS = {"outbound_connectors": ("connectors", DISCRIMINATOR, OUTBOUND),
+                 "partner_connectors": ("connectors", KIND, PARTNER)}
 
 
 def camel(name: str) -> str:
@@ -45,10 +49,10 @@ def to_document(spec: m.RelaySpec) -> dict[str, Any]:
     """The canonical plain dict of ``spec`` (JSON-serialisable; defaults omitted)."""
     document = _plain(spec)
     document["version"] = spec.version  # always written, though it equals the only version
-    outbound = document.pop(camel("outbound_connectors"), {})
-    if outbound:
-        connectors = document.setdefault("connectors", {})
-        connectors.update({name: {DISCRIMINATOR: OUTBOUND, **c} for name, c in outbound.items()})
+    for field_name, (key, marker, value) in MERGED_FIELDS.items():
+        merged = document.pop(camel(field_name), {})
+        if merged:
+            document.setdefault(key, {}).update({name: {marker: value, **c} for name, c in merged.items()})
     return document
 
 
@@ -85,10 +89,12 @@ def from_document(doc: dict[str, Any], source: str, positions: dict[m.SpecPath, 
         tenant=_tenant(doc["tenant"]),
         domains={name: _domain(name, d) for name, d in doc.get("domains", {}).items()},
         service_accounts={name: _account(name, a) for name, a in doc.get("serviceAccounts", {}).items()},
-        connectors={name: _build(m.Connector, _undirected(c), name=name)
-                    for name, c in doc.get("connectors", {}).items() if not _outbound(c)},
-        outbound_connectors={name: _build(m.OutboundConnector, _undirected(c), name=name)
-                             for name, c in doc.get("connectors", {}).items() if _outbound(c)},
+        connectors={name: _build(m.Connector, _unmarked(c), name=name)
+                    for name, c in doc.get("connectors", {}).items() if _form(c) is None},
+        outbound_connectors={name: _build(m.OutboundConnector, _unmarked(c), name=name)
+                             for name, c in doc.get("connectors", {}).items() if _form(c) == "outbound_connectors"},
+        partner_connectors={name: _build(m.PartnerConnector, _unmarked(c), name=name)
+                            for name, c in doc.get("connectors", {}).items() if _form(c) == "partner_connectors"},
         send_as=tuple(_build(m.SendAsGrant, g) for g in doc.get("sendAs", [])),
         waivers=tuple(_build(m.Waiver, w, expires=date.fromisoformat(w["expires"]))
                       for w in doc.get("waivers", [])),
@@ -98,13 +104,14 @@ def from_document(doc: dict[str, Any], source: str, positions: dict[m.SpecPath, 
     )
 
 
-def _outbound(connector: dict[str, Any]) -> bool:
-    return connector.get(DISCRIMINATOR) == OUTBOUND
+def _form(connector: dict[str, Any]) -> str | None:
+    """The RelaySpec field a ``connectors`` entry belongs to by its markers; None for a relay connector."""
+    return next((f for f, (_, marker, value) in MERGED_FIELDS.items() if connector.get(marker) == value), None)
 
 
-def _undirected(connector: dict[str, Any]) -> dict[str, Any]:
-    """The entry without its discriminator: the model says the direction by its class."""
-    return {k: v for k, v in connector.items() if k != DISCRIMINATOR}
+def _unmarked(connector: dict[str, Any]) -> dict[str, Any]:
+    """The entry without its discriminators: the model says the form by its class."""
+    return {k: v for k, v in connector.items() if k not in (DISCRIMINATOR, KIND)}
 
 
 def _build(cls: type, data: dict[str, Any], **given: Any) -> Any:

@@ -20,6 +20,7 @@ AccountKind = Literal["application", "mailbox"]
 CredentialType = Literal["federated", "certificate", "secret"]
 DnsBackendKind = Literal["none", "azure"]
 ConnectorDirection = Literal["inbound", "outbound"]
+InboundKind = Literal["relay", "partner"]
 OutboundTls = Literal["EncryptionOnly", "CertificateValidation", "DomainValidation"]
 RolloutStage = Literal["observe", "enforce"]
 SignInLog = Literal["read", "unlicensed"]
@@ -231,6 +232,23 @@ class OutboundConnector:
 
 
 @dataclass(frozen=True)
+class PartnerConnector:
+    """An inbound ``Partner`` connector (``type: partner`` under ``connectors``): a SaaS platform that sends
+    as the tenant's domains from outside it. Its ``sender_ips`` and ``certificate_name`` restrict its sender
+    domains to that source (RestrictDomainsToIPAddresses / RestrictDomainsToCertificate, derived: set when
+    given); ``accepted_domains`` scopes it to some of the tenant's accepted domains (empty: all)."""
+
+    name: str
+    sender_domains: tuple[str, ...]
+    sender_ips: tuple[str, ...] = ()
+    certificate_name: str | None = None
+    accepted_domains: tuple[str, ...] = ()
+    require_tls: bool = True
+    enabled: bool = True
+    comment: str = ""
+
+
+@dataclass(frozen=True)
 class SendAsGrant:
     trustee: str  # a service account name
     mailbox: str
@@ -254,6 +272,9 @@ class RelaySpec:
     # Written in the document under ``connectors`` with ``direction: outbound`` (names shared with
     # the inbound ones); kept apart here so code about relaying devices never meets them.
     outbound_connectors: dict[str, OutboundConnector] = field(default_factory=dict)
+    # Written under ``connectors`` with ``type: partner``: SaaS senders, never relaying devices (their IPs
+    # are the partner's, so no SPF of ours gains them).
+    partner_connectors: dict[str, PartnerConnector] = field(default_factory=dict)
     send_as: tuple[SendAsGrant, ...] = ()
     waivers: tuple[Waiver, ...] = ()
     # Where each node came from, for error messages and SARIF: spec path -> (line, column), and where

@@ -4,7 +4,8 @@ jsonschema's own messages describe the failed keyword; users need what is wrong 
 right, so each error is rewritten from its keyword, the value, and the schema's ``title``,
 ``description`` and ``patternErrorMessage`` annotations (the last is what the YAML language server
 shows in editors, so both say the same), and ``x-misplaced`` (keys valid only in a sibling form,
-such as an inbound connector's keys on an outbound one, with the message that says so).
+such as an inbound connector's keys on an outbound one, with the message that says so; one group or a
+list of groups, each with its keys and message).
 """
 
 from __future__ import annotations
@@ -126,10 +127,12 @@ def _issues(error: Any) -> Iterator[Issue]:
     kind, value, instance, schema = error.validator, error.validator_value, error.instance, error.schema
     if kind == "additionalProperties":
         allowed = sorted(schema.get("properties", {}))
-        misplaced = schema.get("x-misplaced", {})  # keys that belong to a sibling form (a connector's direction)
+        misplaced = schema.get("x-misplaced", [])  # keys that belong to a sibling form (a connector's direction)
+        groups = misplaced if isinstance(misplaced, list) else [misplaced]
         for key in instance:
-            if key in misplaced.get("keys", ()):
-                yield Issue(path + (key,), f"'{key}' {misplaced['message']}", on_key=True)
+            message = next((g["message"] for g in groups if key in g["keys"]), None)
+            if message is not None:
+                yield Issue(path + (key,), f"'{key}' {message}", on_key=True)
             elif key not in allowed:
                 yield Issue(path + (key,), _unknown_key(key, allowed), on_key=True)
     elif kind == "required":

@@ -16,8 +16,8 @@ CASES = {
     'outbound-with-sender-ips': (
         '  partner:\n    direction: outbound\n    recipientDomains: [fabrikam.com]\n    smartHosts: [mx.fabrikam.com]\n    senderIPs: [203.0.113.1]\n    requireTls: true\n',
         [
-            (8, 5, 'spec.connectors.partner.senderIPs', "'senderIPs' applies to inbound (relay) connectors only; remove it from this outbound connector, or remove 'direction: outbound'"),
-            (9, 5, 'spec.connectors.partner.requireTls', "'requireTls' applies to inbound (relay) connectors only; remove it from this outbound connector, or remove 'direction: outbound'"),
+            (8, 5, 'spec.connectors.partner.senderIPs', "'senderIPs' applies to inbound connectors only; remove it from this outbound connector, or remove 'direction: outbound'"),
+            (9, 5, 'spec.connectors.partner.requireTls', "'requireTls' applies to inbound connectors only; remove it from this outbound connector, or remove 'direction: outbound'"),
         ],
     ),
     'inbound-with-smart-hosts': (

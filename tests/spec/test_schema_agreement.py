@@ -12,7 +12,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from o365relay.spec import model as m
-from o365relay.spec.document import DISCRIMINATOR, MERGED_FIELDS, OUTBOUND, camel, default_of
+from o365relay.spec.document import DISCRIMINATOR, KIND, MERGED_FIELDS, OUTBOUND, PARTNER, camel, default_of
 from o365relay.spec.loader import load_spec
 from o365relay.spec.schema import load_schema, schema_path
 from o365relay.spec.yamlsource import read_source
@@ -44,6 +44,9 @@ def _both_forms(*forms: dict[str, Any]) -> dict[str, Any]:
 
 _ACCOUNT = _both_forms(_APPLICATION, _MAILBOX)
 _OUTBOUND = SCHEMA["$defs"]["outboundConnector"]
+_PARTNER = SCHEMA["$defs"]["partnerConnector"]
+MARKERS = {DISCRIMINATOR, KIND}  # a connectors entry's form markers: the model says the form by its class
+CONNECTORS = (m.Connector, m.OutboundConnector, m.PartnerConnector)
 
 # Each model class and the schema object it is written as.
 PAIRS: dict[type, dict[str, Any]] = {
@@ -62,6 +65,7 @@ PAIRS: dict[type, dict[str, Any]] = {
     m.MailboxCreation: _ACCOUNT["properties"]["create"],
     m.Connector: _INBOUND,
     m.OutboundConnector: _OUTBOUND,
+    m.PartnerConnector: _PARTNER,
     m.SendAsGrant: _P["sendAs"]["items"],
     m.Waiver: _P["waivers"]["items"],
     m.Rollout: SCHEMA["$defs"]["rollout"],
@@ -87,11 +91,11 @@ def test_every_model_class_is_paired() -> None:
 
 @pytest.mark.parametrize("cls", list(PAIRS), ids=lambda c: c.__name__)
 def test_model_fields_and_schema_properties_match(cls: type) -> None:
-    schema = PAIRS[cls]
-    assert {camel(f.name) for f in fields(cls)} == set(schema["properties"]) - {DISCRIMINATOR}
+    schema, markers = PAIRS[cls], MARKERS if cls in CONNECTORS else set()
+    assert {camel(f.name) for f in fields(cls)} == set(schema["properties"]) - markers
     assert schema["additionalProperties"] is False
     required = {camel(f.name) for f in fields(cls) if default_of(f) is dataclasses.MISSING}
-    assert set(schema.get("required", [])) - {DISCRIMINATOR} == required
+    assert set(schema.get("required", [])) - markers == required
 
 
 @pytest.mark.parametrize("cls", list(PAIRS), ids=lambda c: c.__name__)
@@ -162,20 +166,32 @@ def test_schema_file_is_what_the_package_ships() -> None:
     assert schema_path().name == "relay.v1.schema.json"
 
 
-def test_connectors_choose_their_form_by_direction() -> None:
-    """Both forms live in the one connectors map; only direction: outbound selects the outbound form."""
+def test_connectors_choose_their_form_by_direction_then_type() -> None:
+    """All forms live in the one connectors map: direction: outbound selects the outbound form, then
+    type: partner the partner form; anything else is a relay connector."""
     entry = _P["connectors"]["additionalProperties"]
     assert entry["if"]["properties"][DISCRIMINATOR]["const"] == OUTBOUND
-    assert entry["then"]["$ref"].endswith("/outboundConnector") and entry["else"]["$ref"].endswith("/inboundConnector")
+    assert entry["then"]["$ref"].endswith("/outboundConnector")
+    inbound = entry["else"]
+    assert inbound["if"]["properties"][KIND]["const"] == PARTNER
+    assert inbound["then"]["$ref"].endswith("/partnerConnector")
+    assert inbound["else"]["$ref"].endswith("/inboundConnector")
     assert _OUTBOUND["required"] == [DISCRIMINATOR] and _INBOUND["properties"][DISCRIMINATOR]["default"] == "inbound"
+    assert _PARTNER["required"] == [KIND, "senderDomains"] and _INBOUND["properties"][KIND]["default"] == "relay"
     assert SCHEMA["$defs"]["connectorDirection"]["enum"] == list(typing.get_args(m.ConnectorDirection))
-    assert MERGED_FIELDS == {"outbound_connectors": "connectors"} and "connectors" in _P
+    assert SCHEMA["$defs"]["inboundKind"]["enum"] == list(typing.get_args(m.InboundKind))
+    assert MERGED_FIELDS == {"outbound_connectors": ("connectors", DISCRIMINATOR, OUTBOUND),
+                             "partner_connectors": ("connectors", KIND, PARTNER)} and "connectors" in _P
 
 
 def test_misplaced_keys_are_exactly_the_other_forms_keys() -> None:
-    inbound, outbound = set(_INBOUND["properties"]), set(_OUTBOUND["properties"])
-    assert set(_INBOUND["x-misplaced"]["keys"]) == outbound - inbound
-    assert set(_OUTBOUND["x-misplaced"]["keys"]) == inbound - outbound
+    forms = {"inbound": _INBOUND, "outbound": _OUTBOUND, "partner": _PARTNER}
+    for name, form in forms.items():
+        misplaced = form["x-misplaced"]
+        groups = misplaced if isinstance(misplaced, list) else [misplaced]
+        others = set().union(*(set(f["properties"]) for n, f in forms.items() if n != name))
+        keys = [k for g in groups for k in g["keys"]]
+        assert sorted(keys) == sorted(others - set(form["properties"])), name
 
 
 def test_service_accounts_choose_their_form_by_kind() -> None:
