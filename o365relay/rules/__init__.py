@@ -11,6 +11,7 @@ from o365relay.rules import (  # noqa: F401
     direct_send,
     dns,
     outbound,
+    partners,
     privilege,
     rollout,
     smtp_auth,

@@ -75,19 +75,20 @@ def _children(node: Schema, defs: Schema, path: str) -> list[str]:
 
 
 def _forms(node: Schema, defs: Schema) -> list[Schema]:
-    """The object forms a map entry takes: one, or (if/then/else) the default form then what the other
-    adds or defines differently, with descriptions prefixed by its title so readers see which form a
-    row belongs to."""
+    """The object forms a map entry takes: one, or (if/then/else, nested in the else branch) the default
+    form then what each other form adds or defines differently, with descriptions prefixed by its title
+    so readers see which form a row belongs to."""
     node = _resolve(node, defs)
     if "if" not in node:
         return [node]
-    default, other = _resolve(node["else"], defs), _resolve(node["then"], defs)
+    default, *others = _forms(node["else"], defs)
+    other = _resolve(node["then"], defs)
     label = f"*In {other['title']}:* "
     shared = {name: _resolve(prop, defs) for name, prop in default["properties"].items()}
     marked = {name: {**own, "description": label + own.get("description", "")}
               for name, own in ((n, _resolve(p, defs)) for n, p in other["properties"].items())
               if shared.get(name) != own}
-    return [default, {**other, "properties": marked}]
+    return [default, *others, {**other, "properties": marked}]
 
 
 def render(schema: Schema) -> str:

@@ -63,6 +63,12 @@ def _many_includes(doc: dict[str, Any]) -> None:
     doc["domains"]["contoso.com"]["spf"] = {"include": ["spf.protection.outlook.com", *others]}
 
 
+def _partner(**entry: Any) -> Callable[[dict[str, Any]], None]:
+    def change(doc: dict[str, Any]) -> None:
+        doc["connectors"]["ticketing"] = {"type": "partner", "senderDomains": ["contoso.com"], **entry}
+    return change
+
+
 def _outbound(**entry: Any) -> Callable[[dict[str, Any]], None]:
     def change(doc: dict[str, Any]) -> None:
         doc["connectors"]["partner"] = {"direction": "outbound", **entry}
@@ -138,6 +144,9 @@ FAILING: dict[str, tuple[str, Callable[[], RelaySpec], str, Callable[[pytest.Mon
     "no-unvalidated-smart-host-for-all": ("all-mail-via-unvalidated-smart-host",
                                           doc_case(_outbound(recipientDomains=["*"], smartHosts=["gw.example.net"])),
                                           "connectors.partner", None),
+    "partner-restricted": ("partner-open-door", doc_case(_partner()), "connectors.ticketing", None),
+    "partner-tls": ("partner-plain-text", doc_case(_partner(certificateName="*.ticketing.example", requireTls=False)),
+                    "connectors.ticketing.requireTls", None),
     "no-connection-filter-allow-list": ("relay-ip-allow-listed",
                                         doc_case(_set("tenant/connectionFilter", {"ipAllowList": ["203.0.113.5"]})),
                                         "tenant.connectionFilter.ipAllowList[0]", None),
