@@ -35,7 +35,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from o365relay.sandbox import exchange_cmdlets_connectors as _connectors  # noqa: F401  (registers)
+from o365relay.sandbox import exchange_cmdlets_auth as _auth  # noqa: F401  (registers)
+from o365relay.sandbox import exchange_cmdlets_connectors as _connectors  # noqa: F401
 from o365relay.sandbox import exchange_cmdlets_filter as _filter  # noqa: F401
 from o365relay.sandbox import exchange_cmdlets_org as _org  # noqa: F401
 from o365relay.sandbox import exchange_cmdlets_permissions as _permissions  # noqa: F401

@@ -20,6 +20,7 @@ from o365relay.sandbox.exchange_cmdlets import (
     resolve_mailbox,
     result_size,
 )
+from o365relay.sandbox.exchange_cmdlets_auth import assigned_policy
 from o365relay.sandbox.exchange_objects import exo_mailbox_fields, exo_now, new_dkim_config
 
 # -- TransportConfig and OrganizationConfig -----------------------------------------------------
@@ -55,26 +56,28 @@ def set_transport_config(call: Call) -> list[Doc]:
 @cmdlet("Get-OrganizationConfig", reads=True)
 def get_organization_config(call: Call) -> list[Doc]:
     org = call.store.organization()
+    default = call.store.get(st.AUTH_POLICY, org.get("defaultAuthenticationPolicy") or "")
     return [
         {
             "Identity": org["initialDomain"],
             "Name": org["initialDomain"].split(".")[0],
             "DisplayName": org["displayName"],
             "RejectDirectSend": org["rejectDirectSend"],
+            "DefaultAuthenticationPolicy": default["DistinguishedName"] if default else None,
             "OrganizationId": org["id"],
             "IsValid": True,
         }
     ]
 
 
-@cmdlet("Set-OrganizationConfig", params=("RejectDirectSend", "Identity"))
+@cmdlet("Set-OrganizationConfig", params=("RejectDirectSend", "DefaultAuthenticationPolicy", "Identity"))
 def set_organization_config(call: Call) -> list[Doc]:
+    changes: dict[str, Any] = {}
     if call.has("RejectDirectSend"):
-        call.store.update(
-            st.ORGANIZATION,
-            call.store.organization()["id"],
-            {"rejectDirectSend": as_bool(call, "RejectDirectSend")},
-        )
+        changes["rejectDirectSend"] = as_bool(call, "RejectDirectSend")
+    if call.has("DefaultAuthenticationPolicy"):  # a policy, or $null for none
+        changes["defaultAuthenticationPolicy"] = assigned_policy(call.store, call.get("DefaultAuthenticationPolicy"))
+    call.store.update(st.ORGANIZATION, call.store.organization()["id"], changes)
     return []
 
 

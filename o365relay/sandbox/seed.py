@@ -53,6 +53,8 @@ table (sandbox-only test credentials; read them with ``Sandbox.secret_for`` / ``
         To fabrikam: {RecipientDomains: [fabrikam.com], UseMXRecord: false, SmartHosts: [mx.fabrikam.com]}
       connectionFilter:                      # the Default HostedConnectionFilterPolicy's fields
         {IPAllowList: [198.51.100.25], IPBlockList: [192.0.2.66], EnableSafeList: true}
+      authenticationPolicies:                # AllowBasicAuth* switches (False unless given); who gets it
+        Block Basic Auth: {AllowBasicAuthImap: false, users: [scanner3@contoso.com], default: true}
       recipientPermissions:                  # SendAs
         - {mailbox: invoices@contoso.com, trustee: legacy-mailer}   # trustee: UPN or application name
       mailboxPermissions:                    # FullAccess
@@ -69,6 +71,7 @@ from typing import Any
 import yaml
 
 from o365relay.errors import UsageError
+from o365relay.sandbox import auth_policies
 from o365relay.sandbox import store as st
 from o365relay.sandbox.catalog import DIRECTORY_ROLES, EXCHANGE_APP_ROLES, GRAPH_APP_ROLES
 from o365relay.sandbox.connection_filter import new_policy
@@ -384,6 +387,8 @@ class _Seeder:
             )
         if spec.get("connectionFilter"):
             self.store.put(st.CONNECTION_FILTER_POLICY, {**new_policy(), **spec["connectionFilter"]})
+        for name, policy in (spec.get("authenticationPolicies") or {}).items():
+            self._authentication_policy(name, dict(policy or {}))
         for kind, key, rights in (
             (st.RECIPIENT_PERMISSION, "trustee", "SendAs"),
             (st.MAILBOX_PERMISSION, "user", "FullAccess"),
@@ -395,6 +400,18 @@ class _Seeder:
                     raise ValueError(f"exchange.{section}: no user {grant['mailbox']}")
                 trustee = self._trustee(grant[key])
                 self.store.insert(kind, permission_doc(kind, exo_mailbox_fields(mailbox), trustee, rights))
+
+    def _authentication_policy(self, name: str, spec: dict[str, Any]) -> None:
+        users, default = spec.pop("users", []), spec.pop("default", False)
+        base = auth_policies.new_policy(self.store, name, self.oid("authpolicy", name))
+        doc = self.store.insert(st.AUTH_POLICY, {**base, **spec})
+        for upn in users:
+            user = self.store.find(st.USER, userPrincipalName=upn)
+            if user is None:
+                raise ValueError(f"exchange.authenticationPolicies.{name}: no user {upn}")
+            self.store.update(st.USER, user["id"], {"xAuthenticationPolicy": doc["id"]})
+        if default:
+            self.store.update(st.ORGANIZATION, self.tenant_id, {"defaultAuthenticationPolicy": doc["id"]})
 
     def _trustee(self, name: str) -> st.Doc:
         """A user (by UPN) or an application's Exchange service principal (by app name)."""

@@ -6,9 +6,12 @@ A refusal is a :class:`Refused` carrying the exact reply (:mod:`smtp_replies`).
 
 Client submission (smtp.office365.com:587):
 
-- Basic (AUTH LOGIN): refused with 5.7.30 when the tenant's ``allowBasicAuthSmtp`` is false (the
-  authentication-policy switch; default true until Microsoft's end-of-2026 change), else the
-  mailbox password must match, the user must have a mailbox, and SMTP AUTH must be on for it. Each
+- Basic (AUTH LOGIN): refused with 5.7.30 when the tenant's ``allowBasicAuthSmtp`` is false (stands
+  for Microsoft's end-of-2026 retirement of Basic for SMTP AUTH; default true). Then the user's
+  authentication policy (:mod:`auth_policies`: its own, else the org default) must allow basic SMTP,
+  else 5.7.139 "basic authentication is disabled", refused before Entra sees the password (no
+  sign-in log entry, whatever the password). Then the mailbox password must match, the user must
+  have a mailbox, and SMTP AUTH must be on for it. Each
   attempt whose password Entra judged is logged as an ``Authenticated SMTP`` sign-in (:mod:`signins`).
 - OAuth (AUTH XOAUTH2): an Exchange-audience token with the ``SMTP.SendAsApp`` role, for an app whose
   service principal is registered in Exchange (New-ServicePrincipal with the right *object id*), holding
@@ -44,7 +47,7 @@ import datetime as dt
 import ipaddress
 from dataclasses import dataclass
 
-from o365relay.sandbox import connection_filter, signins, trace
+from o365relay.sandbox import auth_policies, connection_filter, signins, trace
 from o365relay.sandbox import smtp_replies as replies
 from o365relay.sandbox import store as st
 from o365relay.sandbox.smtp_partner import PartnerRefusal, attributing_partner, domain_matches, ip_in
@@ -117,6 +120,8 @@ def authenticate_basic(store: st.Store, login: str, password: str, ip: str = "")
     if not org.get("allowBasicAuthSmtp", True):
         raise Refused(replies.BASIC_REFUSED)
     user = find_mailbox(store, login)
+    if user is not None and auth_policies.blocks_basic_smtp(store, user):
+        raise Refused(replies.BASIC_AUTH_DISABLED)
     if (
         user is None
         or not user.get("accountEnabled", True)

@@ -15,6 +15,9 @@ SMTP_AUTH_DISABLED = (
     "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the "
     "{scope}. Visit https://aka.ms/smtp_auth_disabled for more information. [" + HOST + "]"
 )
+# An authentication policy (the user's, else the org default) with AllowBasicAuthSmtp False; the tail is
+# one of those Microsoft lists for 5.7.139 (reference notes, "SMTP replies checked on 2026-11-30").
+BASIC_AUTH_DISABLED = f"535 5.7.139 Authentication unsuccessful, basic authentication is disabled. [{HOST}]"
 BASIC_REFUSED = f"550 5.7.30 Basic authentication is not supported for Client Submission. [{HOST}]"
 AUTH_NEEDS_TLS = f"504 5.7.4 Unrecognized authentication type [{HOST}]"
 NOT_AUTHENTICATED = f"530 5.7.57 Client not authenticated to send mail. [{HOST}]"

@@ -58,6 +58,10 @@ INBOUND_CONNECTOR           id = Guid; the Get-InboundConnector object
 OUTBOUND_CONNECTOR          id = Guid; the Get-OutboundConnector object
 CONNECTION_FILTER_POLICY    id = "Default"; the Get-HostedConnectionFilterPolicy object (IPAllowList,
                             IPBlockList, EnableSafeList, ...), stored once first set or seeded
+AUTH_POLICY                 id = lower-case name; the Get-AuthenticationPolicy object (Name,
+                            DistinguishedName, Guid, AllowBasicAuth<Protocol> booleans). Assignments:
+                            USER.xAuthenticationPolicy and ORGANIZATION.defaultAuthenticationPolicy
+                            (policy ids, or None)
 RECIPIENT_PERMISSION        id; Identity (mailbox), Trustee, AccessControlType, AccessRights ["SendAs"],
                             IsInherited, InheritanceType, xMailboxId, xTrusteeId (USER or
                             EXO_SERVICE_PRINCIPAL id)
@@ -107,6 +111,7 @@ EXO_SERVICE_PRINCIPAL = "exoServicePrincipal"
 INBOUND_CONNECTOR = "inboundConnector"
 OUTBOUND_CONNECTOR = "outboundConnector"
 CONNECTION_FILTER_POLICY = "connectionFilterPolicy"
+AUTH_POLICY = "authPolicy"
 RECIPIENT_PERMISSION = "recipientPermission"
 MAILBOX_PERMISSION = "mailboxPermission"
 MESSAGE_TRACE = "messageTrace"
@@ -130,6 +135,7 @@ KINDS = frozenset(
         INBOUND_CONNECTOR,
         OUTBOUND_CONNECTOR,
         CONNECTION_FILTER_POLICY,
+        AUTH_POLICY,
         RECIPIENT_PERMISSION,
         MAILBOX_PERMISSION,
         MESSAGE_TRACE,
