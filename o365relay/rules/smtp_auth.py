@@ -5,6 +5,9 @@ mailbox of each declared service account (OAuth senders need it too) and for not
 level "exceptions only for declared senders" holds by construction; what a rule can check here is the
 org-wide switch. The policy pack's stack policy checks the program's ``exchange:MailboxSmtpAuth``
 resources against the spec, and the audit finds undeclared exceptions in the tenant.
+
+Authentication policies: the loader refuses a policy that blocks a mailbox sender's basic SMTP; the
+rule here catches the opposite, a policy that opens more than the relay needs.
 """
 
 from __future__ import annotations
@@ -84,3 +87,25 @@ def oauth_strong_credential(spec: RelaySpec, options: LintOptions) -> Iterator[V
     for name, account in spec.service_accounts.items():
         if account.kind == "application":
             yield from credential_violations(account, ("serviceAccounts", name), options.max_secret_days)
+
+
+@rule(
+    "auth-policy-basic-scope",
+    rationale="A relay sender needs Basic authentication for SMTP only; Basic allowed for other protocols, "
+    "or for every user through the org default, is a password-spray target nobody declared a need for.",
+    baselines=(),
+    severity="medium",
+    fix="List only smtp in authenticationPolicies.<name>.allowBasicAuth, give it only to the mailbox "
+    "senders that need it (appliesTo), and make tenant.defaultAuthenticationPolicy one that allows nothing.",
+)
+def auth_policy_basic_scope(spec: RelaySpec, options: LintOptions) -> Iterator[Violation]:
+    for name, policy in spec.authentication_policies.items():
+        extra = [p for p in policy.allow_basic_auth if p != "smtp"]
+        if extra:
+            yield Violation(("authenticationPolicies", name, "allowBasicAuth"),
+                            f"authentication policy {name} allows Basic authentication for {', '.join(extra)}")
+    default = spec.authentication_policies.get(spec.tenant.default_authentication_policy or "")
+    if default is not None and "smtp" in default.allow_basic_auth:
+        yield Violation(("tenant", "defaultAuthenticationPolicy"),
+                        f"the org default authentication policy {default.name} allows basic SMTP AUTH for "
+                        "every user without a policy of their own")

@@ -31,7 +31,7 @@ def semantic_issues(doc: dict[str, Any]) -> list[Issue]:
     """Every semantic problem in ``doc`` (a mapping that may also have schema problems)."""
     spec = _Spec(doc)
     return [*spec.connection_filter(), *spec.domains(), *spec.service_accounts(), *spec.connectors(),
-            *spec.send_as(), *spec.waivers()]
+            *spec.send_as(), *spec.authentication_policies(), *spec.waivers()]
 
 
 @cache
@@ -215,6 +215,38 @@ class _Spec:
                     yield Issue(path, f"repeats the grant of sendAs[{first[key]}]; list each grant once")
                 first.setdefault(key, i)
 
+    def authentication_policies(self) -> Iterator[Issue]:
+        """Senders named once, by a declared policy; the default declared; and no mailbox sender (basic
+        SMTP AUTH) left with a policy that blocks basic SMTP: Exchange would refuse it (5.7.139)."""
+        policies = _dicts(self.doc.get("authenticationPolicies"))
+        own: dict[str, str] = {}
+        for name, policy in policies.items():
+            for i, account in enumerate(policy.get("appliesTo") or []):
+                path: SpecPath = ("authenticationPolicies", name, "appliesTo", i)
+                if not _ok("name", account):
+                    continue
+                if account not in self.accounts:
+                    yield Issue(path, f"{account!r} is not a declared service account; "
+                                      + _hint(account, set(self.accounts)))
+                elif account in own:
+                    yield Issue(path, f"{account} is also in authenticationPolicies.{own[account]}.appliesTo; "
+                                      "a user has one authentication policy: keep it in one")
+                else:
+                    own[account] = name
+        tenant = self.doc.get("tenant")
+        default = tenant.get("defaultAuthenticationPolicy") if isinstance(tenant, dict) else None
+        if isinstance(default, str) and default not in policies:
+            yield Issue(("tenant", "defaultAuthenticationPolicy"), f"{default!r} is not a declared "
+                        f"authentication policy; {_hint(default, set(policies), 'authenticationPolicies.')}")
+        for account, spec in self.accounts.items():
+            applied = own.get(account, default if isinstance(default, str) else None)
+            if spec.get("kind") == "mailbox" and applied in policies and _blocks_basic_smtp(policies[applied]):
+                how = f"its policy {applied!r}" if account in own else f"the tenant's default policy {applied!r}"
+                yield Issue(("serviceAccounts", account),
+                            f"sends with basic SMTP AUTH (kind: mailbox) but {how} blocks basic SMTP: Exchange "
+                            "would refuse it (535 5.7.139); add smtp to that policy's allowBasicAuth, give the "
+                            "sender a policy that allows it, or move it to kind: application (OAuth)")
+
     def waivers(self) -> Iterator[Issue]:
         first: dict[tuple[str, str], int] = {}
         for i, waiver in _items(self.doc.get("waivers")):
@@ -241,10 +273,16 @@ class _Spec:
             "domains": self.domain_names,
             "serviceAccounts": set(self.accounts),
             "connectors": _keys(self.doc.get("connectors")),
+            "authenticationPolicies": _keys(self.doc.get("authenticationPolicies")),
         }.get(section)
         if declared is None or name in declared:
             return  # 'tenant', or a malformed target the schema has reported
         yield Issue(path, f"{target!r} names nothing in the spec; {_hint(name, declared, section + '.')}")
+
+
+def _blocks_basic_smtp(policy: dict[str, Any]) -> bool:
+    allowed = policy.get("allowBasicAuth", [])
+    return isinstance(allowed, list) and "smtp" not in allowed
 
 
 def _networks(value: Any) -> list[tuple[int, ipaddress.IPv4Network]]:

@@ -96,6 +96,8 @@ def from_document(doc: dict[str, Any], source: str, positions: dict[m.SpecPath, 
         partner_connectors={name: _build(m.PartnerConnector, _unmarked(c), name=name)
                             for name, c in doc.get("connectors", {}).items() if _form(c) == "partner_connectors"},
         send_as=tuple(_build(m.SendAsGrant, g) for g in doc.get("sendAs", [])),
+        authentication_policies={name: _build(m.AuthenticationPolicy, p, name=name)
+                                 for name, p in doc.get("authenticationPolicies", {}).items()},
         waivers=tuple(_build(m.Waiver, w, expires=date.fromisoformat(w["expires"]))
                       for w in doc.get("waivers", [])),
         source=source,

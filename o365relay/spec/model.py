@@ -23,6 +23,10 @@ ConnectorDirection = Literal["inbound", "outbound"]
 InboundKind = Literal["relay", "partner"]
 OutboundTls = Literal["EncryptionOnly", "CertificateValidation", "DomainValidation"]
 RolloutStage = Literal["observe", "enforce"]
+# The protocols an Exchange authentication policy can allow Basic authentication for
+# (the AllowBasicAuth<Protocol> switches of New-/Set-AuthenticationPolicy).
+BasicAuthProtocol = Literal["activeSync", "autodiscover", "imap", "mapi", "offlineAddressBook", "outlookService",
+                            "pop", "powershell", "reportingWebServices", "rpc", "smtp", "webServices"]
 SignInLog = Literal["read", "unlicensed"]
 Switch = Literal["smtpAuth", "rejectDirectSend"]
 SWITCHES: tuple[Switch, ...] = ("smtpAuth", "rejectDirectSend")
@@ -103,6 +107,9 @@ class Tenant:
     # None: the stack leaves the policy alone (its allow list and safe list are still audited).
     connection_filter: ConnectionFilter | None = None
     evidence: Evidence | None = None
+    # An authenticationPolicies key: Set-OrganizationConfig -DefaultAuthenticationPolicy. None: the stack
+    # leaves the org default alone (the audit still reports an undeclared one that blocks a sender).
+    default_authentication_policy: str | None = None
 
     def rollout(self, switch: Switch) -> Rollout | None:
         value = self.smtp_auth if switch == "smtpAuth" else self.reject_direct_send
@@ -249,6 +256,17 @@ class PartnerConnector:
 
 
 @dataclass(frozen=True)
+class AuthenticationPolicy:
+    """An Exchange authentication policy (its Exchange name is the key) and the senders whose users get
+    it. Basic authentication is blocked for every protocol not in ``allow_basic_auth``, as Exchange does
+    for a new policy; ``applies_to`` names service accounts (``Set-User -AuthenticationPolicy``)."""
+
+    name: str
+    allow_basic_auth: tuple[BasicAuthProtocol, ...] = ()
+    applies_to: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class SendAsGrant:
     trustee: str  # a service account name
     mailbox: str
@@ -276,6 +294,7 @@ class RelaySpec:
     # are the partner's, so no SPF of ours gains them).
     partner_connectors: dict[str, PartnerConnector] = field(default_factory=dict)
     send_as: tuple[SendAsGrant, ...] = ()
+    authentication_policies: dict[str, AuthenticationPolicy] = field(default_factory=dict)
     waivers: tuple[Waiver, ...] = ()
     # Where each node came from, for error messages and SARIF: spec path -> (line, column), and where
     # the text at that position ends (the column after its last character).
@@ -294,6 +313,13 @@ class RelaySpec:
             path = path[:-1]
         start = self.positions.get(path, (1, 1))
         return start, self.ends.get(path, start)
+
+    def authentication_policy_of(self, account: str) -> AuthenticationPolicy | None:
+        """The policy Exchange applies to a sender's user as declared: its own, else the declared org
+        default, else None (none declared: the spec does not say)."""
+        own = next((p for p in self.authentication_policies.values() if account in p.applies_to), None)
+        default = self.tenant.default_authentication_policy
+        return own or (self.authentication_policies.get(default) if default else None)
 
     def connectors_sending_for(self, domain: str) -> list[Connector]:
         """Connectors whose sender IPs a domain's SPF record must authorise."""

@@ -115,8 +115,8 @@ def parse_source(text: str) -> Source:
                                      "'tenant' section")])
     if not isinstance(root, yaml.MappingNode):
         kind = "a list" if isinstance(root, yaml.SequenceNode) else f"the scalar {root.value!r}"
-        raise SourceError([Issue((), f"the top level is {kind}; a spec is a mapping with keys version, "
-                                     "tenant, domains, serviceAccounts, connectors, sendAs, waivers",
+        raise SourceError([Issue((), f"the top level is {kind}; a spec is a mapping with keys version, tenant, "
+                                     "domains, serviceAccounts, connectors, sendAs, authenticationPolicies, waivers",
                                  _mark(root))])
     return _Walker(merges="<<" in text).build(root)
 

@@ -150,6 +150,10 @@ FAILING: dict[str, tuple[str, Callable[[], RelaySpec], str, Callable[[pytest.Mon
     "no-connection-filter-allow-list": ("relay-ip-allow-listed",
                                         doc_case(_set("tenant/connectionFilter", {"ipAllowList": ["203.0.113.5"]})),
                                         "tenant.connectionFilter.ipAllowList[0]", None),
+    "auth-policy-basic-scope": ("policy-allows-imap",
+                                doc_case(_set("authenticationPolicies",
+                                              {"Relay devices": {"allowBasicAuth": ["smtp", "imap"]}})),
+                                "authenticationPolicies.Relay devices.allowBasicAuth", None),
     "waiver-expired": ("expired-waiver",
                        doc_case(_waiver("dmarc-enforced", "domains.contoso.com", "2026-01-31")),
                        "waivers[0].expires", None),
@@ -187,3 +191,15 @@ def test_rule_metadata(rule_id: str) -> None:
     assert rule.rationale.endswith(".") and "\n" not in rule.rationale
     assert rule.fix and rule.severity in ("low", "medium", "high", "critical")
     assert all(isinstance(b, str) and b for b in rule.baselines)
+
+
+def test_a_default_policy_allowing_basic_smtp_is_found_and_a_waiver_on_the_policy_covers_its_extra_protocols(
+        options: LintOptions) -> None:
+    doc = clean_doc()
+    doc["tenant"]["defaultAuthenticationPolicy"] = "Relay devices"
+    doc["authenticationPolicies"] = {"Relay devices": {"allowBasicAuth": ["smtp", "pop"]}}
+    doc["waivers"] = [{"rule": "auth-policy-basic-scope", "target": "authenticationPolicies.Relay devices",
+                       "reason": "old MFP fetches scans over POP", "expires": "2099-01-31"}]
+    findings = {(f.target, f.status) for f in lint(build(doc), options)}
+    assert findings == {("authenticationPolicies.Relay devices.allowBasicAuth", "waived"),
+                        ("tenant.defaultAuthenticationPolicy", "failing")}

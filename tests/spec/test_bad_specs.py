@@ -69,7 +69,7 @@ CASES = {
     'tenant-unknown-key': (
         'version: 1\ntenant: {id: 7a3f6c1e-52b4-4d0e-9c8a-1f2e3d4c5b6a, initialDomain: contoso.onmicrosoft.com, region: eu}\n',
         [
-            (2, 92, 'spec.tenant.region', "unknown key 'region'; allowed here: connectionFilter, evidence, id, initialDomain, rejectDirectSend, smtpAuth"),
+            (2, 92, 'spec.tenant.region', "unknown key 'region'; allowed here: connectionFilter, defaultAuthenticationPolicy, evidence, id, initialDomain, rejectDirectSend, smtpAuth"),
         ],
     ),
     'smtp-auth-unquoted-off': (
@@ -375,7 +375,7 @@ CASES = {
     'waiver-target-unknown-section': (
         'version: 1\ntenant: {id: 7a3f6c1e-52b4-4d0e-9c8a-1f2e3d4c5b6a, initialDomain: contoso.onmicrosoft.com}\nwaivers:\n  - {rule: no-basic-smtp-auth, target: mailboxes.scanner, reason: r, expires: 2027-03-31}\n',
         [
-            (4, 40, 'spec.waivers[0].target', "'mailboxes.scanner' must be tenant (or a path under it), domains.<domain>, serviceAccounts.<name> or connectors.<name>, for example serviceAccounts.scanner-floor3"),
+            (4, 40, 'spec.waivers[0].target', "'mailboxes.scanner' must be tenant (or a path under it), domains.<domain>, serviceAccounts.<name>, connectors.<name> or authenticationPolicies.<name>, for example serviceAccounts.scanner-floor3"),
         ],
     ),
     'yaml-alias-bomb': (
@@ -411,20 +411,20 @@ CASES = {
     'yaml-python-tag': (
         'version: 1\ntenant: {id: 7a3f6c1e-52b4-4d0e-9c8a-1f2e3d4c5b6a, initialDomain: contoso.onmicrosoft.com}\ncomment: !!python/object/apply:os.system [id]\n',
         [
-            (3, 1, 'spec.comment', "unknown key 'comment'; allowed here: connectors, domains, sendAs, serviceAccounts, tenant, version, waivers"),
+            (3, 1, 'spec.comment', "unknown key 'comment'; allowed here: authenticationPolicies, connectors, domains, sendAs, serviceAccounts, tenant, version, waivers"),
             (3, 10, 'spec.comment', 'unsupported YAML tag !!python/object/apply:os.system; remove the tag (a spec holds only strings, numbers, booleans, lists and mappings)'),
         ],
     ),
     'yaml-top-level-list': (
         '- version: 1\n',
         [
-            (1, 1, 'spec', 'the top level is a list; a spec is a mapping with keys version, tenant, domains, serviceAccounts, connectors, sendAs, waivers'),
+            (1, 1, 'spec', 'the top level is a list; a spec is a mapping with keys version, tenant, domains, serviceAccounts, connectors, sendAs, authenticationPolicies, waivers'),
         ],
     ),
     'yaml-top-level-scalar': (
         'just some text\n',
         [
-            (1, 1, 'spec', "the top level is the scalar 'just some text'; a spec is a mapping with keys version, tenant, domains, serviceAccounts, connectors, sendAs, waivers"),
+            (1, 1, 'spec', "the top level is the scalar 'just some text'; a spec is a mapping with keys version, tenant, domains, serviceAccounts, connectors, sendAs, authenticationPolicies, waivers"),
         ],
     ),
     'yaml-two-documents': (

@@ -67,6 +67,7 @@ PAIRS: dict[type, dict[str, Any]] = {
     m.OutboundConnector: _OUTBOUND,
     m.PartnerConnector: _PARTNER,
     m.SendAsGrant: _P["sendAs"]["items"],
+    m.AuthenticationPolicy: _P["authenticationPolicies"]["additionalProperties"],
     m.Waiver: _P["waivers"]["items"],
     m.Rollout: SCHEMA["$defs"]["rollout"],
     m.Evidence: SCHEMA["$defs"]["evidence"],
@@ -115,9 +116,10 @@ def test_literal_types_match_schema_enums(cls: type) -> None:
     for f in fields(cls):
         literal = next((a for a in [hints[f.name], *typing.get_args(hints[f.name])]
                         if typing.get_origin(a) is typing.Literal), None)
-        if literal is not None:  # a value with two forms (a switch or its rollout) lists it in one of them
-            prop = PAIRS[cls]["properties"][camel(f.name)]
-            enums = [form["enum"] for form in [prop, *prop.get("anyOf", [])] if "enum" in form]
+        if literal is not None:  # a value with two forms (a switch or its rollout) lists it in one of them;
+            prop = PAIRS[cls]["properties"][camel(f.name)]  # a tuple of them, in its items
+            forms = [prop, *prop.get("anyOf", []), *([_resolved(prop["items"])] if "items" in prop else [])]
+            enums = [form["enum"] for form in forms if "enum" in form]
             assert enums == [list(typing.get_args(literal))], f.name
 
 
