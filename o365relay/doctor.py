@@ -27,6 +27,7 @@ from o365relay.doctor_grants import (
     permission_checks,
 )
 from o365relay.errors import AuthError, NotFound, PermissionDenied, TenantError
+from o365relay.reports.wording import plural
 from o365relay.tenant.settings import Endpoints
 
 if TYPE_CHECKING:
@@ -66,7 +67,7 @@ async def _token_grants(credential: AsyncTokenCredential, scope: str, label: str
     claims = _claims(token)
     grants = TokenGrants(_strings(claims.get("roles")), _strings(claims.get("wids")),
                          str(claims.get("oid", "<service-principal-object-id>")))
-    check = Check(f"{label} token", "ok", f"issued for {scope}; {len(grants.roles)} application permission(s)")
+    check = Check(f"{label} token", "ok", f"issued for {scope}; {plural(len(grants.roles), 'application permission')}")
     return check, grants
 
 

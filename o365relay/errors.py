@@ -58,8 +58,9 @@ class SpecError(RelayError):
 
     def __init__(self, problems: list[Problem]):
         self.problems = sorted(problems, key=lambda p: (p.file, p.line, p.column, p.path, p.message))
-        noun = "problem" if len(self.problems) == 1 else "problems"
-        super().__init__(f"{len(self.problems)} {noun} in the spec")
+        from o365relay.reports.wording import plural  # imported when raised: errors.py stays cheap to import
+
+        super().__init__(f"{plural(len(self.problems), 'problem')} in the spec")
 
 
 class UsageError(RelayError):

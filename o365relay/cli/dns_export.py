@@ -11,6 +11,7 @@ from o365relay.dns.zones import ZoneRecords, records_by_zone
 from o365relay.dnscheck.facts import TenantFacts
 from o365relay.errors import UsageError
 from o365relay.fileio import read_text, write_text
+from o365relay.reports.wording import plural
 from o365relay.spec.model import RelaySpec
 
 MAX_ZONE_BYTES = 8 * 1024 * 1024
@@ -24,7 +25,7 @@ def export(args: argparse.Namespace, spec: RelaySpec, facts: TenantFacts) -> int
     if args.output:
         for zone, text in texts.items():
             write_text(Path(args.output) / f"{zone}{SUFFIX[args.export]}", text)
-        print(f"wrote {len(texts)} {args.export} zone file(s) to {args.output}", file=sys.stderr)
+        print(f"wrote {plural(len(texts), args.export + ' zone file')} to {args.output}", file=sys.stderr)
     else:
         sys.stdout.write("".join(texts.values()))
     return 0

@@ -30,6 +30,7 @@ def run(args: argparse.Namespace) -> int:
     from o365relay.export.writer import render_yaml
     from o365relay.fileio import check_writable, write_text
     from o365relay.reports.progress import progress_bar
+    from o365relay.reports.wording import plural
     from o365relay.tenant.settings import Endpoints
 
     output = check_writable(args.output, overwrite=args.force)
@@ -40,6 +41,8 @@ def run(args: argparse.Namespace) -> int:
     write_text(output, render_yaml(export, endpoints.tenant_id, output), private=True, overwrite=args.force)
     for warning in export.warnings:
         print(f"relayctl export: note: {warning}", file=sys.stderr)
-    print(f"wrote {output}: {len(export.spec.connectors)} connectors, {len(export.spec.service_accounts)} service "
-          f"accounts, {len(export.spec.send_as)} Send As grants, {len(export.spec.domains)} domains", file=sys.stderr)
+    found = export.spec
+    counts = (plural(len(found.connectors), "connector"), plural(len(found.service_accounts), "service account"),
+              plural(len(found.send_as), "Send As grant"), plural(len(found.domains), "domain"))
+    print(f"wrote {output}: {', '.join(counts)}", file=sys.stderr)
     return 0

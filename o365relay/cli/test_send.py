@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from o365relay.errors import AuthError, UsageError
+from o365relay.reports.wording import plural
 
 DESCRIPTION = """SENDER is a service account (kind application: OAuth client credentials and AUTH XOAUTH2;
 kind mailbox: AUTH LOGIN) or a connector (relay to the MX endpoint on port 25); --method direct
@@ -245,7 +246,7 @@ def _trace(endpoints: Any, message_id: str, sent_at: datetime, timeout: float) -
             return await follow(graph, message_id, sent_at, timeout)
 
     rows, requests = run_sync(watch())
-    print(f"  message trace ({requests} requests):")
+    print(f"  message trace ({plural(requests, 'request')}):")
     for row in rows:
         print(f"    {row.received:%H:%M:%S} {row.recipient:<32} {row.status:<12} from {row.from_ip or '-'}")
     if not rows:

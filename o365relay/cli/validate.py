@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from o365relay.errors import Problem, SpecError
+from o365relay.reports.wording import plural
 
 DESCRIPTION = """Check one or more relay specs without touching a tenant: YAML syntax, the JSON Schema
 (schemas/relay.v1.schema.json), and the rules a schema cannot express (send-as trustees are declared
@@ -50,9 +51,7 @@ def run(args: argparse.Namespace) -> int:
 def _print_text(problems: list[Problem], files: int, invalid: int) -> None:
     for problem in problems:
         print(problem)
-    noun = "file" if files == 1 else "files"
     if invalid:
-        count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
-        print(f"{count} in {invalid} of {files} {noun}")
+        print(f"{plural(len(problems), 'problem')} in {invalid} of {plural(files, 'file')}")
     else:
-        print(f"{files} {noun} valid")
+        print(f"{plural(files, 'file')} valid")

@@ -15,6 +15,7 @@ from typing import cast
 from o365relay.dnscheck.model import Check
 from o365relay.dnscheck.resolver import Dns
 from o365relay.errors import TransientError
+from o365relay.reports.wording import plural
 
 DEFAULT_ZONES = ("zen.spamhaus.org", "bl.spamcop.net")
 MAX_ADDRESSES = 256  # the widest connector range Exchange accepts is a /24
@@ -58,6 +59,6 @@ async def check_dnsbl(networks: Iterable[str], zones: Iterable[str], dns: Dns) -
     checks = [c for c in results if c is not None]
     if not checks and addresses and zones:
         checks.append(Check("sender IPs", "dnsbl", "ok",
-                            f"{len(addresses)} addresses not listed on {', '.join(zones)}",
+                            f"{plural(len(addresses), 'address', 'addresses')} not listed on {', '.join(zones)}",
                             {"addresses": len(addresses), "zones": zones}))
     return checks

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from o365relay.records import spf_value
+from o365relay.reports.wording import plural
 from o365relay.rules.base import LintOptions, Violation, rule
 from o365relay.rules.spf import MAX_LOOKUPS, lookup_count, uncovered_ips
 from o365relay.spec.model import MICROSOFT_SPF_INCLUDE, Dkim, RelaySpec, SpecPath
@@ -64,8 +65,9 @@ def spf_lookups_unverified(spec: RelaySpec, options: LintOptions) -> Iterator[Vi
         count, unresolved = lookup_count(domain.spf, options.spf_include_lookups)
         if unresolved and count <= MAX_LOOKUPS:
             includes = ", ".join(f"include:{i}" for i in unresolved)
-            yield Violation(("domains", name, "spf", "include"), f"SPF of {name} needs at least {count} DNS "
-                            f"lookups; the lookups nested in {includes} were not counted (no DNS resolution)")
+            yield Violation(("domains", name, "spf", "include"), f"SPF of {name} needs at least "
+                            f"{plural(count, 'DNS lookup')}; the lookups nested in {includes} were not counted "
+                            "(no DNS resolution)")
 
 
 @rule(

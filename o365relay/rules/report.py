@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from o365relay.reports.wording import plural
 from o365relay.rules.base import REGISTRY, Finding, LintOptions
 from o365relay.spec.model import RelaySpec, format_path
 
@@ -30,7 +31,7 @@ def as_text(findings: Sequence[Finding], spec: RelaySpec) -> str:
             lines.append(f"    fix: {REGISTRY[f.rule].fix}")
     counts = summary(findings)
     if findings:
-        lines.append(f"{len(findings)} finding{'s' if len(findings) != 1 else ''}: "
+        lines.append(f"{plural(len(findings), 'finding')}: "
                      + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
     else:
         lines.append(f"{spec.source}: no findings")

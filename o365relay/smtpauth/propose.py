@@ -19,6 +19,7 @@ import yaml
 
 from o365relay.errors import SpecError
 from o365relay.export.builder import slug, unique
+from o365relay.reports.wording import plural
 from o365relay.smtpauth.judge import BASIC_RULE, Verdict
 from o365relay.spec.addresses import sender_ip_scope
 from o365relay.spec.document import to_document
@@ -42,9 +43,9 @@ def propose(verdict: Verdict, spec: RelaySpec, today: date) -> tuple[str, list[s
         if seen not in verdict.evidence.basic_sign_ins:
             continue  # judged from message trace alone: proposed below as what it was seen doing
         name = unique(slug(seen.address.split("@")[0]), taken)
+        sign_ins = plural(seen.count, "Basic SMTP AUTH sign-in")
         accounts[name] = ServiceAccount(name, "mailbox", seen.address.lower(),
-                                        description=f"Found by smtp-auth-report: {seen.count} Basic SMTP AUTH "
-                                                    f"sign-ins, last {seen.last:%Y-%m-%d}")
+                                        description=f"Found by smtp-auth-report: {sign_ins}, last {seen.last:%Y-%m-%d}")
         waivers.append(Waiver(BASIC_RULE, f"serviceAccounts.{name}", "TODO: owner, ticket, and the date the "
                               "device moves to OAuth or a connector", today + timedelta(days=WAIVER_DAYS)))
         done.add(seen.address.lower())
@@ -54,7 +55,7 @@ def propose(verdict: Verdict, spec: RelaySpec, today: date) -> tuple[str, list[s
             continue
         public = [ip for ip in seen.ips if _public(ip)]
         name = unique(slug(seen.address.split("@")[0]) + "-relay", taken)
-        comment = f"Found by smtp-auth-report: {seen.address} sent {seen.count} messages by direct send"
+        comment = f"Found by smtp-auth-report: {seen.address} sent {plural(seen.count, 'message')} by direct send"
         if not public:
             notes.append(f"{seen.address} sent only from {', '.join(seen.ips) or 'no recorded IP'}, which no "
                          f"connector can match: replace {PLACEHOLDER_IP} in connectors.{name} by the device's "

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from o365relay.reports.markdown import code, text
+from o365relay.reports.wording import plural
 from o365relay.smtpauth.judge import Judged, Verdict
 
 LABELS = {"declared-oauth": "declared, OAuth", "declared-basic": "declared, Basic", "basic-on-oauth":
@@ -54,7 +55,7 @@ def _ready(verdict: Verdict) -> str:
     parts = []
     for switch in ("smtpAuth", "rejectDirectSend"):
         breaking = verdict.breaking(switch)  # type: ignore[arg-type]
-        parts.append(f"{switch}: " + (f"enforcing would break {len(breaking)} sender(s)" if breaking
+        parts.append(f"{switch}: " + (f"enforcing would break {plural(len(breaking), 'sender')}" if breaking
                                       else "no undeclared sender in this window"))
     return "; ".join(parts)
 

@@ -20,6 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from o365relay.reports.wording import plural
 from o365relay.spec.addresses import domain_syntax, sender_ip_syntax
 from o365relay.spec.model import SpecPath
 from o365relay.spec.yamlsource import Issue
@@ -196,7 +197,7 @@ def _message(kind: str, value: Any, instance: Any, schema: dict[str, Any]) -> st
         bounds = f"from {low} to {high}" if low is not None and high is not None else f"{kind} {value}"
         return f"{instance} is out of range; use a value {bounds}"
     if kind == "minItems":
-        return f"the list is empty; give at least {value} item{'s' if value > 1 else ''}"
+        return f"the list is empty; give at least {plural(value, 'item')}"
     if kind == "maxItems":
         return f"lists {len(instance)} entries; the limit is {value}"
     if kind == "uniqueItems":

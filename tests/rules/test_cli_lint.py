@@ -212,3 +212,10 @@ def test_max_secret_days_sets_the_longest_client_secret(tmp_path: Path, capsys: 
     assert "at most 30" in finding["message"]
     code, _, err = lint(capsys, str(spec), "--max-secret-days", "0")
     assert code == 2 and err.strip() == "relayctl: error: --max-secret-days must be at least 1, got 0"
+
+
+def test_one_finding_reads_in_the_singular(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec = str(repo / "stacks" / "relay.dev.yaml")
+    code, out, _ = lint(capsys, spec, "--allow-basic-smtp-auth", "--rule", "waiver-expired=disabled")
+    assert code == 0
+    assert out.splitlines()[-1] == "1 finding: 0 mandatory, 1 advisory, 0 waived"
