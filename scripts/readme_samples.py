@@ -12,8 +12,9 @@ A sample block in the README is a fenced block between two markers:
     <!-- /sample -->
 
 and NAME is a key of :data:`SAMPLES`: a function that runs the commands and returns the text. Add a
-sample (the demo's block, say) by adding a function there. Output that varies between runs is pinned
-first: dates are shifted so the window ends on :data:`SAMPLE_DAY`, and the commands run from the
+sample by adding a function there. Output that varies between runs is pinned first: dates are shifted
+so the usage window ends on :data:`SAMPLE_DAY`, the demo's clock times and durations are masked
+(``hh:mm:ss``, ``N.Ns``) and its temporary paths read as the defaults, and the commands run from the
 project directory so paths read as a user types them. ``tests/docs/test_readme_samples.py`` runs the check.
 """
 
@@ -35,6 +36,14 @@ SPEC = "relay.prod.yaml"
 SAMPLE_DAY = date(2026, 7, 14)  # the day the usage window ends on in the README
 BLOCK = re.compile(r"(<!-- sample: (?P<name>[\w-]+) -->\n```[^\n]*\n)(?P<body>.*?)(```\n<!-- /sample -->)", re.S)
 DATE = re.compile(r"(?<!\d)(\d{4}-\d{2}-\d{2})(?!\d)")
+# the demo's lines the README shows: step titles, verdicts, the plan's headline, what the apply created, the
+# audit's verdict, each test-send's reply, path, trace rows and verdict, and the closing list of reports
+DEMO_SHOWN = re.compile(r"━━ \d+/\d+ |⚠ |[✔✘] |  ## Relay plan |\$ pulumi up |  Resources:$|      [+~-] \d+ "
+                        r"|  (In sync|No verdict|\d+ findings?):|    (reply|path|verdict): "
+                        r"|      \d\d:\d\d:\d\d |Reports: ")
+DEMO_EXECUTABLE = re.compile(r"\s+\(/[^)]*\)$")  # `$ pulumi up ...   (/home/.../pulumi)`: which CLI, per machine
+CLOCK = re.compile(r"(?<![\d:])\d\d:\d\d:\d\d(?![\d:])")
+DEMO_DURATION = re.compile(r"(\bin )\d+(\.\d+)?s\b")
 
 sys.path.insert(0, str(ROOT))
 
@@ -87,7 +96,34 @@ def usage_sample() -> str:
     return _shift(shown, (SAMPLE_DAY - end.date()).days)
 
 
-SAMPLES: dict[str, Callable[[], str]] = {"audit": audit_sample, "usage": usage_sample}
+def run_demo(where: Path) -> subprocess.CompletedProcess[str]:
+    """``relayctl demo`` from the project directory with its reports and state under ``where`` (output and
+    errors interleaved, as on a terminal)."""
+    return subprocess.run([sys.executable, "-m", "o365relay.cli.main", "demo", "--reports", str(where / "reports"),
+                           "--state-dir", str(where / "state")], cwd=ROOT, env={**os.environ, "COLUMNS": "200"},
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=1800, check=False)
+
+
+def demo_excerpt(output: str, where: Path) -> str:
+    """The lines of a demo run the README shows: each step, its key line and verdict, and where the reports
+    are. Paths read as the defaults (``reports/``, ``.sandbox/demo/``); clock times and durations, which
+    differ on every run, read ``hh:mm:ss`` and ``N.Ns``."""
+    text = output.replace(str(where / "reports"), "reports").replace(str(where / "state"), ".sandbox/demo")
+    shown = [DEMO_EXECUTABLE.sub("", line) for line in text.splitlines() if DEMO_SHOWN.match(line)]
+    masked = (DEMO_DURATION.sub(r"\1N.Ns", CLOCK.sub("hh:mm:ss", line)) for line in shown)
+    return "$ make demo\n" + "\n".join(masked)
+
+
+def demo_sample() -> str:
+    """The excerpt of a fresh ``relayctl demo`` run (what ``make demo`` runs)."""
+    with tempfile.TemporaryDirectory() as where:
+        done = run_demo(Path(where))
+        if done.returncode != 0:
+            raise RuntimeError(f"relayctl demo exited {done.returncode}:\n{done.stdout}")
+        return demo_excerpt(done.stdout, Path(where))
+
+
+SAMPLES: dict[str, Callable[[], str]] = {"demo": demo_sample, "audit": audit_sample, "usage": usage_sample}
 
 
 def regenerate(readme: str, samples: dict[str, Callable[[], str]] = SAMPLES) -> str:

@@ -5,6 +5,9 @@
 - ``sandbox_factory``: ``sandbox_factory(seed=..., faults=..., state_dir=...)`` starts more sandboxes
   (other seeds such as ``SEEDS / "brownfield.yaml"``, fault plans, restarts on the same state dir);
   all are stopped at teardown.
+- ``readme_samples``: session scope; the README sample generator, ``scripts/readme_samples.py``.
+- ``demo_run``: session scope; one ``relayctl demo`` run (``scripts/readme_samples.run_demo``) shared by the
+  demo's test and the README's demo sample, as ``(completed process, the directory it wrote under)``.
 - an autouse guard that gives the main thread an event loop again after a test used ``asyncio.run()``
   (Pulumi's mock runtime and policy analyzer call ``asyncio.get_event_loop()``).
 """
@@ -12,8 +15,11 @@
 from __future__ import annotations
 
 import asyncio
+import importlib.util
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -22,6 +28,24 @@ from o365relay.sandbox.runner import Sandbox, start_sandbox
 from o365relay.sandbox.seed import SEEDS_DIR
 
 SEEDS = SEEDS_DIR
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def readme_samples() -> ModuleType:
+    """``scripts/readme_samples.py`` (scripts/ is not a package: loaded from its file)."""
+    spec = importlib.util.spec_from_file_location("readme_samples", ROOT / "scripts" / "readme_samples.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def demo_run(readme_samples: ModuleType,
+             tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path]:
+    where = tmp_path_factory.mktemp("demo")
+    return readme_samples.run_demo(where), where
 
 
 @pytest.fixture(autouse=True)

@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from o365relay.engine.cli import PulumiCli
 
-DESCRIPTION = """Start the sandbox tenant seeded with Contoso's mailboxes and domains, then validate and
-lint the spec, show the engine's Markdown plan (`pulumi preview` with the policy pack), apply it with
-`pulumi up`, audit the tenant against it, and send test messages the way a datacenter device and the
-floor-3 scanner would, confirming each in message trace. Needs the Pulumi CLI (yours, or `make
-toolchain`). Reports go to --reports (default reports/). Run it from the project directory."""
+DESCRIPTION = """Start the sandbox tenant seeded with Contoso's mailboxes and domains, then validate and lint the spec,
+show the engine's Markdown plan (`pulumi preview` with the policy pack), apply it with `pulumi up`, audit
+the tenant against it, and send test messages the way a datacenter device and the floor-3 scanner would,
+confirming each in message trace (and charting them in reports/usage.html). Needs the Pulumi CLI (yours,
+or `make toolchain`). Reports go to --reports (default reports/). Run it from the project directory."""
 
 CONNECTOR_DEVICE_IP = "203.0.113.5"  # inside dc1-relay's 203.0.113.0/28: the datacenter's NAT egress
 LEGACY_SENDER = ("scanner-floor3", "scanner3@contoso.com")
@@ -124,6 +124,8 @@ def _story(demo: Demo, reviewed: str, spec: str, reports: Path, password: str) -
                     extra_env={"RELAY_SMTP_PASSWORD": password})
     demo.verdict("legacy sender", code == 0, "delivered and confirmed in message trace" if code == 0
                  else f"not confirmed (exit {code})")
+    # the volume picture of what the steps above sent, per sender against the limits (exit 1 = flags, still written)
+    demo.run(["usage", spec, "--format", "html", "--output", str(reports / "usage.html")], tail=0)
 
 
 def _applied_spec(spec: Path, state_dir: Path, pulumi: PulumiCli) -> Path:
@@ -179,6 +181,7 @@ def run(args: argparse.Namespace) -> int:
     for _, line in demo.results:
         print(f"  {line}")
     print(f"\nReports: {args.reports}/plan.md (the PR comment), {args.reports}/audit.html (for auditors), "
-          f"{args.reports}/audit.json, {args.reports}/lint.sarif (code scanning)")
+          f"{args.reports}/audit.json, {args.reports}/usage.html (volume per sender), "
+          f"{args.reports}/lint.sarif (code scanning)")
     print(f"Try more against your own sandbox: relayctl sandbox --state-dir {args.state_dir / 'tenant'}")
     return 0 if all(line.startswith("✔") for _, line in demo.results) else 1

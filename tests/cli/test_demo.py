@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,12 +13,9 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
 
 
-def test_demo_runs_every_step_and_leaves_its_reports(tmp_path: Path) -> None:
-    reports, state = tmp_path / "reports", tmp_path / "state"
-    done = subprocess.run([sys.executable, "-m", "o365relay.cli.main", "demo", "--reports", str(reports),
-                           "--state-dir", str(state)], cwd=ROOT, env=os.environ.copy(),
-                          capture_output=True, text=True, timeout=900, check=False)
-    out = done.stdout + done.stderr
+def test_demo_runs_every_step_and_leaves_its_reports(demo_run: tuple[subprocess.CompletedProcess[str], Path]) -> None:
+    done, where = demo_run
+    reports, out = where / "reports", done.stdout
     assert done.returncode == 0, out
     assert "Traceback" not in out
     summary = out.split("━━ Summary", 1)[1]
@@ -30,6 +25,10 @@ def test_demo_runs_every_step_and_leaves_its_reports(tmp_path: Path) -> None:
     audit = json.loads((reports / "audit.json").read_text(encoding="utf-8"))
     assert audit["verdict"] == "in_sync" and audit["summary"]["missing"] == 0
     assert (reports / "audit.html").stat().st_size > 2000
+    # the volume picture of the demo's own test messages, listed with the other reports
+    usage = (reports / "usage.html").read_text(encoding="utf-8")
+    assert "<svg" in usage and "scanner3@contoso.com" in usage
+    assert f"{reports}/usage.html (volume per sender)" in out.split("Reports: ", 1)[1]
     sarif = json.loads((reports / "lint.sarif").read_text(encoding="utf-8"))
     assert sarif["version"] == "2.1.0"
     # both test messages were confirmed in message trace
