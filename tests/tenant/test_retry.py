@@ -8,7 +8,15 @@ import time
 import httpx
 import pytest
 
-from o365relay.tenant.retry import IDEMPOTENT, RetryPolicy, RetryTransport, SubResponse, retry_after_seconds
+from o365relay.errors import Conflict, TransientError
+from o365relay.tenant.retry import (
+    IDEMPOTENT,
+    RetryPolicy,
+    RetryTransport,
+    SubResponse,
+    create_or_recover,
+    retry_after_seconds,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -198,3 +206,81 @@ async def test_batch_gives_up_after_max_attempts_and_returns_the_last_sub_respon
     results = await policy.run_batch(send_batch, ["k"], lambda _: True)
     assert len(rounds) == policy.max_attempts == 5
     assert sleeps.waits == [1.0] * 4 and results["k"].status == 429
+
+
+class Directory:
+    """A tenant that carries out a create but may drop the connection before answering.
+
+    ``outcomes`` script each create call: "ok" answers, "lost" lands the object then fails
+    ambiguously, "refused" fails before anything lands. ``visible_after`` delays how many lookups
+    pass before a landed object shows (directory replication)."""
+
+    def __init__(self, *outcomes: str, visible_after: int = 0, exists: bool = False) -> None:
+        self.outcomes = list(outcomes)
+        self.objects: list[str] = ["existing"] if exists else []
+        self.creates = self.finds = 0
+        self.visible_after = visible_after
+
+    async def create(self) -> str:
+        self.creates += 1
+        if self.objects:
+            raise Conflict("an object with this name already exists")
+        outcome = self.outcomes.pop(0)
+        if outcome == "refused":
+            raise TransientError("connection refused")
+        self.objects.append(f"obj-{self.creates}")
+        if outcome == "lost":
+            raise TransientError("server disconnected after the request was sent")
+        return self.objects[-1]
+
+    async def find(self) -> str | None:
+        self.finds += 1
+        if self.finds <= self.visible_after:
+            return None
+        return self.objects[0] if self.objects else None
+
+
+async def test_create_that_succeeds_is_not_looked_up(policy):
+    tenant = Directory("ok")
+    assert await create_or_recover(tenant.create, tenant.find, policy) == "obj-1"
+    assert (tenant.creates, tenant.finds) == (1, 0)
+
+
+async def test_create_whose_answer_was_lost_is_found_not_made_twice(policy):
+    tenant = Directory("lost")
+    assert await create_or_recover(tenant.create, tenant.find, policy) == "obj-1"
+    assert tenant.objects == ["obj-1"] and tenant.creates == 1
+
+
+async def test_create_that_did_not_land_is_made_again(policy):
+    tenant = Directory("refused", "ok")
+    assert await create_or_recover(tenant.create, tenant.find, policy) == "obj-2"
+    assert tenant.objects == ["obj-2"] and (tenant.creates, tenant.finds) == (2, 1)
+
+
+async def test_conflict_caused_by_our_own_lost_create_is_accepted(policy):
+    """The lookup right after the drop misses the object (replication); the retry's conflict is ours."""
+    tenant = Directory("lost", visible_after=1)
+    assert await create_or_recover(tenant.create, tenant.find, policy) == "obj-1"
+    assert tenant.objects == ["obj-1"] and (tenant.creates, tenant.finds) == (2, 2)
+
+
+async def test_conflict_with_someone_elses_object_is_raised_without_a_lookup(policy):
+    tenant = Directory(exists=True)
+    with pytest.raises(Conflict, match="already exists"):
+        await create_or_recover(tenant.create, tenant.find, policy)
+    assert (tenant.creates, tenant.finds) == (1, 0)
+
+
+async def test_conflict_after_a_lost_create_is_raised_when_nothing_turns_up(policy):
+    tenant = Directory("lost", visible_after=5)
+    with pytest.raises(Conflict):
+        await create_or_recover(tenant.create, tenant.find, policy)
+    assert (tenant.creates, tenant.finds) == (2, 2)
+
+
+async def test_create_failing_every_attempt_gives_up_after_max_attempts(policy):
+    tenant = Directory(*["refused"] * 10)
+    with pytest.raises(TransientError, match="connection refused"):
+        await create_or_recover(tenant.create, tenant.find, policy)
+    assert tenant.creates == policy.max_attempts == 5 and tenant.finds == 4
