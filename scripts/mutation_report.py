@@ -4,12 +4,16 @@ A survivor is explained when docs/mutation-testing.md lists its mutant name (in 
 equivalent, with the reason. Exit 1 when a module is below the floor or a survivor is unexplained,
 so `make mutation` answers "do the tests still catch bugs here?" with its exit code.
 
-    python scripts/mutation_report.py [--floor 90] [--all]
+    python scripts/mutation_report.py [--floor 90] [--all] [PATTERN ...]
+
+PATTERNs (mutmut mutant names with ``*``, as ``scripts/mutation.sh`` takes them) limit the report to
+the mutants a shard run tested, so its exit code is about that shard only.
 """
 
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import json
 import re
 import sys
@@ -32,13 +36,16 @@ def documented_equivalents() -> set[str]:
     return set(re.findall(r"^\s*[-*] `([\w.]+__mutmut_\d+)`", EQUIVALENTS_DOC.read_text(), re.MULTILINE))
 
 
-def results() -> dict[str, dict[str, str]]:
-    """{module path: {mutant name: status}} for every mutated file."""
+def results(patterns: list[str]) -> dict[str, dict[str, str]]:
+    """{module path: {mutant name: status}} for every mutated file, limited to names matching a pattern."""
     out: dict[str, dict[str, str]] = {}
     for meta in sorted(MUTANTS.rglob("*.py.meta")):
         module = meta.relative_to(MUTANTS).as_posix().removesuffix(".meta")
         codes = json.loads(meta.read_text())["exit_code_by_key"]
-        out[module] = {name: status_by_exit_code[code] for name, code in codes.items()}
+        statuses = {name: status_by_exit_code[code] for name, code in codes.items()
+                    if not patterns or any(fnmatch.fnmatchcase(name, p) for p in patterns)}
+        if statuses:
+            out[module] = statuses
     return out
 
 
@@ -46,10 +53,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--floor", type=float, default=90.0, help="lowest kill rate per module, in %% (90)")
     parser.add_argument("--all", action="store_true", help="list documented equivalent survivors too")
+    parser.add_argument("patterns", nargs="*", metavar="PATTERN", help="only mutants named like this")
     args = parser.parse_args(argv)
-    by_module = results()
+    by_module = results(args.patterns)
     if not by_module:
-        print("mutation: no results in mutants/ yet; run `make mutation`", file=sys.stderr)
+        print("mutation: no results in mutants/ for that selection; run `make mutation`", file=sys.stderr)
         return 2
     equivalent = documented_equivalents()
     failing, unexplained, pending = [], [], 0
