@@ -208,7 +208,8 @@ async def _buffered_text(response: httpx.Response) -> tuple[httpx.Response, str]
         pass
     raw = b"".join([chunk async for chunk in response.aiter_raw()])
     await response.aclose()
-    response = httpx.Response(response.status_code, headers=response.headers, content=raw,
+    # a stream, not content=: content is decoded at once, and an undecodable body would raise here
+    response = httpx.Response(response.status_code, headers=response.headers, stream=httpx.ByteStream(raw),
                               extensions=response.extensions)
     try:
         decoded = httpx.Response(200, headers=response.headers, content=raw).read()

@@ -26,3 +26,8 @@ def test_the_id_changes_exactly_when_the_policy_does() -> None:
 def test_tls_rpt_lists_every_report_uri() -> None:
     assert tls_rpt_value(TlsRpt(rua=("mailto:tls@contoso.com", "https://reports.example/tlsrpt"))) == (
         "v=TLSRPTv1; rua=mailto:tls@contoso.com,https://reports.example/tlsrpt")
+
+
+def test_the_id_of_an_unchanged_policy_is_stable_across_releases() -> None:
+    """A new id makes every sending server refetch the policy: upgrading o365-relay must not cause that."""
+    assert mta_sts_value(MtaSts()) == "v=STSv1; id=f946149ece0e06e09301"

@@ -32,6 +32,11 @@ def test_spf_lists_own_ip4_then_connector_ips_not_already_covered():
                                         "include:spf.protection.outlook.com -all")
 
 
+def test_spf_ip4_written_with_host_bits_is_published_as_its_network():
+    domain = Domain("contoso.com", spf=Spf(ip4=("198.51.100.7/24",)))
+    assert spf_ip4(spec(Connector("printers", sender_ips=("198.51.100.20",))), domain) == ["198.51.100.0/24"]
+
+
 def test_spf_takes_only_the_connectors_that_send_for_the_domain():
     relay = spec(Connector("a", sender_ips=("192.0.2.1",), sends_for=("fabrikam.com",)),
                  Connector("b", sender_ips=("192.0.2.2",), sends_for=("contoso.com",)),
@@ -54,8 +59,8 @@ def test_dmarc_lists_report_uris_comma_separated():
                              ruf=("mailto:f@contoso.com",))) == (
         "v=DMARC1; p=reject; pct=50; rua=mailto:a@contoso.com,mailto:b@contoso.com; ruf=mailto:f@contoso.com")
     assert dmarc_value(Dmarc(policy="none")) == "v=DMARC1; p=none; pct=100"
-    assert dmarc_value(Dmarc(policy="quarantine", ruf=("mailto:f@contoso.com",))) == (
-        "v=DMARC1; p=quarantine; pct=100; ruf=mailto:f@contoso.com")
+    assert dmarc_value(Dmarc(policy="quarantine", ruf=("mailto:f@contoso.com", "mailto:g@contoso.com"))) == (
+        "v=DMARC1; p=quarantine; pct=100; ruf=mailto:f@contoso.com,mailto:g@contoso.com")
 
 
 def test_static_records_are_spf_alone_unless_more_is_declared():

@@ -155,8 +155,10 @@ def test_error_message_fallback():
     assert "boom" in str(error)
 
 
-async def test_403_nul_bytes_declared_gzip_is_missing_role(endpoints, credential, policy):
-    nul = httpx.Response(403, headers={"content-encoding": "gzip"}, stream=httpx.ByteStream(b"\x00" * 64))
+@pytest.mark.parametrize("content_type", [None, "text/plain"])
+async def test_403_nul_bytes_declared_gzip_is_missing_role(endpoints, credential, policy, content_type):
+    headers = {"content-encoding": "gzip", **({"content-type": content_type} if content_type else {})}
+    nul = httpx.Response(403, headers=headers, stream=httpx.ByteStream(b"\x00" * 64))
     transport, _ = app(lambda r: nul)
     async with client(endpoints, credential, policy, transport) as exo:
         with pytest.raises(PermissionDenied) as caught:

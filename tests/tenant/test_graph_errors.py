@@ -76,6 +76,13 @@ def test_batch_sub_response_bodies_of_any_shape_are_translated(body, text):
     assert type(error) is NotFound and str(error) == text
 
 
+def test_batch_sub_response_refused_for_want_of_a_permission_says_which():
+    body = {"error": {"code": "Authorization_RequestDenied", "message": "Insufficient privileges"}}
+    error = translate_body(403, body, "grant", "AppRoleAssignment.ReadWrite.All")
+    assert isinstance(error, PermissionDenied)
+    assert "application permission AppRoleAssignment.ReadWrite.All " in error.fix
+
+
 def test_batch_sub_response_code_alone_decides_the_class():
     body = {"error": {"code": "Request_MultipleObjectsWithSameKeyValue", "message": "dup"}}
     assert type(translate_body(400, body, "create", "Application.ReadWrite.All")) is Conflict
@@ -111,12 +118,13 @@ def test_connection_failure_names_the_call_that_could_not_reach_graph():
     error = translate_exception(httpx.ConnectError("[Errno 111] Connection refused", request=request),
                                 "list_users", "p")
     assert type(error) is TransientError
-    assert str(error).startswith("cannot reach Microsoft Graph (list_users)")
+    assert str(error) == "cannot reach Microsoft Graph (list_users) at https://graph.microsoft.com: ConnectError"
 
 
 def test_sign_in_endpoint_failure_is_named_as_such():
     error = translate_exception(ConnectionRefusedError(111, "Connection refused"), "list_users", "p")
-    assert type(error) is TransientError and str(error).startswith("cannot reach the sign-in endpoint")
+    assert type(error) is TransientError
+    assert str(error) == "cannot reach the sign-in endpoint: connection refused (is it running, and is the port right?)"
 
 
 def test_our_own_errors_pass_unchanged_and_bugs_are_not_disguised():

@@ -284,3 +284,51 @@ async def test_create_failing_every_attempt_gives_up_after_max_attempts(policy):
     with pytest.raises(TransientError, match="connection refused"):
         await create_or_recover(tenant.create, tenant.find, policy)
     assert tenant.creates == policy.max_attempts == 5 and tenant.finds == 4
+
+
+def streamed(status: int, body: bytes, **headers: str) -> httpx.Response:
+    """A reply whose body is still on the wire (not read), as the real transport hands it over."""
+    return httpx.Response(status, headers=headers, stream=httpx.ByteStream(body))
+
+
+async def test_concurrency_reply_still_on_the_wire_is_read_and_retried(policy, sleeps):
+    transport, seen = scripted(streamed(400, CONCURRENCY.encode(), **{"content-type": "text/plain"}),
+                               httpx.Response(200, json={"value": []}))
+    response = await send(transport, policy, "POST")
+    assert response.status_code == 200 and len(seen) == 2
+
+
+async def test_other_plain_text_error_reaches_the_client_with_its_body_intact(policy, sleeps):
+    text = "The user is not allowed to run New-InboundConnector: café ☕"
+    transport, seen = scripted(streamed(403, text.encode(), **{"content-type": "text/plain; charset=utf-8",
+                                                                "x-ms-diagnostics": "2000000"}))
+    response = await send(transport, policy, "POST")
+    assert response.status_code == 403 and len(seen) == 1 and sleeps.waits == []
+    assert response.text == text and response.headers["x-ms-diagnostics"] == "2000000"
+
+
+async def test_undecodable_error_body_reaches_the_client_byte_for_byte(policy, sleeps):
+    """Exchange's 403 of NUL bytes declared as gzip: the client must still see the 403 (not a decoding crash)."""
+    transport, seen = scripted(streamed(403, b"\x00" * 64, **{"content-type": "text/plain",
+                                                               "content-encoding": "gzip"}))
+    url = "https://outlook.example/adminapi/beta/x/InvokeCommand"
+    async with httpx.AsyncClient(transport=RetryTransport(transport, policy)) as client, \
+            client.stream("GET", url) as response:
+        raw = b"".join([chunk async for chunk in response.aiter_raw()])
+    assert response.status_code == 403 and len(seen) == 1
+    assert raw == b"\x00" * 64
+
+
+async def test_gzip_concurrency_reply_is_recognised_after_decoding(policy, sleeps):
+    import gzip
+
+    transport, seen = scripted(streamed(503 - 100, gzip.compress(CONCURRENCY.encode()),
+                                        **{"content-type": "text/plain", "content-encoding": "gzip"}),
+                               httpx.Response(200))
+    assert (await send(transport, policy, "POST")).status_code == 200 and len(seen) == 2
+
+
+async def test_read_error_body_that_is_not_utf8_is_not_a_crash(policy, sleeps):
+    transport, seen = scripted(httpx.Response(400, content=b"\xff\xfe bad", headers={"content-type": "text/plain"}))
+    response = await send(transport, policy, "POST")
+    assert response.status_code == 400 and response.content == b"\xff\xfe bad" and len(seen) == 1
