@@ -32,7 +32,7 @@ PLACEHOLDER_IP = "192.0.2.1/32"  # TEST-NET-1: never matches a real device; the 
 
 def propose(verdict: Verdict, spec: RelaySpec, today: date) -> tuple[str, list[str]]:
     """(YAML of the stanzas to add, notes); ("", []) when the evidence names no undeclared sender."""
-    taken = {*spec.service_accounts, *spec.connectors, *spec.outbound_connectors}
+    taken = {*spec.service_accounts, *spec.connectors, *spec.outbound_connectors, *spec.partner_connectors}
     accounts: dict[str, ServiceAccount] = {}
     connectors: dict[str, Connector] = {}
     waivers: list[Waiver] = []
