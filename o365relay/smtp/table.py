@@ -290,7 +290,20 @@ TABLE: tuple[Explanation, ...] = (
         "tenant.rejectDirectSend is true and the message, From one of our domains, arrived "
         "unauthenticated and not through a connector.",
         "Keep rejectDirectSend on and send through a declared connector (connectors.<name>.senderIPs "
-        f"with the device's public IP) or authenticate ({_SENDER}); then `pulumi up`."),
+        f"with the device's public IP) or authenticate ({_SENDER}); for a SaaS platform sending as our "
+        "domain, declare a partner connector (type: partner) with its IPs or certificate; then `pulumi up`."),
+    Explanation(
+        "partner-connector-restricted", "5.7.51",
+        "550 5.7.51 TenantInboundAttribution; There is a partner connector configured that matched the "
+        "message's sender domain",
+        "A partner connector refused the source",
+        "A Partner inbound connector scopes the sender's domain and restricts it to IP addresses "
+        "(RestrictDomainsToIPAddresses) or a certificate (RestrictDomainsToCertificate), and the "
+        "connecting server matched neither: a partner sending from a new IP, a renewed certificate with "
+        "another name, or someone else sending as that domain.",
+        "Compare the connecting IP (`relayctl headers` shows the CIP) and the certificate the partner "
+        "presents with connectors.<name>.senderIPs / certificateName; if the partner changed them, update "
+        "the spec from the partner's published list and `pulumi up`. Mail from anyone else is rightly refused."),
     Explanation(
         "tenant-threshold", "5.7.705",
         "550 5.7.705 Access denied, tenant has exceeded threshold.",

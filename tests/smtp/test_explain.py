@@ -44,6 +44,8 @@ def test_each_example_reply_resolves_to_its_own_entry(entry):
         ("550 5.7.64 TenantAttribution; Relay Access Denied [DM6NAM12FT045.eop-nam12.prod.protection.outlook.com]",
          "relay-denied"),
         ("550 5.7.68 TenantInboundAttribution; Direct Send not allowed", "direct-send-rejected"),
+        ("550 5.7.51 TenantInboundAttribution; There is a partner connector configured that matched the message's "
+         "sender domain", "partner-connector-restricted"),
         ("530 5.7.57 Client not authenticated to send mail.", "not-authenticated"),
         ("5.7.620", "banned-ip"),  # inside the 5.7.606-649 range
         ("4.4.7", "network"),  # the 4.4.* class
