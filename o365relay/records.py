@@ -13,6 +13,7 @@ import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from o365relay.dns.txt import txt_strings
 from o365relay.spec.model import Dmarc, Domain, MtaSts, RelaySpec, TlsRpt
 
 TTL = 3600
@@ -30,8 +31,8 @@ class DnsRecord:
     ttl: int = TTL
 
     def zone_line(self) -> str:
-        """The record as a line of a BIND zone file."""
-        value = f'"{self.value}"' if self.type == "TXT" else _absolute(self.value)
+        """The record as a line of a BIND zone file (a TXT value in strings of at most 255 octets)."""
+        value = " ".join(f'"{s}"' for s in txt_strings(self.value)) if self.type == "TXT" else _absolute(self.value)
         return f"{self.name}\t{self.ttl}\tIN\t{self.type}\t{value}"
 
 

@@ -51,7 +51,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def add_dns_options(parser: argparse._ActionsContainer) -> None:
     """The options of the DNS checks, shared by ``relayctl dns`` and ``relayctl audit --dns``."""
     parser.add_argument("--nameserver", action="append", default=[], metavar="IP[:PORT]",
-                        help="ask this nameserver (repeatable; default: the system resolver)")
+                        help="ask this nameserver (repeatable; default: RELAY_NAMESERVER, which `relayctl "
+                             "sandbox env` sets to the sandbox's DNS server, else the system resolver)")
     parser.add_argument("--dnsbl", action="append", default=[], metavar="ZONE",
                         help="blocklist zone to look sender IPs up in (repeatable; "
                              "default: zen.spamhaus.org and bl.spamcop.net)")
@@ -106,7 +107,8 @@ def check_spec_dns(spec: RelaySpec, args: argparse.Namespace) -> DnsReport:
     from o365relay.dnscheck.mta_sts import PolicyHost
     from o365relay.dnscheck.resolver import Dns, parse_nameserver
 
-    dns = Dns([parse_nameserver(n) for n in args.nameserver] or None, timeout=args.timeout)
+    servers = args.nameserver or [n for n in [os.environ.get("RELAY_NAMESERVER", "")] if n]
+    dns = Dns([parse_nameserver(n) for n in servers] or None, timeout=args.timeout)
     host = PolicyHost(port=_port(args.mta_sts_port), tls=_trust(args.mta_sts_ca), timeout=args.timeout)
     return run_checks(spec, DnsInputs(dns=dns, facts=tenant_facts(spec, args),
                                       dnsbl_zones=args.dnsbl or DEFAULT_ZONES, policy_host=host))

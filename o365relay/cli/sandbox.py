@@ -28,14 +28,21 @@ DESCRIPTION = """Run the offline sandbox tenant (Graph, Exchange admin, token, S
 
   relayctl sandbox                 run it (Ctrl-C to stop)
   eval "$(relayctl sandbox env)"   in another shell: point relayctl there; lists each sender's
-                                   sandbox-only credentials (app id and client secret, mailbox password)"""
+                                   sandbox-only credentials (app id and client secret, mailbox password)
+  relayctl sandbox publish FILE    be the DNS team: publish zone snippets (a stack's zoneFiles output,
+                                   `pulumi stack output zoneFiles --json`; - reads stdin) in the sandbox's
+                                   DNS, which its loopback server (RELAY_NAMESERVER) serves to `relayctl dns`"""
 ENV_FILE = "env.sh"
 SERVER_LIBRARIES = ("aiosmtpd", "starlette", "uvicorn")  # the `sandbox` extra in pyproject.toml
+ZONE_LIMIT = 1024 * 1024  # bytes of zone snippets read from one file
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("action", nargs="?", choices=("run", "env"), default="run",
-                        help="run the sandbox (default), or print the running sandbox's environment")
+    parser.add_argument("action", nargs="?", choices=("run", "env", "publish"), default="run",
+                        help="run the sandbox (default), print the running sandbox's environment, or "
+                             "publish zone snippets in its DNS")
+    parser.add_argument("files", nargs="*", metavar="FILE",
+                        help="publish: zone snippets or the zoneFiles output as JSON (- for stdin)")
     parser.add_argument(
         "--state-dir",
         type=Path,
@@ -66,6 +73,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.files and args.action != "publish":
+        raise UsageError(f"relayctl sandbox {args.action} takes no files (did you mean `relayctl sandbox publish`?)")
+    if args.action == "publish":
+        return publish_files(args.state_dir, args.files)
     return print_env(args.state_dir) if args.action == "env" else serve(args)
 
 
@@ -133,11 +144,8 @@ def exports(env: dict[str, str], indent: str = "") -> str:
     return "".join(f"{indent}export {key}={shlex.quote(value)}\n" for key, value in env.items())
 
 
-def print_env(state_dir: Path) -> int:
-    """The running sandbox's environment, then each sender's sandbox-only credentials as comments."""
-    import shlex
-
-    from o365relay.errors import UsageError
+def running_env(state_dir: Path) -> tuple[str, dict[str, str]]:
+    """The running sandbox's ``env.sh`` as text and as variables; UsageError when none runs there."""
     from o365relay.fileio import read_text
 
     env_file = state_dir / ENV_FILE
@@ -146,7 +154,36 @@ def print_env(state_dir: Path) -> int:
         raise UsageError(f"no sandbox is running on {state_dir} (no {env_file}); start one with "
                          f"`relayctl sandbox{where}`")
     text = read_text(env_file, 64 * 1024, "the sandbox environment")
-    env = dict(shlex.split(line.removeprefix("export "))[0].split("=", 1) for line in text.splitlines() if line)
+    return text, dict(shlex.split(line.removeprefix("export "))[0].split("=", 1)
+                      for line in text.splitlines() if line)
+
+
+def publish_files(state_dir: Path, files: list[str]) -> int:
+    """``relayctl sandbox publish``: the zone snippets' records into the running sandbox's DNS."""
+    from o365relay.cli.sandbox_publish import publish, snippets, zone_records
+    from o365relay.fileio import read_text
+
+    if not files:
+        raise UsageError("relayctl sandbox publish needs zone snippets: FILE… or - for stdin "
+                         "(e.g. pulumi stack output zoneFiles --json | relayctl sandbox publish -)")
+    _, env = running_env(state_dir)
+    records = []
+    for name in files:
+        text = sys.stdin.read(ZONE_LIMIT) if name == "-" else read_text(name, ZONE_LIMIT, "a zone snippet")
+        for source, snippet in snippets(text, "stdin" if name == "-" else name):
+            records += zone_records(snippet, source)
+    rows = publish(env["RELAY_EXCHANGE_BASE"], env["RELAY_CA_FILE"], records)
+    for row in rows:
+        value = " ".join(f'"{s}"' for s in row["value"]) if row["type"] == "TXT" else row["value"]
+        print(f"published {row['name']} {row['type']} {value}")
+    print(f"the sandbox's DNS server {env.get('RELAY_NAMESERVER', '?')} serves them (RELAY_NAMESERVER); "
+          "check with `relayctl dns SPEC`")
+    return 0
+
+
+def print_env(state_dir: Path) -> int:
+    """The running sandbox's environment, then each sender's sandbox-only credentials as comments."""
+    text, env = running_env(state_dir)
     print(f"# o365-relay sandbox tenant {env.get('AZURE_TENANT_ID', '?')}: every secret below is sandbox-only")
     sys.stdout.write(text)
     print("# senders: export one line's variables before `relayctl test-send` (sandbox-only credentials)")

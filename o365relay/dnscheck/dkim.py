@@ -50,7 +50,7 @@ def _check_selector(domain: str, selector: str, dns: Dns, targets: DkimTargets |
         return Check(domain, "dkim", "unknown", str(error), evidence)
     evidence["published"] = published[0] if published else None
     if not published:
-        return Check(domain, "dkim", "finding", f"no CNAME at {host}", evidence)
+        return Check(domain, "dkim", "finding", f"no CNAME at {host}", evidence, missing=True)
     if isinstance(targets, Unavailable):
         return Check(domain, "dkim", targets.status,
                      f"{host} is published; its target was not compared: {targets.reason}", evidence)

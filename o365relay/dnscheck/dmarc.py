@@ -21,7 +21,7 @@ def check_dmarc(domain: Domain, dns: Dns) -> list[Check]:
     try:
         query = query_dmarc_record(name, nameservers=dns.nameservers, timeout=dns.timeout)
     except DMARCRecordNotFound as error:
-        return [Check(name, "dmarc", "finding", f"no DMARC record: {error}")]
+        return [Check(name, "dmarc", "finding", f"no DMARC record: {error}", missing=True)]
     except DMARCError as error:
         return [Check(name, "dmarc", "finding", f"DMARC: {error}")]
     evidence: dict[str, Any] = {"record": query["record"], "location": query["location"]}

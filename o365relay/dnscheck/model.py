@@ -19,6 +19,7 @@ class Check:
     status: CheckStatus
     message: str
     evidence: dict[str, Any] = field(default_factory=dict)
+    missing: bool = False  # a record the spec implies is not published at all (the runner says why)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -53,7 +53,7 @@ def _record(domain: str, name: str, kind: Any, tag: str, expected: str, dns: Dns
         return [Check(domain, kind, "unknown", str(error))]
     evidence = {"host": name, "published": values, "expected": expected}
     if not values:
-        return [Check(domain, kind, "finding", f"no record at {name}", evidence)]
+        return [Check(domain, kind, "finding", f"no record at {name}", evidence, missing=True)]
     if len(values) > 1:
         return [Check(domain, kind, "finding", f"{len(values)} records at {name}: receivers ignore them all",
                       evidence)]

@@ -29,7 +29,7 @@ def check_spf(spec: RelaySpec, domain: Domain, dns: Dns) -> list[Check]:
         return [Check(name, "spf", "unknown", str(error))]
     if len(records) != 1:
         message = "no SPF record" if not records else f"{len(records)} SPF records; exactly one is allowed"
-        return [Check(name, "spf", "finding", message, {"records": records})]
+        return [Check(name, "spf", "finding", message, {"records": records}, missing=not records)]
     record = records[0]
     try:
         parsed = parse_spf_record(record, name, ignore_too_many_lookups=True, nameservers=dns.nameservers,

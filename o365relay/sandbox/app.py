@@ -13,10 +13,13 @@ Composition (each module contributes ``routes(ctx) -> list[BaseRoute]`` with ful
 
   - ``GET  /_sandbox/health`` -> ``{"status": "ok", "tenantId": ...}``
   - ``GET  /_sandbox/dns`` -> ``{"records": [{"name", "type", "value"}]}``: the DNS view
+    (:mod:`o365relay.sandbox.dns_view`; TXT rows also carry their ``strings``)
   - ``POST /_sandbox/dns`` with ``{"records": [{"name": "selector1._domainkey.contoso.com",
     "type": "CNAME", "value": "selector1-contoso-com._domainkey.contoso.n-v1.dkim.mail.microsoft"}]}``
-    publishes records into the DNS view (what Set-DkimSigningConfig -Enabled $true checks).
-  - ``DELETE /_sandbox/dns/{name}`` unpublishes one.
+    publishes records into the DNS view (what Set-DkimSigningConfig -Enabled $true checks). Types:
+    CNAME, TXT (``value`` one string or a list of character-strings), MX (``"10 host"``). With
+    ``"replace": true`` each name and type given gets exactly the values given.
+  - ``DELETE /_sandbox/dns/{name}`` unpublishes every record of that name.
   - ``GET /_sandbox/requests`` / ``DELETE /_sandbox/requests``: the request journal
     (:mod:`o365relay.sandbox.request_log`).
   - ``GET /_sandbox/faults`` / ``PUT /_sandbox/faults`` with ``{"spec": "429=0.2,seed=3"}`` (or
@@ -31,6 +34,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -38,6 +42,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from o365relay.errors import UsageError
+from o365relay.sandbox import dns_view
 from o365relay.sandbox import store as st
 from o365relay.sandbox.certs import SandboxPki
 from o365relay.sandbox.faults import FaultMiddleware, FaultPlan, FaultSwitch
@@ -80,37 +85,33 @@ def build_app(ctx: SandboxContext) -> FaultMiddleware:
     return FaultMiddleware(RequestLogMiddleware(Starlette(routes=routes), ctx.requests), ctx.faults)
 
 
-def publish_dns(store: st.Store, name: str, value: str, rtype: str = "CNAME") -> None:
-    """Record ``name`` -> ``value`` in the sandbox's DNS view (names and targets compared lower-case)."""
-    if rtype.upper() != "CNAME":
-        raise UsageError(f"the sandbox DNS view holds CNAME records only, not {rtype}")
-    store.put(
-        st.DNS_RECORD, {"id": name.lower().rstrip("."), "type": "CNAME", "value": value.lower().rstrip(".")}
-    )
-
-
 def _admin_routes(ctx: SandboxContext) -> list[BaseRoute]:
     async def health(request: Request) -> Response:
         return JSONResponse({"status": "ok", "tenantId": ctx.tenant_id})
 
     async def dns_list(request: Request) -> Response:
-        records = [
-            {"name": r["id"], "type": r["type"], "value": r["value"]} for r in ctx.store.list(st.DNS_RECORD)
-        ]
-        return JSONResponse({"records": records})
+        return JSONResponse({"records": dns_view.published(ctx.store)})
 
     async def dns_publish(request: Request) -> Response:
-        body = await request.json()
         try:
+            body = await request.json()
+            records = body.get("records", [])
             with ctx.store.transaction():
-                for record in body.get("records", []):
-                    publish_dns(ctx.store, record["name"], record["value"], record.get("type", "CNAME"))
-        except (KeyError, TypeError, AttributeError, UsageError) as error:
+                if body.get("replace"):
+                    sets: dict[tuple[str, str], list[Any]] = {}
+                    for r in records:
+                        sets.setdefault((r["name"], r.get("type", "CNAME")), []).append(r["value"])
+                    for (name, rtype), values in sets.items():
+                        dns_view.replace(ctx.store, name, rtype, values)
+                else:
+                    for r in records:
+                        dns_view.publish(ctx.store, r["name"], r.get("type", "CNAME"), r["value"])
+        except (ValueError, KeyError, TypeError, AttributeError, UsageError) as error:
             return JSONResponse({"error": f"bad record: {error}"}, status_code=400)
         return await dns_list(request)
 
     async def dns_delete(request: Request) -> Response:
-        found = ctx.store.delete(st.DNS_RECORD, request.path_params["name"].lower().rstrip("."))
+        found = dns_view.unpublish(ctx.store, request.path_params["name"])
         return Response(status_code=204 if found else 404)
 
     async def requests_list(request: Request) -> Response:

@@ -1,9 +1,9 @@
 """The world's DNS as the sandbox sees it: its DNS view, served over UDP on loopback.
 
 The DNS view (``/_sandbox/dns``) is what Set-DkimSigningConfig -Enabled checks; serving it lets the
-stack's record checks resolve the same records with dnspython, as they would against a real server
-(``Sandbox.env()`` gives the address as ``RELAY_NAMESERVER``). Only CNAMEs exist; other names get
-NXDOMAIN.
+stack's record checks and ``relayctl dns`` resolve the same records with dnspython, as they would
+against a real server (``Sandbox.env()`` gives the address as ``RELAY_NAMESERVER``). What a name holds
+(CNAME, TXT, MX) is :mod:`.dns_view`'s; names it does not know get NXDOMAIN.
 
 ``dns_team=True`` models a DNS team with automation that publishes a domain's DKIM selector CNAMEs
 as soon as Exchange has made them (a DKIM signing config exists): the first query for
@@ -24,13 +24,14 @@ import dns.rcode
 import dns.rdatatype
 import dns.rrset
 
+from o365relay.sandbox import dns_view
 from o365relay.sandbox import store as st
 
 _SELECTOR = re.compile(r"^(selector[12])\._domainkey\.(.+)$")
 
 
 class DnsViewServer:
-    """Answers CNAME queries from the sandbox store's DNS view."""
+    """Answers queries from the sandbox's DNS view (:func:`.dns_view.answer`)."""
 
     def __init__(self, store: st.Store, host: str = "127.0.0.1", dns_team: bool = False) -> None:
         self._store = store
@@ -65,24 +66,25 @@ class DnsViewServer:
         return str(record["value"]) if record else None
 
     def _publish_selector(self, name: str) -> st.Doc | None:
-        from o365relay.sandbox.app import publish_dns
-
         match = _SELECTOR.match(name)
         config = self._store.get(st.DKIM_CONFIG, match.group(2)) if match else None
         if match is None or config is None:
             return None
-        publish_dns(self._store, name, str(config[f"{match.group(1).capitalize()}CNAME"]))
+        dns_view.publish(self._store, name, "CNAME", str(config[f"{match.group(1).capitalize()}CNAME"]))
         return self._store.get(st.DNS_RECORD, name)
 
     def _answer(self, query: dns.message.Message) -> dns.message.Message:
         response = dns.message.make_response(query)
         response.flags |= dns.flags.AA
         question = query.question[0]
-        target = self.target(question.name.to_text().rstrip(".").lower())
-        if target is None:
+        name = question.name.to_text().rstrip(".").lower()
+        self.target(name)  # the DNS team publishes a selector on its first query
+        rtype = "CNAME" if question.rdtype == dns.rdatatype.ANY else dns.rdatatype.to_text(question.rdtype)
+        records = dns_view.answer(self._store, name, rtype)
+        if records is None:
             response.set_rcode(dns.rcode.NXDOMAIN)
-        elif question.rdtype in (dns.rdatatype.CNAME, dns.rdatatype.ANY):
-            response.answer.append(dns.rrset.from_text(question.name, 3600, "IN", "CNAME", target + "."))
+        elif records:
+            response.answer.append(dns.rrset.from_text_list(question.name, 3600, "IN", rtype, records))
         return response
 
     def stop(self) -> None:

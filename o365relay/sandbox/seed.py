@@ -24,8 +24,9 @@ table (sandbox-only test credentials; read them with ``Sandbox.secret_for`` / ``
           selector2: selector2-contoso-com._domainkey.contoso.r-v1.dkim.mail.microsoft
           config: true                       # a DkimSigningConfig exists already (default true)
           enabled: false                     # its Enabled value (needs the CNAMEs in `dns`)
-    dns:                                     # the DNS view at start: name -> CNAME target
-      selector1._domainkey.contoso.com: selector1-contoso-com._domainkey....
+    dns:                                     # the DNS view at start (the world's DNS around the tenant)
+      selector1._domainkey.contoso.com: selector1-contoso-com._domainkey....   # name -> CNAME target
+      contoso.com: {TXT: [MS=ms48261937]}    # or type -> values (TXT, MX "10 host")
     skus:
       EXCHANGESTANDARD: {skuId: 4b9405b0-..., units: 25, servicePlans: {EXCHANGE_S_STANDARD: 9aaf...}}
     users:
@@ -71,7 +72,7 @@ from typing import Any
 import yaml
 
 from o365relay.errors import UsageError
-from o365relay.sandbox import auth_policies
+from o365relay.sandbox import auth_policies, dns_view
 from o365relay.sandbox import store as st
 from o365relay.sandbox.catalog import DIRECTORY_ROLES, EXCHANGE_APP_ROLES, GRAPH_APP_ROLES
 from o365relay.sandbox.connection_filter import new_policy
@@ -159,7 +160,10 @@ class _Seeder:
         )
         self._domains(tenant["initialDomain"])
         for name, value in (self.doc.get("dns") or {}).items():
-            self.store.put(st.DNS_RECORD, {"id": name.lower(), "type": "CNAME", "value": value.lower()})
+            records = value.items() if isinstance(value, dict) else [("CNAME", [value])]
+            for rtype, values in records:
+                for one in values:
+                    dns_view.publish(self.store, name, rtype, one)
         self._skus()
         self._users()
         self._resource_service_principals()

@@ -32,6 +32,9 @@ AZURE_DNS_ZONE              id = "<subscription>/<resource group>/<zone>", lower
 AZURE_RECORD_SET            id = "<zone id>/TXT/<relative name>", lower-case; etag, ttl, txt [[strings]].
 DNS_RECORD                  id = lower-case FQDN; type ("CNAME"), value (target, no trailing dot).
                             The sandbox's DNS view: what the sandbox has been told is published.
+DNS_VALUE                   id = "<FQDN> <TYPE> <value>"; name (lower-case FQDN), type ("TXT" or "MX"),
+                            value (MX "<preference> <host>"), strings (TXT character-strings): the
+                            TXT and MX records of the DNS view (:mod:`o365relay.sandbox.dns_view`).
 USER                        id = object id; userPrincipalName, displayName, mail, mailNickname,
                             usageLocation, accountEnabled, assignedLicenses [{skuId, disabledPlans}],
                             proxyAddresses, xHasMailbox (bool), xSmtpClientAuthenticationDisabled
@@ -101,6 +104,7 @@ ORGANIZATION = "org"
 DOMAIN = "domain"
 DKIM_CONFIG = "dkimConfig"
 DNS_RECORD = "dnsRecord"
+DNS_VALUE = "dnsValue"
 USER = "user"
 SKU = "sku"
 APPLICATION = "application"
@@ -125,6 +129,7 @@ KINDS = frozenset(
         DOMAIN,
         DKIM_CONFIG,
         DNS_RECORD,
+        DNS_VALUE,
         USER,
         SKU,
         APPLICATION,

@@ -11,7 +11,7 @@ from provider_support import Driven
 
 from components.providers.dns_record import RecordCheckProvider
 from o365relay.sandbox import store as st
-from o365relay.sandbox.app import publish_dns
+from o365relay.sandbox.dns_view import publish
 from o365relay.sandbox.runner import Sandbox
 
 TYPE = "pulumi-python:dynamic/dns:RecordCheck"
@@ -36,7 +36,7 @@ def test_missing_record_fails_with_the_line_to_publish(dns_host: DynamicHost) ->
 
 
 def test_lifecycle(dns_host: DynamicHost, sandbox: Sandbox) -> None:
-    publish_dns(sandbox.store, "selector1._domainkey.contoso.com", TARGET)
+    publish(sandbox.store, "selector1._domainkey.contoso.com", "CNAME", TARGET)
     res = Driven(dns_host, RecordCheckProvider(), TYPE, "cname")
     assert res.create({**PROPS, "value": TARGET.upper() + "."})["value"] == TARGET.upper() + "."
     assert res.id == "selector1._domainkey.contoso.com/CNAME"
@@ -49,8 +49,8 @@ def test_lifecycle(dns_host: DynamicHost, sandbox: Sandbox) -> None:
 
 
 def test_wrong_target_is_a_conflict(dns_host: DynamicHost, sandbox: Sandbox) -> None:
-    publish_dns(sandbox.store, "selector1._domainkey.contoso.com",
-                "selector1-contoso-com._domainkey.contoso.onmicrosoft.com")
+    publish(sandbox.store, "selector1._domainkey.contoso.com", "CNAME",
+            "selector1-contoso-com._domainkey.contoso.onmicrosoft.com")
     with pytest.raises(grpc.RpcError) as err:
         Driven(dns_host, RecordCheckProvider(), TYPE, "cname").create(PROPS)
     assert "DNS must hold exactly: selector1._domainkey.contoso.com. 3600 IN CNAME" in err.value.details()
