@@ -1,4 +1,5 @@
-"""Where a domain's records go: ``none`` (a DNS team publishes them) or ``azure`` (Azure DNS record sets).
+"""Where a domain's records go: ``none`` (a DNS team publishes them), ``azure`` (Azure DNS record sets)
+or ``cloudflare`` (Cloudflare DNS records, :mod:`components.dns_cloudflare`).
 
 A backend turns a record into the resource the DKIM switch ``depends_on``: with ``azure`` the record
 set itself; with ``none`` a check that DNS serves the CNAME (TXT records are only published, as the
@@ -15,6 +16,7 @@ from typing import Any, Protocol
 
 import pulumi
 
+from components.dns_cloudflare import cloudflare_sink
 from components.providers.azure_spf import AzureSpf
 from components.providers.dns_record import RecordCheck
 from o365relay.dns.txt import txt_strings
@@ -57,6 +59,8 @@ def sink_for(domain: Domain) -> RecordSink:
         return check
     if domain.dns.backend == "azure":
         return _azure_sink(domain)
+    if domain.dns.backend == "cloudflare":
+        return cloudflare_sink(domain)  # type: ignore[no-any-return]
     raise UsageError(f"unknown DNS backend {domain.dns.backend!r} for {domain.name}")
 
 

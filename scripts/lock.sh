@@ -3,7 +3,7 @@
 #   scripts/lock.sh update   re-resolve uv.lock (keeping current pins where allowed) and re-export the locks
 #   scripts/lock.sh check    exit 1 when uv.lock or a requirements/*.lock no longer matches pyproject.toml
 # requirements/runtime.lock: relayctl and the Pulumi program (what CI installs);
-# requirements/dev.lock: that plus the Azure DNS and sandbox extras and the test tools (what `make` installs).
+# requirements/dev.lock: that plus the Azure DNS, Cloudflare and sandbox extras and the test tools (what `make` installs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 UV="${UV:-.venv/bin/uv}"
@@ -15,7 +15,7 @@ export_lock() {  # the extras to include
 
 locks() {  # $1 = the directory to write runtime.lock and dev.lock into
   export_lock pulumi >"$1/runtime.lock"
-  export_lock pulumi azure-dns sandbox dev >"$1/dev.lock"
+  export_lock pulumi azure-dns cloudflare sandbox dev >"$1/dev.lock"
 }
 
 case "${1:-}" in

@@ -91,9 +91,15 @@ class _Spec:
             path: SpecPath = ("domains", name, "dns")
             if dns.get("backend") == "azure" and "resourceGroup" not in dns:
                 yield Issue(path, "backend azure needs 'resourceGroup': the resource group of the DNS zone")
-            if dns.get("backend", "none") == "none" and "resourceGroup" in dns:
+            if dns.get("backend", "none") != "azure" and "resourceGroup" in dns:
                 yield Issue(path + ("resourceGroup",), "'resourceGroup' applies only with backend: azure; "
                                                        "remove it or set backend: azure", on_key=True)
+            if dns.get("backend") == "cloudflare" and "zoneId" not in dns:
+                yield Issue(path, "backend cloudflare needs 'zoneId': the Cloudflare zone's identifier "
+                                  "(its Overview page, API section)")
+            if dns.get("backend", "none") != "cloudflare" and "zoneId" in dns:
+                yield Issue(path + ("zoneId",), "'zoneId' applies only with backend: cloudflare; "
+                                                "remove it or set backend: cloudflare", on_key=True)
             zone = dns.get("zone")
             if isinstance(zone, str) and zone != name and not name.endswith("." + zone):
                 yield Issue(path + ("zone",), f"zone {zone!r} cannot hold records of {name}; "

@@ -18,7 +18,7 @@ SpfAll = Literal["-all", "~all"]
 DmarcPolicy = Literal["none", "quarantine", "reject"]
 AccountKind = Literal["application", "mailbox"]
 CredentialType = Literal["federated", "certificate", "secret"]
-DnsBackendKind = Literal["none", "azure"]
+DnsBackendKind = Literal["none", "azure", "cloudflare"]
 ConnectorDirection = Literal["inbound", "outbound"]
 InboundKind = Literal["relay", "partner"]
 OutboundTls = Literal["EncryptionOnly", "CertificateValidation", "DomainValidation"]
@@ -162,6 +162,7 @@ class DnsHosting:
     backend: DnsBackendKind = "none"
     resource_group: str | None = None
     zone: str | None = None
+    zone_id: str | None = None  # Cloudflare's zone identifier (backend cloudflare)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ import pytest
 from engine_stack import ROOT, Stack, tenant_snapshot
 from exo_client import ExoCaller
 
+from o365relay.cli.sandbox import ENV_FILE, exports
 from o365relay.engine.plan import read_plan, refreshed, render_markdown
 from o365relay.sandbox import connection_filter
 from o365relay.sandbox import store as st
@@ -97,6 +98,33 @@ def test_a_second_preview_expects_no_changes(stack: Stack) -> None:
     since = last_seq(stack)
     stack.pulumi.run("preview", "--expect-no-changes")
     assert not [c for c, _, _ in exchange_calls(stack, since) if not c.startswith("Get-")]
+
+
+def relayctl(stack: Stack, *argv: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "o365relay.cli.main", *argv], cwd=ROOT, input=stdin,
+                          env={**os.environ, **stack.sandbox.env()}, capture_output=True, text=True, timeout=300,
+                          check=False)
+
+
+def test_dns_checks_pass_once_the_stacks_zone_files_are_published(stack: Stack) -> None:
+    dns = ["dns", str(stack.spec), "--dnsbl", "dnsbl.example", "--format", "json"]
+    before = relayctl(stack, *dns)
+    assert before.returncode == 1, before.stderr
+    missing = {c["check"]: c["message"] for c in json.loads(before.stdout)["checks"] if c["status"] == "finding"}
+    assert sorted(missing) == ["dmarc", "spf"]  # DKIM's CNAMEs the DNS team published as Exchange made them
+    assert missing["spf"].startswith("no SPF record; dns.backend none: the stack publishes nothing itself; "
+                                     "publish its zoneFiles output")
+    # the DNS team publishes what the apply handed over, as `relayctl sandbox` users do
+    (stack.sandbox.state_dir / ENV_FILE).write_text(exports(stack.sandbox.env()), encoding="utf-8")
+    zone_files = stack.pulumi.run("stack", "output", "zoneFiles", "--json").stdout
+    published = relayctl(stack, "sandbox", "publish", "-", "--state-dir", str(stack.sandbox.state_dir),
+                         stdin=zone_files)
+    assert published.returncode == 0, published.stderr
+    after = relayctl(stack, *dns)
+    assert after.returncode == 0, after.stdout + after.stderr
+    assert {c["status"] for c in json.loads(after.stdout)["checks"]} == {"ok"}
+    audited = relayctl(stack, "audit", str(stack.spec), "--dns", "--dnsbl", "dnsbl.example", "--format", "json")
+    assert audited.returncode == 0, audited.stdout + audited.stderr
 
 
 def test_a_spec_change_converges_with_the_fewest_steps(stack: Stack) -> None:

@@ -109,6 +109,7 @@ def test_dns_view_admin_routes(exo) -> None:
     ).json()["records"]
     assert exo.http.delete(f"{base}/_sandbox/dns/x._domainkey.contoso.com").status_code == 204
     bad = exo.http.post(
-        f"{base}/_sandbox/dns", json={"records": [{"name": "x", "type": "TXT", "value": "v"}]}
+        f"{base}/_sandbox/dns", json={"records": [{"name": "x", "type": "A", "value": "192.0.2.1"}]}
     )
     assert isinstance(bad, httpx.Response) and bad.status_code == 400
+    assert "holds CNAME, TXT, MX records" in bad.json()["error"]
