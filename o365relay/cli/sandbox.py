@@ -119,6 +119,9 @@ def serve(args: argparse.Namespace) -> int:
         if sandbox.smtp_port:
             host = sandbox.smtp_host
             print(f"  smtp    {host}:{sandbox.smtp_port}   mx {host}:{sandbox.mx_port}")
+        if sandbox.env().get("RELAY_NAMESERVER"):
+            print(f"  dns     {sandbox.env()['RELAY_NAMESERVER']}   (serves what was published; add a stack's "
+                  "zoneFiles with `relayctl sandbox publish`)")
         if faults:
             print(f"  faults  {args.faults}")
         print("export these to use it (sandbox-only credentials):")

@@ -30,14 +30,18 @@ def test_relayctl_sandbox_serves_until_interrupted(tmp_path: Path) -> None:
     )
     try:
         env = {}
+        printed = []
         assert process.stdout is not None
         for line in process.stdout:
+            printed.append(line)
             if line.strip().startswith("export "):
                 key, _, value = line.strip().removeprefix("export ").partition("=")
                 env[key] = value.strip("'")
             if line.startswith("Ctrl-C"):
                 break
         assert env["RELAY_CA_FILE"] == str(state / "ca.pem")
+        dns_line = f"  dns     {env['RELAY_NAMESERVER']}   (serves what was published"
+        assert any(line.startswith(dns_line) for line in printed)
         assert env["RELAY_GRAPH_BASE"] == env["RELAY_EXCHANGE_BASE"] + "/v1.0"
         context = ssl.create_default_context(cafile=env["RELAY_CA_FILE"])
         health = httpx.get(f"{env['RELAY_EXCHANGE_BASE']}/_sandbox/health", verify=context).json()
