@@ -4,10 +4,10 @@ A survivor is explained when docs/mutation-testing.md lists its mutant name (in 
 equivalent, with the reason. Exit 1 when a module is below the floor or a survivor is unexplained,
 so `make mutation` answers "do the tests still catch bugs here?" with its exit code.
 
-    python scripts/mutation_report.py [--floor 90] [--all] [PATTERN ...]
+    python scripts/mutation_report.py [--floor 90] [--all] [--results DIR] [PATTERN ...]
 
-PATTERNs (mutmut mutant names with ``*``, as ``scripts/mutation.sh`` takes them) limit the report to
-the mutants a shard run tested, so its exit code is about that shard only.
+``--results`` reads a shard's results (mutants/shards/SHARD/mutants) instead of the whole run's;
+PATTERNs (mutmut mutant names with ``*``) limit the report to some mutants, e.g. one module's.
 """
 
 from __future__ import annotations
@@ -36,11 +36,13 @@ def documented_equivalents() -> set[str]:
     return set(re.findall(r"^\s*[-*] `([\w.]+__mutmut_\d+)`", EQUIVALENTS_DOC.read_text(), re.MULTILINE))
 
 
-def results(patterns: list[str]) -> dict[str, dict[str, str]]:
+def results(where: Path, patterns: list[str]) -> dict[str, dict[str, str]]:
     """{module path: {mutant name: status}} for every mutated file, limited to names matching a pattern."""
     out: dict[str, dict[str, str]] = {}
-    for meta in sorted(MUTANTS.rglob("*.py.meta")):
-        module = meta.relative_to(MUTANTS).as_posix().removesuffix(".meta")
+    for meta in sorted(where.rglob("*.py.meta")):
+        module = meta.relative_to(where).as_posix().removesuffix(".meta")
+        if module.startswith("shards/"):  # the shards' own runs (scripts/mutation.sh SHARD)
+            continue
         codes = json.loads(meta.read_text())["exit_code_by_key"]
         statuses = {name: status_by_exit_code[code] for name, code in codes.items()
                     if not patterns or any(fnmatch.fnmatchcase(name, p) for p in patterns)}
@@ -53,9 +55,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--floor", type=float, default=90.0, help="lowest kill rate per module, in %% (90)")
     parser.add_argument("--all", action="store_true", help="list documented equivalent survivors too")
+    parser.add_argument("--results", type=Path, default=MUTANTS, metavar="DIR",
+                        help="mutmut's results directory (default: mutants/, the whole-core run)")
     parser.add_argument("patterns", nargs="*", metavar="PATTERN", help="only mutants named like this")
     args = parser.parse_args(argv)
-    by_module = results(args.patterns)
+    by_module = results(args.results, args.patterns)
     if not by_module:
         print("mutation: no results in mutants/ for that selection; run `make mutation`", file=sys.stderr)
         return 2

@@ -1,0 +1,68 @@
+"""Prepare one shard of the mutation run: a copy of the tree whose [tool.mutmut] mutates only the shard's
+modules and selects only the tests that exercise them (scripts/mutation.sh runs mutmut in it).
+
+    python scripts/mutation_shards.py SHARD DIR
+
+The sources, tests and the files mutmut's ``also_copy`` names are copied afresh on every call; DIR/mutants
+(mutmut's results) is kept, so a shard's run resumes where the last one stopped.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import sys
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# shard -> (modules to mutate, tests that exercise them). A test outside a shard's selection cannot kill
+# its mutants, so a shard's score is never higher than the whole run's would be.
+SHARDS: dict[str, tuple[list[str], list[str]]] = {
+    "spec": (["o365relay/spec/*"], ["tests/spec", "tests/docs"]),
+    "rules": (["o365relay/rules/*"], ["tests/rules"]),
+    "audit": (["o365relay/audit/*"], ["tests/audit"]),
+    "tenant": (["o365relay/tenant/*"], ["tests/tenant"]),
+    "values": (["o365relay/exchange_values.py", "o365relay/records.py", "components/providers/base.py"],
+               ["tests/audit/test_exchange_values.py", "tests/audit/test_compare.py", "tests/dns",
+                "tests/providers/test_base.py"]),
+}
+
+
+def toml_list(values: list[str]) -> str:
+    return json.dumps(values)  # a JSON array of strings is a TOML array
+
+
+def prepare(shard: str, target: Path) -> None:
+    """Copy the tree into ``target`` with the shard's [tool.mutmut] selection."""
+    mutate, tests = SHARDS[shard]
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    config = tomllib.loads(pyproject)["tool"]["mutmut"]
+    target.mkdir(parents=True, exist_ok=True)
+    for name in [*config["source_paths"], "tests", *config["also_copy"]]:
+        source, copy = ROOT / name, target / name
+        if copy.is_dir():
+            shutil.rmtree(copy)
+        if source.is_dir():
+            shutil.copytree(source, copy, ignore=shutil.ignore_patterns("__pycache__", "node_modules"))
+        elif source.exists():
+            shutil.copy2(source, copy)
+    for key, value in (("only_mutate", mutate), ("pytest_add_cli_args_test_selection", tests)):
+        pyproject, found = re.subn(rf"(?ms)^{key} = \[.*?\]$", f"{key} = {toml_list(value)}", pyproject, count=1)
+        if not found:
+            raise SystemExit(f"mutation: pyproject.toml has no [tool.mutmut] {key} to narrow")
+    (target / "pyproject.toml").write_text(pyproject, encoding="utf-8")
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 2 or argv[0] not in SHARDS:
+        print(f"usage: mutation_shards.py {{{','.join(SHARDS)}}} DIR", file=sys.stderr)
+        return 2
+    prepare(argv[0], Path(argv[1]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
