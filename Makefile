@@ -41,12 +41,13 @@ test: system-deps $(STAMP) $(TOOLS) toolchain
 	$(PY) -m pytest -q --cov --cov-report=term:skip-covered --cov-fail-under=80
 
 # Mutation testing of the core (docs/mutation-testing.md): slow on two cores, so not part of `make test`;
-# bounded by MUTATION_BUDGET seconds (default 3600), and a second run continues where the first stopped.
+# `make mutation SHARD="spec rules"` runs shards (spec, rules, audit, retry, tenant, values), each against only its
+# own tests; bounded by MUTATION_BUDGET seconds (default 3000), and a second run continues where the first stopped.
 $(VENV)/bin/mutmut: $(STAMP)
 	$(PY) -m pip install -q -e '.[mutation]'
 
 mutation: $(VENV)/bin/mutmut
-	bash scripts/mutation.sh
+	bash scripts/mutation.sh $(SHARD)
 
 clean:
 	rm -rf $(VENV) .pytest_cache mutants

@@ -5,7 +5,8 @@
 #
 #   scripts/mutation.sh            the whole core against the whole [tool.mutmut] test selection
 #   scripts/mutation.sh SHARD ...  one part of the core against only the tests that exercise it:
-#                                  spec, rules, audit, tenant, values (exchange_values.py, records.py,
+#                                  spec, rules, audit, retry (tenant/retry.py, graph_errors.py), tenant (the
+#                                  other tenant modules), values (exchange_values.py, records.py,
 #                                  components/providers/base.py); see scripts/mutation_shards.py
 #
 # A mutant runs every selected test that reaches its function, and on the whole selection a mutant of a

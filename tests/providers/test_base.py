@@ -13,13 +13,16 @@ from typing import Any
 import httpx
 import pytest
 from provider_support import Tenant
+from pulumi.dynamic import ConfigureRequest
+from pulumi.dynamic.config import Config
 
 from components.providers.dkim import DkimSigningConfigProvider
 from components.providers.inbound_connector import InboundConnectorProvider
+from components.providers.mailbox_smtp_auth import MailboxSmtpAuthProvider
 from components.providers.reject_direct_send import RejectDirectSendProvider
 from components.providers.send_as import SendAsGrantProvider
 from components.providers.service_principal import ServicePrincipalProvider
-from o365relay.errors import Conflict
+from o365relay.errors import Conflict, NotFound
 from o365relay.sandbox.runner import Sandbox
 
 PROPS = {"name": "dc1-relay", "connector_type": "OnPremises", "sender_ips": ["203.0.113.0/28", "198.51.100.25"],
@@ -186,3 +189,38 @@ def test_delete_removes_and_accepts_already_gone(tenant: Tenant) -> None:
     assert connectors(tenant) == []
     provider.delete(made.id, made.outs)  # already gone: the goal of a delete is reached
     assert connectors(tenant) == []
+
+
+def test_the_stack_config_handed_to_configure_picks_the_tenant(
+        sandbox_env: Sandbox, tenant: Tenant, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In the host the endpoints come from the stack config; the environment names no endpoint here."""
+    for key in ("RELAY_TENANT_ID", "RELAY_LOGIN_AUTHORITY", "RELAY_GRAPH_BASE", "RELAY_EXCHANGE_BASE",
+                "RELAY_CA_FILE"):
+        monkeypatch.delenv(key)
+    provider = RejectDirectSendProvider()
+    base = sandbox_env.base_url
+    provider.configure(ConfigureRequest(Config({
+        "o365-relay:tenantId": sandbox_env.tenant_id, "o365-relay:loginAuthority": base,
+        "o365-relay:graphBase": f"{base}/v1.0", "o365-relay:exchangeBase": base,
+        "o365-relay:caFile": str(sandbox_env.ca_file)}, "o365-relay")))
+    tenant.exchange("Set-OrganizationConfig", {"RejectDirectSend": False})
+    assert provider.create({"enabled": True}).outs == {"enabled": True}
+    assert tenant.exchange("Get-OrganizationConfig")[0]["RejectDirectSend"] is True
+
+
+def test_a_setting_of_an_object_the_tenant_lacks_is_not_invented(journal: Journal) -> None:
+    journal.clear()
+    with pytest.raises(NotFound) as missing:
+        MailboxSmtpAuthProvider().create({"mailbox": "nobody@contoso.com", "enabled": True})
+    assert str(missing.value) == "mailbox SMTP AUTH setting 'nobody@contoso.com' does not exist in the tenant"
+    assert journal.writes() == []
+
+
+def test_deleting_a_setting_hands_it_back_to_the_organisation(tenant: Tenant) -> None:
+    provider = MailboxSmtpAuthProvider()
+    made = provider.create({"mailbox": "scanner3@contoso.com", "enabled": True})
+    assert tenant.exchange("Get-CASMailbox", {"Identity": "scanner3@contoso.com"})[0][
+        "SmtpClientAuthenticationDisabled"] is False
+    provider.delete(made.id, made.outs)
+    assert tenant.exchange("Get-CASMailbox", {"Identity": "scanner3@contoso.com"})[0][
+        "SmtpClientAuthenticationDisabled"] is None
