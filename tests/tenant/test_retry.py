@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import email.utils
+import logging
+import random
 import time
 
 import httpx
@@ -332,3 +334,57 @@ async def test_read_error_body_that_is_not_utf8_is_not_a_crash(policy, sleeps):
     transport, seen = scripted(httpx.Response(400, content=b"\xff\xfe bad", headers={"content-type": "text/plain"}))
     response = await send(transport, policy, "POST")
     assert response.status_code == 400 and response.content == b"\xff\xfe bad" and len(seen) == 1
+
+
+class Edges(random.Random):
+    """An rng that draws the lower or the upper end of every range, to see the backoff's bounds."""
+
+    def __init__(self, upper: bool) -> None:
+        super().__init__(0)
+        self.upper = upper
+
+    def uniform(self, a: float, b: float) -> float:
+        return b if self.upper else a
+
+
+async def test_backoff_doubles_from_the_base_delay_up_to_the_cap(sleeps):
+    transport, _ = scripted(*[httpx.Response(503)] * 7, httpx.Response(200))
+    policy = RetryPolicy(max_attempts=8, max_total=600.0, base_delay=0.5, max_delay=5.0, sleep=sleeps,
+                         clock=sleeps.clock, rng=Edges(upper=True))
+    assert (await send(transport, policy)).status_code == 200
+    assert sleeps.waits == [1.0, 2.0, 4.0, 5.0, 5.0, 5.0, 5.0]
+
+
+async def test_backoff_may_resend_at_once(sleeps):
+    transport, _ = scripted(httpx.Response(503), httpx.Response(200))
+    policy = RetryPolicy(sleep=sleeps, clock=sleeps.clock, rng=Edges(upper=False))
+    assert (await send(transport, policy)).status_code == 200
+    assert sleeps.waits == [0.0]
+
+
+def test_retry_after_of_zero_or_in_the_past_means_now():
+    assert retry_after_seconds({"Retry-After": "0"}) == 0.0
+    assert retry_after_seconds({"retry-after": "-5"}) == 0.0
+    assert retry_after_seconds({"retry-after": email.utils.formatdate(time.time() - 60, usegmt=True)}) == 0.0
+
+
+async def test_a_wait_that_exactly_fills_the_time_budget_is_still_taken(policy, sleeps):
+    transport, seen = scripted(httpx.Response(429, headers={"Retry-After": str(int(policy.max_total))}),
+                               httpx.Response(200))
+    assert (await send(transport, policy)).status_code == 200
+    assert sleeps.waits == [policy.max_total] and len(seen) == 2
+
+
+async def test_each_retry_is_logged_without_the_query(policy, sleeps, caplog):
+    transport, _ = scripted(httpx.Response(429, headers={"Retry-After": "7"}), httpx.Response(200))
+    caplog.set_level(logging.INFO, logger="o365relay.tenant.retry")
+    async with httpx.AsyncClient(transport=RetryTransport(transport, policy)) as client:
+        await client.post("https://graph.example/v1.0/users?$filter=mail eq 'ceo@contoso.com'", json={})
+    assert caplog.messages == ["retrying POST https://graph.example/v1.0/users after 429 in 7.0 s (attempt 2/5)"]
+
+
+async def test_a_lost_create_is_logged_before_the_lookup(policy, caplog):
+    caplog.set_level(logging.INFO, logger="o365relay.tenant.retry")
+    tenant = Directory("lost")
+    await create_or_recover(tenant.create, tenant.find, policy)
+    assert caplog.messages == ["create failed ambiguously; checking whether it landed (attempt 1)"]
