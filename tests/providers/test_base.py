@@ -18,6 +18,7 @@ from pulumi.dynamic.config import Config
 
 from components.providers.dkim import DkimSigningConfigProvider
 from components.providers.inbound_connector import InboundConnectorProvider
+from components.providers.license import LicenseAssignmentProvider
 from components.providers.mailbox_smtp_auth import MailboxSmtpAuthProvider
 from components.providers.reject_direct_send import RejectDirectSendProvider
 from components.providers.send_as import SendAsGrantProvider
@@ -138,6 +139,16 @@ def test_create_refuses_a_conflicting_object_and_says_how_to_resolve_it(tenant: 
         "(Remove-InboundConnector -Identity 'dc1-relay') if it is a leftover, then run again")
     assert journal.writes() == []
     assert connectors(tenant)[0]["SenderIPAddresses"] == ["192.0.2.0/24"]
+
+
+def test_a_kind_without_its_own_guidance_says_to_match_the_spec_or_remove_the_object(sandbox_env: Sandbox) -> None:
+    with pytest.raises(Conflict) as refused:
+        LicenseAssignmentProvider().create({"user": "erp@contoso.com", "sku_part_number": "EXCHANGESTANDARD",
+                                            "usage_location": "DE"})
+    assert str(refused.value) == (
+        "licence assignment 'erp@contoso.com/EXCHANGESTANDARD' already exists in the tenant with different "
+        "settings (usage_location: tenant has 'US', spec wants 'DE'); change the spec to match it, or remove "
+        "the existing licence assignment 'erp@contoso.com/EXCHANGESTANDARD' from the tenant and run again")
 
 
 def test_create_of_a_setting_takes_it_over(tenant: Tenant, journal: Journal) -> None:
