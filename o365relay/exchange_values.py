@@ -104,6 +104,16 @@ def lower(value: Any) -> str:
     return text(value).strip().lower()
 
 
+def optional_text(value: Any) -> str | None:
+    """Like :func:`text` but keeps "unset" (``None`` or ``""``) as ``None``."""
+    return text(value) or None
+
+
+def integer(value: Any) -> int | None:
+    """Whole numbers, which may arrive as floats or strings."""
+    return None if value is None else int(value)
+
+
 def optional_lower(value: Any) -> str | None:
     """Like :func:`lower` but keeps "unset" (``None`` or ``""``) as ``None``."""
     return lower(value) or None

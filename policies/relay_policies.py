@@ -45,6 +45,8 @@ from pulumi_policy import (
 )
 
 from o365relay.errors import SpecError
+from o365relay.kinds.inbound_connector import INBOUND_CONNECTOR
+from o365relay.kinds.outbound_connector import OUTBOUND_CONNECTOR
 from o365relay.rules import RULES, Finding, LintOptions, Rule, lint
 from o365relay.rules.base import DEFAULT_MAX_SECRET_DAYS, Violation
 from o365relay.rules.connectors import open_relay_violations, tls_violations
@@ -227,29 +229,14 @@ def stack_policies() -> list[StackValidationPolicy]:
 # -------------------------------------------------------------------------------------- resources
 
 
-def connector_from(props: Mapping[str, Any]) -> Connector:
-    return Connector(
-        name=str(props.get("name", "")),
-        sender_ips=tuple(props.get("sender_ips") or ()),
-        certificate_name=props.get("tls_sender_certificate_name") or None,
-        require_tls=bool(props.get("require_tls", True)),
-        enabled=bool(props.get("enabled", True)),
-    )
-
-
 def inbound_connector_violations(props: Mapping[str, Any]) -> list[Violation]:
-    connector = connector_from(props)
+    connector = Connector(**{"name": "", **INBOUND_CONNECTOR.spec_values(props)})
     path = ("connectors", connector.name)
     return [*open_relay_violations(connector, path), *tls_violations(connector, path)]
 
 
 def outbound_connector_violations(props: Mapping[str, Any]) -> list[Violation]:
-    connector = OutboundConnector(
-        name=str(props.get("name", "")),
-        recipient_domains=tuple(props.get("recipient_domains") or ()),
-        smart_hosts=tuple(props.get("smart_hosts") or ()),
-        tls=props.get("tls_settings") or None,
-    )
+    connector = OutboundConnector(**{"name": "", **OUTBOUND_CONNECTOR.spec_values(props)})
     return list(unvalidated_smart_host_violations(connector, ("connectors", connector.name)))
 
 

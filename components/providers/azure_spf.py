@@ -10,10 +10,10 @@ set's SPF record as it is now. The read-modify-write is :mod:`o365relay.dns.azur
 from __future__ import annotations
 
 from components.providers.base import Props, TenantProvider, TenantResource
-from components.providers.fields import Field
 from components.providers.session import TenantSession
 from o365relay.dns.azure import TxtSetAddress
 from o365relay.dns.txt import is_spf
+from o365relay.kinds.base import Field
 
 
 def _where(props: Props) -> TxtSetAddress:

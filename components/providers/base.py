@@ -1,6 +1,7 @@
-"""The CRUD plumbing every o365-relay dynamic provider shares.
+r"""The CRUD plumbing every o365-relay dynamic provider shares.
 
-A kind declares its input :class:`~components.providers.fields.Field`s and four async tenant
+A kind declares its input :class:`~o365relay.kinds.base.Field`\ s (an Exchange kind by its
+:class:`~o365relay.kinds.base.Kind` descriptor) and four async tenant
 operations (``fetch``, ``create_object``, ``update_object``, ``delete_object``); this base turns them
 into the engine's Check/Create/Read/Diff/Update/Delete with the same rules for every kind:
 
@@ -33,27 +34,34 @@ from pulumi.dynamic import (
     ResourceProvider,
     UpdateResult,
 )
+from pulumi.output import Unknown
 
 from components.providers import pulumi_sdk
-from components.providers.fields import Field
 from components.providers.session import TenantSession, read_config, run
 from o365relay.errors import Conflict, NotFound
+from o365relay.kinds.base import Field, FieldDiff, Kind, diff, normalised
 
 Props = dict[str, Any]
 
 
 class TenantProvider(ResourceProvider):
-    """Base of every kind; subclasses set ``kind``, ``fields`` and the tenant operations."""
+    """Base of every kind; subclasses set ``descriptor`` (or ``kind`` and ``fields``) and the tenant operations."""
 
     # The pickled blob holds the class reference and an empty config only (a canary test proves
     # it), so it need not be encrypted in state; that saves one encrypt call per resource.
     serialize_as_secret_always = False
 
+    descriptor: ClassVar[Kind | None] = None
     kind: ClassVar[str] = "object"
     fields: ClassVar[tuple[Field, ...]] = ()
     # True where an existing object is the tenant's own (a setting, a domain's DKIM config) and the
     # spec takes it over; False where a differing object belongs to someone else and is refused.
     converge_existing: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.descriptor is not None:
+            cls.kind, cls.fields = cls.descriptor.name, cls.descriptor.fields
 
     def __init__(self) -> None:
         super().__init__()
@@ -95,15 +103,15 @@ class TenantProvider(ResourceProvider):
 
     # ------------------------------------------------------------------ comparisons
 
-    def changed_fields(self, olds: Props, news: Props, tenant_only: bool = False) -> list[Field]:
-        return [f for f in self.fields
-                if (f.tenant or not tenant_only)
-                and not (f.managed_if_set and news.get(f.name) is None)
-                and f.norm(olds.get(f.name)) != f.norm(news.get(f.name))]
+    def changes(self, olds: Props, news: Props, tenant_only: bool = False) -> tuple[FieldDiff, ...]:
+        """The fields whose normalised value ``news`` (desired) and ``olds`` (actual) disagree on."""
+        fields = [f for f in self.fields
+                  if (f.tenant or not tenant_only) and not (f.managed_if_set and news.get(f.name) is None)]
+        return diff(normalised(fields, news), normalised(fields, olds))
 
-    def describe(self, current: Props, props: Props, fields: list[Field]) -> str:
-        return "; ".join(f"{f.name}: tenant has {f.norm(current.get(f.name))!r}, "
-                         f"spec wants {f.norm(props.get(f.name))!r}" for f in fields)
+    @staticmethod
+    def describe(changes: tuple[FieldDiff, ...]) -> str:
+        return "; ".join(f"{c.field}: tenant has {c.actual!r}, spec wants {c.desired!r}" for c in changes)
 
     # ------------------------------------------------------------------ engine calls
 
@@ -111,7 +119,8 @@ class TenantProvider(ResourceProvider):
         clean: Props = {k: v for k, v in news.items() if k not in {f.name for f in self.fields}}
         failures: list[CheckFailure] = []
         for field in self.fields:
-            value, reason = field.coerce(news.get(field.name))
+            raw = news.get(field.name)
+            value, reason = (raw, None) if _is_unknown(raw) else field.coerce(raw)
             if reason:
                 failures.append(CheckFailure(field.name, reason))
             if value is not None:
@@ -123,8 +132,8 @@ class TenantProvider(ResourceProvider):
         return CheckResult(clean, failures)
 
     def diff(self, id_: str, olds: Props, news: Props) -> DiffResult:
-        changed = self.changed_fields(olds, news)
-        replaces = [f.name for f in changed if f.replace]
+        changed = self.changes(olds, news)
+        replaces = [c.field for c in changed if self._field(c.field).replace]
         return DiffResult(changes=bool(changed), replaces=replaces,
                           delete_before_replace=bool(replaces) and self.object_id(news) == id_)
 
@@ -136,15 +145,18 @@ class TenantProvider(ResourceProvider):
             current = await self.fetch(session, props)
             if current is None:
                 computed = await self.create_object(session, props)
-            elif not (differing := self.changed_fields(current, props, tenant_only=True)):
+            elif not (differing := self.changes(current, props, tenant_only=True)):
                 computed = self.computed(current)
             elif self.converge_existing:
                 computed = await self.update_object(session, current, props)
             else:
                 raise Conflict(f"{self.kind} {self.object_id(props)!r} already exists in the tenant "
-                               f"with different settings ({self.describe(current, props, differing)}); "
+                               f"with different settings ({self.describe(differing)}); "
                                f"{self.guidance(props)}")
         return {**props, **computed}
+
+    def _field(self, name: str) -> Field:
+        return next(f for f in self.fields if f.name == name)
 
     def computed(self, current: Props) -> Props:
         """The outputs of a fetched object that are not inputs (ids the tenant assigned, ...)."""
@@ -166,7 +178,7 @@ class TenantProvider(ResourceProvider):
 
     async def _update(self, olds: Props, news: Props) -> Props:
         async with TenantSession(self._config) as session:
-            if not self.changed_fields(olds, news, tenant_only=True):
+            if not self.changes(olds, news, tenant_only=True):
                 return self.computed(olds)
             return await self.update_object(session, olds, news)
 
@@ -177,6 +189,12 @@ class TenantProvider(ResourceProvider):
         async with TenantSession(self._config) as session:
             with contextlib.suppress(NotFound):  # already gone: the goal of a delete is reached
                 await self.delete_object(session, props)
+
+
+def _is_unknown(value: Any) -> bool:
+    """A value still unknown during ``pulumi preview`` (another resource's output, such as a DKIM
+    selector target): it passes unchecked, there is nothing to check until the engine knows it."""
+    return isinstance(value, Unknown) or (isinstance(value, list) and any(isinstance(v, Unknown) for v in value))
 
 
 class SettingProvider(TenantProvider):

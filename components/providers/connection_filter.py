@@ -19,9 +19,9 @@ from pulumi.dynamic import CheckFailure
 
 from components.providers import exo
 from components.providers.base import Props, SettingProvider, TenantResource
-from components.providers.fields import Field, norm_bool
 from components.providers.session import TenantSession
 from o365relay import exchange_values as xv
+from o365relay.kinds.base import Field
 from o365relay.spec.addresses import sender_ip_syntax
 
 POLICY = "Default"
@@ -34,7 +34,7 @@ class ConnectionFilterPolicyProvider(SettingProvider):
     fields = (
         Field("ip_block_list", list, norm=xv.ip_coverage, item_check=sender_ip_syntax),
         Field("ip_allow_list", list, norm=xv.ip_coverage, item_check=sender_ip_syntax),
-        Field("enable_safe_list", bool, norm=norm_bool),
+        Field("enable_safe_list", bool, norm=xv.boolean),
     )
 
     def object_id(self, props: Props) -> str:

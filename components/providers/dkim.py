@@ -17,17 +17,19 @@ import pulumi
 
 from components.providers import exo
 from components.providers.base import Props, TenantProvider, TenantResource
-from components.providers.fields import Field, check_domain, norm_bool, norm_int, norm_lower
 from components.providers.session import TenantSession
+from o365relay import exchange_values as xv
+from o365relay.kinds.base import Field
+from o365relay.spec.addresses import check_domain
 
 
 class DkimSigningConfigProvider(TenantProvider):
     kind = "DKIM signing config"
     converge_existing = True
     fields = (
-        Field("domain", str, replace=True, norm=norm_lower, item_check=check_domain),
-        Field("key_size", int, norm=norm_int, choices=(1024, 2048)),
-        Field("enabled", bool, required=False, norm=norm_bool, managed_if_set=True),
+        Field("domain", str, replace=True, norm=xv.lower, item_check=check_domain),
+        Field("key_size", int, norm=xv.integer, choices=(1024, 2048)),
+        Field("enabled", bool, required=False, norm=xv.boolean, managed_if_set=True),
     )
 
     def object_id(self, props: Props) -> str:
@@ -56,9 +58,9 @@ class DkimSigningConfigProvider(TenantProvider):
         return self.computed(created or {})
 
     async def update_object(self, session: TenantSession, olds: Props, news: Props) -> Props:
-        if news.get("enabled") is not None and norm_bool(olds.get("enabled")) != news["enabled"]:
+        if news.get("enabled") is not None and xv.boolean(olds.get("enabled")) != news["enabled"]:
             await self._enable(session, news, news["enabled"])
-        if norm_int(olds.get("key_size")) != news["key_size"]:
+        if xv.integer(olds.get("key_size")) != news["key_size"]:
             # Exchange rotates only a signing config; a rotation gives the inactive selector the new
             # size (key_size reads the larger selector, so one rotation settles the diff).
             await exo.invoke(session, "Rotate-DkimSigningConfig",

@@ -12,13 +12,15 @@ import os
 from typing import Any
 
 from components.providers.base import Props, TenantProvider, TenantResource
-from components.providers.fields import Field, check_dns_name, norm_str
 from components.providers.session import NAMESERVER, TenantSession
+from o365relay import exchange_values as xv
 from o365relay.errors import NotFound
+from o365relay.kinds.base import Field
+from o365relay.spec.addresses import check_dns_name
 
 
 def norm_name(value: Any) -> str:
-    return norm_str(value).strip().rstrip(".").lower()
+    return xv.text(value).strip().rstrip(".").lower()
 
 
 class RecordCheckProvider(TenantProvider):

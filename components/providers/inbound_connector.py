@@ -2,53 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pulumi
 from pulumi.dynamic import CheckFailure
 
 from components.providers import exo
 from components.providers.base import Props, TenantResource
 from components.providers.connector import ConnectorProvider
-from components.providers.fields import (
-    Field,
-    check_domain,
-    check_ipv4_range,
-    norm_bool,
-    norm_domains,
-    norm_ips,
-    norm_lower,
-)
 from components.providers.session import TenantSession
 from o365relay import exchange_values as xv
 from o365relay.errors import UsageError
-
-# Input key -> New/Set-InboundConnector parameter (Name is the identity, never Set).
-PARAMETERS = {
-    "connector_type": "ConnectorType",
-    "sender_ips": "SenderIPAddresses",
-    "sender_domains": "SenderDomains",
-    "tls_sender_certificate_name": "TlsSenderCertificateName",
-    "require_tls": "RequireTls",
-    "enabled": "Enabled",
-    "comment": "Comment",
-}
+from o365relay.kinds.inbound_connector import INBOUND_CONNECTOR
 
 
 class InboundConnectorProvider(ConnectorProvider):
-    kind = "inbound connector"
-    noun = "InboundConnector"
-    parameters = PARAMETERS
-    fields = (
-        Field("name", str, replace=True, norm=norm_lower),
-        Field("connector_type", str, choices=("OnPremises", "Partner")),
-        Field("sender_ips", list, norm=norm_ips, item_check=check_ipv4_range),
-        Field("sender_domains", list, norm=norm_domains, item_check=check_domain),
-        Field("tls_sender_certificate_name", str, required=False, norm=norm_lower, item_check=check_domain),
-        Field("require_tls", bool, norm=norm_bool),
-        Field("enabled", bool, norm=norm_bool),
-        Field("comment", str, required=False),
-    )
+    descriptor = INBOUND_CONNECTOR
 
     def validate(self, props: Props) -> list[CheckFailure]:
         failures = []
@@ -66,16 +33,6 @@ class InboundConnectorProvider(ConnectorProvider):
     async def update_object(self, session: TenantSession, olds: Props, news: Props) -> Props:
         await _certificate_in_accepted_domain(session, news)
         return await super().update_object(session, olds, news)
-
-    def record(self, row: dict[str, Any]) -> Props:
-        return {
-            "connector_type": row.get("ConnectorType"),
-            "sender_ips": list(row.get("SenderIPAddresses") or []),
-            "sender_domains": norm_domains(row.get("SenderDomains")),
-            "tls_sender_certificate_name": row.get("TlsSenderCertificateName"),
-            "require_tls": row.get("RequireTls"),
-            "enabled": row.get("Enabled"),
-        }
 
 
 async def _certificate_in_accepted_domain(session: TenantSession, props: Props) -> None:

@@ -12,9 +12,11 @@ from typing import Any
 import pulumi
 
 from components.providers.base import Props, TenantProvider, TenantResource
-from components.providers.fields import Field, check_address, norm_lower, norm_str
 from components.providers.session import TenantSession
+from o365relay import exchange_values as xv
 from o365relay.errors import NotFound
+from o365relay.kinds.base import Field
+from o365relay.spec.addresses import check_address
 
 _COUNTRY = re.compile(r"^[A-Z]{2}\Z")
 USER_FIELDS = ("id", "userPrincipalName", "usageLocation", "assignedLicenses")
@@ -27,9 +29,9 @@ def _check_country(value: str) -> str | None:
 class LicenseAssignmentProvider(TenantProvider):
     kind = "licence assignment"
     fields = (
-        Field("user", str, replace=True, norm=norm_lower, item_check=check_address),
-        Field("sku_part_number", str, replace=True, norm=norm_str),
-        Field("usage_location", str, norm=norm_str, item_check=_check_country),
+        Field("user", str, replace=True, norm=xv.lower, item_check=check_address),
+        Field("sku_part_number", str, replace=True, norm=xv.text),
+        Field("usage_location", str, norm=xv.text, item_check=_check_country),
     )
 
     def object_id(self, props: Props) -> str:

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 from components.providers import exo
 from components.providers.base import Props, SettingProvider, TenantResource
-from components.providers.fields import Field, check_address, norm_bool, norm_lower
 from components.providers.session import TenantSession
+from o365relay import exchange_values as xv
+from o365relay.kinds.base import Field
+from o365relay.spec.addresses import check_address
 
 
 class MailboxSmtpAuthProvider(SettingProvider):
     kind = "mailbox SMTP AUTH setting"
     fields = (
-        Field("mailbox", str, replace=True, norm=norm_lower, item_check=check_address),
-        Field("enabled", bool, norm=norm_bool),
+        Field("mailbox", str, replace=True, norm=xv.lower, item_check=check_address),
+        Field("enabled", bool, norm=xv.boolean),
     )
 
     def object_id(self, props: Props) -> str:

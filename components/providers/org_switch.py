@@ -10,14 +10,15 @@ from typing import ClassVar
 
 from components.providers import exo
 from components.providers.base import Props, SettingProvider
-from components.providers.fields import Field, norm_bool
 from components.providers.session import TenantSession
+from o365relay import exchange_values as xv
+from o365relay.kinds.base import Field
 
 
 class OrgSwitchProvider(SettingProvider):
     """A boolean property of one organisation-wide config object."""
 
-    fields = (Field("enabled", bool, norm=norm_bool),)
+    fields = (Field("enabled", bool, norm=xv.boolean),)
     getter: ClassVar[str]
     setter: ClassVar[str]
     parameter: ClassVar[str]

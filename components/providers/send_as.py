@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from components.providers import exo
 from components.providers.base import Props, TenantProvider, TenantResource
-from components.providers.fields import Field, check_address, norm_lower
 from components.providers.session import TenantSession
 from o365relay import exchange_values as xv
+from o365relay.kinds.base import Field
+from o365relay.spec.addresses import check_address
 
 
 class SendAsGrantProvider(TenantProvider):
     kind = "send-as grant"
     fields = (
-        Field("mailbox", str, replace=True, norm=norm_lower, item_check=check_address),
-        Field("trustee", str, replace=True, norm=norm_lower),
+        Field("mailbox", str, replace=True, norm=xv.lower, item_check=check_address),
+        Field("trustee", str, replace=True, norm=xv.lower),
         Field("service_account", str, tenant=False),
     )
 

@@ -10,17 +10,19 @@ import pulumi
 
 from components.providers import exo
 from components.providers.base import Props, TenantProvider, TenantResource
-from components.providers.fields import Field, check_guid, norm_lower
 from components.providers.session import TenantSession
+from o365relay import exchange_values as xv
 from o365relay.errors import Conflict
+from o365relay.kinds.base import Field
+from o365relay.spec.addresses import check_guid
 
 
 class ServicePrincipalProvider(TenantProvider):
     kind = "Exchange service principal"
     converge_existing = True  # the same app registered with another display name is ours to rename
     fields = (
-        Field("app_id", str, replace=True, norm=norm_lower, item_check=check_guid),
-        Field("object_id", str, replace=True, norm=norm_lower, item_check=check_guid),
+        Field("app_id", str, replace=True, norm=xv.lower, item_check=check_guid),
+        Field("object_id", str, replace=True, norm=xv.lower, item_check=check_guid),
         Field("display_name", str),
     )
 
@@ -49,7 +51,7 @@ class ServicePrincipalProvider(TenantProvider):
         return {"identity": identity}
 
     async def update_object(self, session: TenantSession, olds: Props, news: Props) -> Props:
-        if norm_lower(olds.get("object_id")) != norm_lower(news["object_id"]):
+        if xv.lower(olds.get("object_id")) != xv.lower(news["object_id"]):
             raise Conflict(f"{self.kind} {self.object_id(news)!r} already exists in the tenant with ObjectId "
                            f"{olds.get('object_id')!r}, not {news['object_id']!r}; {self.guidance(news)}")
         await exo.invoke(session, "Set-ServicePrincipal",

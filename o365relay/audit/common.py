@@ -8,6 +8,7 @@ from typing import Any
 from o365relay import exchange_values as xv
 from o365relay.audit.model import FieldDiff, Item
 from o365relay.audit.snapshot import Read, Row
+from o365relay.kinds.base import diff
 
 
 def unknown_item(kind: str, name: str, reads: Iterable[Read[Any]], spec_path: str = "") -> Item | None:
@@ -18,14 +19,9 @@ def unknown_item(kind: str, name: str, reads: Iterable[Read[Any]], spec_path: st
     return Item(kind, name, "unknown", reason="; ".join(failures), spec_path=spec_path)
 
 
-def diffs(desired: dict[str, Any], actual: dict[str, Any]) -> tuple[FieldDiff, ...]:
-    """Field-by-field differences of two already-normalised dicts (keys of ``desired``)."""
-    return tuple(FieldDiff(k, desired[k], actual.get(k)) for k in desired if desired[k] != actual.get(k))
-
-
 def compared(kind: str, name: str, desired: dict[str, Any], actual: dict[str, Any], evidence: Row,
              spec_path: str = "") -> Item:
-    found = diffs(desired, actual)
+    found = diff(desired, actual)
     every = tuple(FieldDiff(k, desired[k], actual.get(k)) for k in desired)
     return Item(kind, name, "drift" if found else "in_sync", found, evidence=evidence, spec_path=spec_path,
                 fields=every)

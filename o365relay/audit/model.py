@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from o365relay.kinds.base import FieldDiff
+
 Status = Literal["in_sync", "drift", "missing", "unexpected", "unknown"]
 STATUSES: tuple[Status, ...] = ("in_sync", "drift", "missing", "unexpected", "unknown")
 FINDINGS: tuple[Status, ...] = ("drift", "missing", "unexpected")
@@ -35,16 +37,6 @@ KINDS: dict[str, tuple[str, str]] = {
     "dns": ("DNS record (published by the domain's DNS backend, or by hand from the stack outputs)",
             "DNS records"),
 }
-
-
-@dataclass(frozen=True)
-class FieldDiff:
-    field: str
-    desired: Any
-    actual: Any
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"field": self.field, "desired": self.desired, "actual": self.actual}
 
 
 @dataclass(frozen=True)

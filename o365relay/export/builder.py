@@ -20,6 +20,9 @@ from o365relay.dnscheck.resolver import Dns
 from o365relay.export.connection_filter import exported_policy
 from o365relay.export.dns_facts import published_dmarc, published_spf
 from o365relay.export.reader import TenantView
+from o365relay.kinds.base import Kind
+from o365relay.kinds.inbound_connector import INBOUND_CONNECTOR, is_relay
+from o365relay.kinds.outbound_connector import OUTBOUND_CONNECTOR, ROUTE_TYPE
 from o365relay.naming import account_name, application_display_name
 from o365relay.spec.model import (
     SPEC_VERSION,
@@ -110,50 +113,49 @@ def _domains(view: TenantView, dns: Dns | None, warnings: list[str]) -> dict[str
 def _outbound_connectors(rows: list[Row], taken: set[str], warnings: list[str]) -> dict[str, OutboundConnector]:
     """Every outbound connector, named apart from the inbound ones (they share the spec's map)."""
     out: dict[str, OutboundConnector] = {}
-    for row in sorted(rows, key=lambda r: str(r.get("Name"))):
-        tenant_name = str(row.get("Name"))
-        scoped = bool(xv.boolean(row.get("IsTransportRuleScoped")))
-        domains = () if scoped else tuple(xv.sender_domains(row.get("RecipientDomains")))
-        use_mx = bool(xv.boolean(row.get("UseMXRecord")))
-        tls, tls_domain = row.get("TlsSettings") or None, xv.optional_lower(row.get("TlsDomain"))
-        if not (scoped or domains) or (tls == "DomainValidation" and not tls_domain):
+    for row in sorted(rows, key=_connector_name):
+        tenant_name = _connector_name(row)
+        values = OUTBOUND_CONNECTOR.spec_values_of(row)
+        scoped, use_mx, tls = values["transport_rule_scoped"], values["use_mx_record"], values["tls"]
+        if not (scoped or values["recipient_domains"]) or (tls == "DomainValidation" and not values["tls_domain"]):
             warnings.append(f"outbound connector {tenant_name!r} is not exported: it names neither recipient "
                             "domains nor transport-rule scoping, or validates a domain it does not name")
             continue
         name = unique(slug(tenant_name), taken)
-        if name != tenant_name:
-            warnings.append(f"outbound connector {tenant_name!r} is exported as {name!r}: rename it in Exchange "
-                            f"(Set-OutboundConnector -Identity '{tenant_name}' -Name {name}) before `pulumi up`, "
-                            "or `pulumi up` creates a second connector")
-        if row.get("ConnectorType") != "Partner":
-            warnings.append(f"outbound connector {tenant_name!r} is of type {row.get('ConnectorType')}; the program "
-                            "manages outbound connectors as Partner and refuses to adopt it until that matches")
-        out[name] = OutboundConnector(
-            name=name, recipient_domains=domains, transport_rule_scoped=scoped,
-            smart_hosts=() if use_mx else tuple(xv.smart_hosts(row.get("SmartHosts"))), use_mx_record=use_mx,
-            tls=tls, tls_domain=tls_domain if tls == "DomainValidation" else None,
-            enabled=bool(xv.boolean(row.get("Enabled"))), comment=xv.text(row.get("Comment")))
+        _warn_renamed("outbound connector", OUTBOUND_CONNECTOR, tenant_name, name, warnings)
+        if (connector_type := row.get(OUTBOUND_CONNECTOR.parameter("connector_type"))) != ROUTE_TYPE:
+            warnings.append(f"outbound connector {tenant_name!r} is of type {connector_type}; the program "
+                            f"manages outbound connectors as {ROUTE_TYPE} and refuses to adopt it until that matches")
+        out[name] = OutboundConnector(**{
+            **values, "name": name, "recipient_domains": () if scoped else values["recipient_domains"],
+            "smart_hosts": () if use_mx else values["smart_hosts"],
+            "tls_domain": values["tls_domain"] if tls == "DomainValidation" else None})
     return out
 
 
 def _connectors(rows: list[Row], warnings: list[str]) -> dict[str, Connector]:
     out: dict[str, Connector] = {}
-    for row in sorted(rows, key=lambda r: str(r.get("Name"))):
-        if row.get("ConnectorType") != "OnPremises":
+    for row in sorted(rows, key=_connector_name):
+        if not is_relay(row):
             continue
-        tenant_name = str(row.get("Name"))
+        tenant_name = _connector_name(row)
         name = unique(slug(tenant_name), set(out))
-        if name != tenant_name:
-            warnings.append(f"connector {tenant_name!r} is exported as {name!r}: rename it in Exchange "
-                            f"(Set-InboundConnector -Identity '{tenant_name}' -Name {name}) before `pulumi up`, "
-                            "or `pulumi up` creates a second connector")
-        out[name] = Connector(
-            name=name, sender_ips=tuple(xv.ip_ranges(row.get("SenderIPAddresses"))),
-            certificate_name=xv.optional_lower(row.get("TlsSenderCertificateName")),
-            sender_domains=tuple(xv.sender_domains(row.get("SenderDomains"))) or ("*",),
-            require_tls=bool(xv.boolean(row.get("RequireTls"))), enabled=bool(xv.boolean(row.get("Enabled"))),
-            comment=xv.text(row.get("Comment")))
+        _warn_renamed("connector", INBOUND_CONNECTOR, tenant_name, name, warnings)
+        values = INBOUND_CONNECTOR.spec_values_of(row)
+        out[name] = Connector(**{**values, "name": name, "sender_domains": values["sender_domains"] or ("*",)})
     return out
+
+
+def _connector_name(row: Row) -> str:
+    return str(row.get(INBOUND_CONNECTOR.parameter("name")))
+
+
+def _warn_renamed(what: str, kind: Kind, tenant_name: str, name: str, warnings: list[str]) -> None:
+    """A connector exported under another name than the tenant's: how to rename it before ``pulumi up``."""
+    if name != tenant_name:
+        warnings.append(f"{what} {tenant_name!r} is exported as {name!r}: rename it in Exchange "
+                        f"(Set-{kind.noun} -Identity '{tenant_name}' -{kind.parameter('name')} {name}) before "
+                        "`pulumi up`, or `pulumi up` creates a second connector")
 
 
 def _service_accounts(view: TenantView, warnings: list[str]) -> tuple[list[ServiceAccount], dict[str, frozenset[str]]]:

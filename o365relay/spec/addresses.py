@@ -7,6 +7,9 @@ private space, upper case...), and the public-address rule is one the schema can
 from __future__ import annotations
 
 import ipaddress
+import re
+
+from o365relay import exchange_values as xv
 
 # Address space a relay connector can never see mail from: Exchange matches the public address the
 # device's traffic leaves from. The documentation ranges (192.0.2.0/24, 198.51.100.0/24,
@@ -29,6 +32,11 @@ _NOT_PUBLIC: list[tuple[ipaddress.IPv4Network, str]] = [
     )
 ]
 MIN_PREFIX = 24  # Exchange accepts sender IP ranges from /24 to /32
+_DOMAIN = re.compile(r"^(\*|(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63})\Z")
+_ADDRESS = re.compile(r"^[^@\s]+@([a-z0-9-]+\.)+[a-z]{2,63}\Z")
+_DNS_NAME = re.compile(r"^([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\.?\Z")
+_GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
+
 
 
 def sender_ip_syntax(text: str) -> str | None:
@@ -73,3 +81,48 @@ def domain_syntax(text: str) -> str | None:
     if "." not in text:
         return f"{text!r} has no dot; write the fully qualified domain, e.g. {text}.com"
     return None
+
+
+def check_ipv4_range(value: str) -> str | None:
+    """Exchange accepts single IPv4 addresses or CIDR ranges /24 to /32 for connectors."""
+    try:
+        net = ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        return f"{value!r} is not an IPv4 address or CIDR range; e.g. 203.0.113.0/28"
+    if net.version != 4:
+        return f"{value!r}: Exchange connectors accept IPv4 only"
+    if net.prefixlen < 24:
+        return f"{value!r}: Exchange accepts ranges from /24 to /32; split it into /24 ranges"
+    if str(net.network_address) != value.split("/")[0]:
+        return f"{value!r} has host bits set; the range is {net}"
+    return None
+
+
+def check_domain(value: str) -> str | None:
+    if _DOMAIN.match(xv.sender_domain(value)):
+        return None
+    return f"{value!r} is not a domain (e.g. contoso.com, *.contoso.com or *)"
+
+
+def check_smart_host(value: str) -> str | None:
+    """A smart host: a host name (an A or MX record), an IPv4 address or an IPv4 CIDR range."""
+    try:
+        network = ipaddress.ip_network(value.strip(), strict=False)
+    except ValueError:
+        if _DOMAIN.match(value.strip().lower()) and not value.startswith("*"):
+            return None
+        return f"{value!r} is not a host name, IPv4 address or CIDR range (e.g. smtp.fabrikam.com)"
+    return None if network.version == 4 else f"{value!r}: use an IPv4 address or a host name"
+
+
+def check_dns_name(value: str) -> str | None:
+    """A DNS owner or target name (underscore labels such as ``_domainkey`` allowed)."""
+    return None if _DNS_NAME.match(value.strip().lower()) else f"{value!r} is not a DNS name"
+
+
+def check_address(value: str) -> str | None:
+    return None if _ADDRESS.match(value.strip().lower()) else f"{value!r} is not an email address"
+
+
+def check_guid(value: str) -> str | None:
+    return None if _GUID.match(value.strip().lower()) else f"{value!r} is not a GUID"
