@@ -89,6 +89,7 @@ def _connector_path(endpoints: Any, name: str, client_ip: str | None) -> str:
     tenant holds it, enabled, covering the sending IP; otherwise it went in as direct send."""
     import ipaddress
 
+    from o365relay.kinds.inbound_connector import INBOUND_CONNECTOR
     from o365relay.tenant.exchange import ExchangeClient
     from o365relay.tenant.sync import run_sync
 
@@ -96,20 +97,20 @@ def _connector_path(endpoints: Any, name: str, client_ip: str | None) -> str:
         async with ExchangeClient(endpoints) as exo:
             return list(await exo.invoke("Get-InboundConnector"))
 
-    found = next((c for c in run_sync(read()) if str(c.get("Name", "")).lower() == name.lower()), None)
+    kind = INBOUND_CONNECTOR
+    found = next((c for c in run_sync(read()) if kind.value(c, "name") == name.lower()), None)
     if found is None:
         return f"direct send: the tenant has no inbound connector {name} yet (apply the spec first)"
-    if not found.get("Enabled", True):
+    if kind.value(found, "enabled") is False:
         return f"direct send: connector {name} is disabled in the tenant"
+    ranges = kind.value(found, "sender_ips")
     if client_ip:
         address = ipaddress.IPv4Address(client_ip)
-        ranges = [str(r) for r in found.get("SenderIPAddresses") or []]
         if not any(address in ipaddress.IPv4Network(r, strict=False) for r in ranges):
             return f"direct send: connector {name} in the tenant does not cover {client_ip} ({', '.join(ranges)})"
     if client_ip:
         return f"connector {name}: the tenant's connector covers {client_ip}"
-    listed = ", ".join(str(r) for r in found.get("SenderIPAddresses") or [])
-    return f"connector {name}, if this host's public IP is in its sender IPs ({listed})"
+    return f"connector {name}, if this host's public IP is in its sender IPs ({', '.join(ranges)})"
 
 
 def _plan(spec: Any, args: argparse.Namespace) -> tuple[str, str, str, str]:

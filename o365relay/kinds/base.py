@@ -44,6 +44,8 @@ class Field:
     None with ``fixed`` the value the product always sets. ``replace``: a change needs a new object.
     ``tenant``: compared with the tenant. ``audited``: compared by the audit. ``managed_if_set``: an
     absent value means "leave that property alone". ``unset``: what Set- is given for an absent value.
+    ``read_normalised``: a provider reads the value back in its normal form (Exchange's own form,
+    such as ``smtp:*;1``, would show in the outputs as a change nobody made).
     """
 
     name: str
@@ -60,6 +62,7 @@ class Field:
     choices: tuple[Any, ...] = ()
     managed_if_set: bool = False
     unset: Any = None
+    read_normalised: bool = False
 
     def coerce(self, value: Any) -> tuple[Any, str | None]:
         """The value as a provider uses it (numbers cross gRPC as floats), or a failure reason."""
@@ -145,6 +148,8 @@ class Kind:
         for f in self.fields:
             if f.parameter:
                 value = row.get(f.parameter)
+                if f.read_normalised:
+                    value = f.norm(value)
                 out[f.name] = list(value or ()) if f.kind is list else value
         return {**out, **{key: row.get(column) for key, column in self.outputs}}
 

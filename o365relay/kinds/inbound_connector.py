@@ -19,7 +19,7 @@ INBOUND_CONNECTOR = Kind(
         Field("sender_ips", list, "SenderIPAddresses", spec="sender_ips", norm=xv.ip_ranges,
               item_check=check_ipv4_range),
         Field("sender_domains", list, "SenderDomains", spec="sender_domains", norm=xv.sender_domains,
-              item_check=check_domain),
+              item_check=check_domain, read_normalised=True),
         Field("tls_sender_certificate_name", str, "TlsSenderCertificateName", spec="certificate_name",
               required=False, norm=xv.optional_lower, item_check=check_domain),
         Field("require_tls", bool, "RequireTls", spec="require_tls", norm=xv.boolean),

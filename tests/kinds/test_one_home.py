@@ -1,0 +1,72 @@
+"""Each Exchange kind has one home: its descriptor in o365relay/kinds. No other production module
+names one of its cmdlet parameters, so a field is added, renamed or normalised in one place.
+
+The sandbox is outside the rule on purpose: it stands for Microsoft and keeps its own model.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from pathlib import Path
+
+import o365relay.kinds
+from o365relay.kinds.base import Kind
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION = ("o365relay", "components", "policies")
+OUTSIDE = ("o365relay/sandbox/", "o365relay/kinds/")
+# Names every Exchange object has; they identify and describe objects rather than a kind's settings.
+GENERIC = {"Name", "Identity", "Enabled", "Comment"}
+
+
+def descriptors() -> list[Kind]:
+    found = []
+    for module in pkgutil.iter_modules(o365relay.kinds.__path__):
+        loaded = importlib.import_module(f"o365relay.kinds.{module.name}")
+        found += [v for v in vars(loaded).values() if isinstance(v, Kind)]
+    return found
+
+
+def parameters() -> set[str]:
+    return {str(f.parameter) for kind in descriptors() for f in kind.fields if f.parameter} - GENERIC
+
+
+def production_modules() -> list[Path]:
+    files = [p for top in PRODUCTION for p in (ROOT / top).rglob("*.py")]
+    return [p for p in files if not str(p.relative_to(ROOT)).startswith(OUTSIDE)]
+
+
+def naming(parameter: str) -> list[str]:
+    """Production modules (outside the sandbox and the kinds) whose code names ``parameter``:
+    as a string (a row field or parameter key) or as a cmdlet switch (``-SenderDomains``)."""
+    pattern = re.compile(rf"""["']{parameter}["']|-{parameter}\b""")
+    return sorted(str(p.relative_to(ROOT)) for p in production_modules() if pattern.search(p.read_text()))
+
+
+def test_the_descriptors_are_found() -> None:
+    nouns = {k.noun for k in descriptors()}
+    assert {"InboundConnector", "OutboundConnector"} <= nouns
+    assert {"SenderIPAddresses", "RequireTls", "SmartHosts", "TlsDomain"} <= parameters()
+
+
+def test_no_cmdlet_parameter_is_named_outside_its_kind() -> None:
+    named = {p: where for p in sorted(parameters()) if (where := naming(p))}
+    assert named == {}
+
+
+def test_the_adding_a_kind_page_names_what_exists() -> None:
+    """docs/adding-a-kind.md stays true: every file it names exists, every attribute or method its
+    tables name is one of Kind's or Field's."""
+    from dataclasses import fields
+
+    from o365relay.kinds.base import Field
+
+    page = (ROOT / "docs" / "adding-a-kind.md").read_text(encoding="utf-8")
+    for path in re.findall(r"`((?:o365relay|components|policies|tests)/[\w/.*]+)`", page):
+        assert list(ROOT.glob(path)), f"docs/adding-a-kind.md names {path}, which does not exist"
+    known = {f.name for f in fields(Kind)} | {f.name for f in fields(Field)} | set(dir(Kind))
+    for row in re.findall(r"^\| (`[^|]+) \|", page, re.M):
+        for name in re.findall(r"`(\w+)", row):
+            assert name in known, f"docs/adding-a-kind.md names {name}, which Kind and Field do not have"
