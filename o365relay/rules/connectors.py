@@ -53,7 +53,10 @@ def tls_violations(connector: Connector, path: SpecPath) -> Iterator[Violation]:
     "no-open-relay",
     rationale="A connector must recognise its senders by a narrow public IPv4 range or a certificate, "
     "or anyone can relay through the tenant.",
-    baselines=(),  # no CIS/ScubaGear/Maester control covers connector hygiene (baselines-and-peers.md 1.2)
+    # No CIS Microsoft 365 Foundations item, ScubaGear control (github.com/cisagov/ScubaGear,
+    # PowerShell/ScubaGear/baselines/exo.md) or Maester test covers a connector's sender scope;
+    # connector hygiene appears there only as the connection filter's IP allow list (CIS 2.1.12).
+    baselines=(),
     severity="critical",
     fix="List each device's public egress IP (or a /24-/32 range) in connectors.<name>.senderIPs, "
     "or set connectors.<name>.certificateName to the name on the device's TLS certificate.",

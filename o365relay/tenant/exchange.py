@@ -5,7 +5,7 @@ endpoint and its ``$batch``, with the service's quirks handled in one place.
         rows = await exo.invoke("Get-InboundConnector")
         conn = await exo.get_by_identity("Get-InboundConnector", "Relay")   # None if absent
 
-Quirks (reference: exchange-and-graph.md section 1):
+Quirks (the facts and their sources: docs/exchange-admin-endpoint.md):
 
 - A ``Get-*`` with an identity that does not exist may return *every* object: :meth:`get_by_identity`
   filters client-side.
