@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from o365relay import exchange_values as xv
 from o365relay.kinds.base import Field, Kind
-from o365relay.spec.addresses import check_domain, check_ipv4_range
+from o365relay.spec.addresses import check_domain, sender_ip_problem
 
 RELAY_TYPE = "OnPremises"  # only OnPremises connectors may relay to the internet
 
@@ -17,7 +17,7 @@ INBOUND_CONNECTOR = Kind(
         Field("name", str, "Name", spec="name", replace=True, norm=xv.lower),
         Field("connector_type", str, "ConnectorType", fixed=RELAY_TYPE, choices=("OnPremises", "Partner")),
         Field("sender_ips", list, "SenderIPAddresses", spec="sender_ips", norm=xv.ip_ranges,
-              item_check=check_ipv4_range),
+              item_check=sender_ip_problem),
         Field("sender_domains", list, "SenderDomains", spec="sender_domains", norm=xv.sender_domains,
               item_check=check_domain, read_normalised=True),
         Field("tls_sender_certificate_name", str, "TlsSenderCertificateName", spec="certificate_name",

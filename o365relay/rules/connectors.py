@@ -6,25 +6,11 @@ RFC 5737 documentation ranges are accepted there so examples and tests can use t
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterator
 
 from o365relay.rules.base import LintOptions, Violation, rule
-from o365relay.spec.addresses import MIN_PREFIX, sender_ip_scope
+from o365relay.spec.addresses import sender_ip_problem
 from o365relay.spec.model import Connector, RelaySpec, SpecPath
-
-
-def sender_ip_problem(value: str) -> str | None:
-    """Why ``value`` cannot be a relay connector's sender IP, or None when it can."""
-    try:
-        net = ipaddress.ip_network(value, strict=False)
-    except ValueError:
-        return f"{value!r} is not an IPv4 address or CIDR range"
-    if net.version != 4:
-        return f"{value} is IPv6; connectors match IPv4 senders only"
-    if net.prefixlen < MIN_PREFIX:
-        return f"{value} is wider than /{MIN_PREFIX} ({net.num_addresses} addresses may relay)"
-    return sender_ip_scope(value)
 
 
 def open_relay_violations(connector: Connector, path: SpecPath) -> Iterator[Violation]:

@@ -55,6 +55,12 @@ def sender_ip_syntax(text: str) -> str | None:
     return None
 
 
+def sender_ip_problem(text: str) -> str | None:
+    """Why ``text`` cannot be a relay connector's sender IP, or None when it can: the one sender-IP rule
+    the loader, the lint rules and the providers apply (IPv4, /24 to /32, no host bits, public space)."""
+    return sender_ip_syntax(text) or sender_ip_scope(text)
+
+
 def reserved_space(text: str) -> str | None:
     """Which non-public address space a well-formed IPv4 range touches, or None if it is public."""
     network = ipaddress.IPv4Network(text, strict=False)
@@ -80,21 +86,6 @@ def domain_syntax(text: str) -> str | None:
         return f"{text!r} is not a bare domain name; write only the domain, e.g. contoso.com"
     if "." not in text:
         return f"{text!r} has no dot; write the fully qualified domain, e.g. {text}.com"
-    return None
-
-
-def check_ipv4_range(value: str) -> str | None:
-    """Exchange accepts single IPv4 addresses or CIDR ranges /24 to /32 for connectors."""
-    try:
-        net = ipaddress.ip_network(value, strict=False)
-    except ValueError:
-        return f"{value!r} is not an IPv4 address or CIDR range; e.g. 203.0.113.0/28"
-    if net.version != 4:
-        return f"{value!r}: Exchange connectors accept IPv4 only"
-    if net.prefixlen < 24:
-        return f"{value!r}: Exchange accepts ranges from /24 to /32; split it into /24 ranges"
-    if str(net.network_address) != value.split("/")[0]:
-        return f"{value!r} has host bits set; the range is {net}"
     return None
 
 

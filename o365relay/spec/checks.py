@@ -14,7 +14,7 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from o365relay.spec.addresses import reserved_space, sender_ip_scope, sender_ip_syntax
+from o365relay.spec.addresses import reserved_space, sender_ip_problem, sender_ip_syntax
 from o365relay.spec.model import SpecPath
 from o365relay.spec.schema import ecma_regex, load_schema
 from o365relay.spec.yamlsource import Issue
@@ -131,7 +131,7 @@ class _Spec:
                     continue
                 network = ipaddress.IPv4Network(ip, strict=False)
                 where = f"connectors.{name}.senderIPs[{i}]"
-                problem = sender_ip_syntax(ip) or sender_ip_scope(ip)
+                problem = sender_ip_problem(ip)
                 clash = next((other for net, other in seen if net.overlaps(network)), None)
                 if problem:
                     yield Issue(path + ("senderIPs", i), problem)

@@ -181,7 +181,8 @@ def test_a_range_wider_than_24_is_refused_by_both(
     relay_stack = next(r for r in resources if r.type == "o365relay:index:RelayStack")
     diagnostics = analyzer.analyze(connector.type, connector.name, connector.urn,
                                    {**connector.inputs, "sender_ips": ["203.0.112.0/23"]})
-    assert "connector dc1-relay: 203.0.112.0/23 is wider than /24 (512 addresses may relay)" in {
+    assert ("connector dc1-relay: '203.0.112.0/23' is a /23; Exchange accepts sender ranges from /24 to /32, "
+            "so split it into /24s or list the addresses that send") in {
         d.message for d in diagnostics if d.policy == "exchange-inbound-connector"}
     spec_doc = json.loads(json.dumps(relay_stack.outputs["spec"]))
     spec_doc["connectors"]["dc1-relay"]["senderIPs"] = ["203.0.112.0/23"]

@@ -26,11 +26,20 @@ def test_check_reports_every_bad_input(host: DynamicHost) -> None:
     _, failures = connector(host).check({**PROPS, "sender_ips": ["203.0.113.0/16", "2001:db8::1"],
                                          "require_tls": "yes", "extra": 1})
     reasons = dict(failures)
-    assert "/24 to /32" in reasons["sender_ips"] and "IPv4 only" in reasons["sender_ips"]
+    assert "/24 to /32" in reasons["sender_ips"] and "IPv4 sender addresses only" in reasons["sender_ips"]
     assert "true or false" in reasons["require_tls"]
     assert "not an input" in reasons["extra"]
     _, failures = connector(host).check({k: v for k, v in PROPS.items() if k != "sender_ips"})
     assert dict(failures)["sender_ips"] == "sender_ips is required"
+
+
+def test_check_refuses_what_the_spec_refuses(host: DynamicHost) -> None:
+    """One sender-IP rule: a resource declared outside the spec is held to the loader's rule, so a
+    private range (never what Exchange sees after NAT) or a range with host bits fails before any call."""
+    _, failures = connector(host).check({**PROPS, "sender_ips": ["10.1.2.0/24", "203.0.113.5/24"]})
+    reason = dict(failures)["sender_ips"]
+    assert "'10.1.2.0/24'" not in reason and "10.1.2.0/24 is in private address space" in reason
+    assert "'203.0.113.5/24' has host bits set" in reason
 
 
 def test_lifecycle(host: DynamicHost, tenant: Tenant) -> None:

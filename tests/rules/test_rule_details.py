@@ -10,8 +10,9 @@ from rule_fixtures import build, clean_doc
 
 from o365relay.records import spf_value
 from o365relay.rules import RULES, LintOptions, lint
-from o365relay.rules.connectors import open_relay_violations, sender_ip_problem, tls_violations
+from o365relay.rules.connectors import open_relay_violations, tls_violations
 from o365relay.rules.spf import lookup_count, uncovered_ips
+from o365relay.spec.addresses import sender_ip_problem
 from o365relay.spec.model import Connector, Spf
 
 
@@ -21,8 +22,9 @@ def test_public_ranges_up_to_24_are_accepted(ip: str) -> None:
 
 
 @pytest.mark.parametrize(("ip", "why"), [
-    ("203.0.112.0/23", "wider than /24"),
-    ("0.0.0.0/0", "wider than /24"),
+    ("203.0.112.0/23", "is a /23; Exchange accepts sender ranges from /24 to /32"),
+    ("0.0.0.0/0", "is a /0"),
+    ("203.0.113.5/24", "host bits set"),
     ("10.20.30.40", "private"),
     ("192.168.1.0/24", "private"),
     ("100.64.1.1", "carrier-grade NAT"),
