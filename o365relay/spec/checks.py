@@ -162,7 +162,7 @@ class _Spec:
             for i, ip in enumerate(ips if isinstance(ips, list) else []):
                 if not _ok("senderIp", ip):
                     continue
-                problem = sender_ip_syntax(ip) or sender_ip_scope(ip)
+                problem = sender_ip_problem(ip)
                 network = ipaddress.IPv4Network(ip, strict=False)
                 clash = next((where for net, where in relay_ips if net.overlaps(network)), None)
                 if problem:
