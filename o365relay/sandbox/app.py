@@ -2,7 +2,8 @@
 
 Composition (each module contributes ``routes(ctx) -> list[BaseRoute]`` with full paths):
 
-- :mod:`o365relay.sandbox.tokens`: ``/{tenant}/oauth2/v2.0/token`` and the OIDC discovery documents.
+- :mod:`o365relay.sandbox.token_routes`: ``/{tenant}/oauth2/v2.0/token`` and the OIDC discovery documents
+  (the token service itself is :mod:`o365relay.sandbox.tokens`).
 - :mod:`o365relay.sandbox.cloud_metadata`: ``/metadata/endpoints``, the custom-cloud document the
   azuread provider (go-azure-sdk) reads to find the login and Graph endpoints.
 - :mod:`o365relay.sandbox.exchange_api`: ``/adminapi/beta/{tenant}/InvokeCommand`` and ``/$batch``.
@@ -32,8 +33,6 @@ The Graph module gets faults for free; for per-item faults inside a ``$batch`` i
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
@@ -43,32 +42,9 @@ from starlette.routing import BaseRoute, Route
 
 from o365relay.errors import UsageError
 from o365relay.sandbox import dns_view
-from o365relay.sandbox import store as st
-from o365relay.sandbox.certs import SandboxPki
-from o365relay.sandbox.faults import FaultMiddleware, FaultPlan, FaultSwitch
-from o365relay.sandbox.request_log import RequestLog, RequestLogMiddleware
-from o365relay.sandbox.tokens import TokenService
-
-
-@dataclass
-class SandboxContext:
-    """What every route module and the SMTP servers share. ``base_url`` has no trailing slash."""
-
-    store: st.Store
-    pki: SandboxPki
-    state_dir: Path
-    base_url: str
-    faults: FaultSwitch
-    tokens: TokenService
-    requests: RequestLog = field(default_factory=RequestLog)
-
-    @property
-    def tenant_id(self) -> str:
-        return str(self.store.organization()["id"])
-
-    @property
-    def initial_domain(self) -> str:
-        return str(self.store.organization()["initialDomain"])
+from o365relay.sandbox.context import SandboxContext
+from o365relay.sandbox.faults import FaultMiddleware, FaultPlan
+from o365relay.sandbox.request_log import RequestLogMiddleware
 
 
 def build_app(ctx: SandboxContext) -> FaultMiddleware:
@@ -78,9 +54,9 @@ def build_app(ctx: SandboxContext) -> FaultMiddleware:
     connection) and so that faults hit requests before any route or middleware sees them; the
     request log sits inside it and times what the tenant itself answered.
     """
-    from o365relay.sandbox import arm_dns, cloud_metadata, exchange_api, graph_api, tokens
+    from o365relay.sandbox import arm_dns, cloud_metadata, exchange_api, graph_api, token_routes
 
-    routes: list[BaseRoute] = [*_admin_routes(ctx), *cloud_metadata.routes(ctx), *tokens.routes(ctx),
+    routes: list[BaseRoute] = [*_admin_routes(ctx), *cloud_metadata.routes(ctx), *token_routes.routes(ctx),
                                *exchange_api.routes(ctx), *arm_dns.routes(ctx), *graph_api.routes(ctx)]
     return FaultMiddleware(RequestLogMiddleware(Starlette(routes=routes), ctx.requests), ctx.faults)
 

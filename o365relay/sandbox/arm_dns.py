@@ -25,7 +25,7 @@ from o365relay.sandbox import store as st
 from o365relay.sandbox.tokens import ARM_APP_ID, TokenRejected
 
 if TYPE_CHECKING:
-    from o365relay.sandbox.app import SandboxContext
+    from o365relay.sandbox.context import SandboxContext
 
 ZONE = "/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/dnsZones/{zone}"
 MAX_TXT_STRING = 255

@@ -47,7 +47,7 @@ from o365relay.sandbox.exchange_cmdlets import CMDLETS, Call, CmdletError, check
 from o365relay.sandbox.tokens import EXCHANGE_APP_ID, EXCHANGE_RESOURCE, TokenRejected
 
 if TYPE_CHECKING:
-    from o365relay.sandbox.app import SandboxContext
+    from o365relay.sandbox.context import SandboxContext
 
 MAX_BATCH = 10
 NUL_BODY = b"\x00" * 16

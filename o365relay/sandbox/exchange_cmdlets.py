@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from o365relay.sandbox import store as st
 
 if TYPE_CHECKING:
-    from o365relay.sandbox.app import SandboxContext
+    from o365relay.sandbox.context import SandboxContext
 
 Doc = st.Doc
 DC_NAME = "SN4PR01A002DC01.NAMPR01A002.PROD.OUTLOOK.COM"

@@ -29,7 +29,7 @@ from o365relay.sandbox import graph_apps, graph_batch, graph_directory, graph_si
 from o365relay.sandbox.graph_http import BETA_PREFIX, GRAPH_PREFIX, GraphError
 
 if TYPE_CHECKING:
-    from o365relay.sandbox.app import SandboxContext
+    from o365relay.sandbox.context import SandboxContext
 
 
 def routes(ctx: SandboxContext) -> list[BaseRoute]:

@@ -53,7 +53,7 @@ from o365relay.sandbox.odata import equalities
 from o365relay.sandbox.tokens import EXCHANGE_APP_ID, GRAPH_APP_ID
 
 if TYPE_CHECKING:
-    from o365relay.sandbox.app import SandboxContext
+    from o365relay.sandbox.context import SandboxContext
 
 APP_WRITE_ALL = ("Application.ReadWrite.All", "Directory.ReadWrite.All")
 APP_WRITE = (*APP_WRITE_ALL, "Application.ReadWrite.OwnedBy")

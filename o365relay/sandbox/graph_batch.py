@@ -22,7 +22,7 @@ from starlette.routing import BaseRoute, Route
 from o365relay.sandbox.graph_http import GRAPH_PREFIX, GraphError, authenticate, bad_request
 
 if TYPE_CHECKING:
-    from o365relay.sandbox.app import SandboxContext
+    from o365relay.sandbox.context import SandboxContext
 
 MAX_REQUESTS = 20
 _FORWARDED = ("authorization", "client-request-id", "prefer", "consistencylevel")

@@ -33,7 +33,7 @@ from o365relay.sandbox.graph_shapes import strip_odata
 from o365relay.sandbox.odata import equalities
 
 if TYPE_CHECKING:
-    from o365relay.sandbox.app import SandboxContext
+    from o365relay.sandbox.context import SandboxContext
 
 USER_READ = ("User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All")
 USER_WRITE = ("User.ReadWrite.All", "Directory.ReadWrite.All")

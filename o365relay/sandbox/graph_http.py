@@ -32,7 +32,7 @@ from o365relay.sandbox import odata
 from o365relay.sandbox.tokens import GRAPH_APP_ID, TokenRejected
 
 if TYPE_CHECKING:
-    from o365relay.sandbox.app import SandboxContext
+    from o365relay.sandbox.context import SandboxContext
 
 GRAPH_PREFIX = "/v1.0"
 BETA_PREFIX = "/beta"

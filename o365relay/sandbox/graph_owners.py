@@ -21,7 +21,7 @@ from o365relay.sandbox import store as st
 from o365relay.sandbox.graph_http import GraphCall, bad_request, collection, graph_route, no_content, not_found
 
 if TYPE_CHECKING:
-    from o365relay.sandbox.app import SandboxContext
+    from o365relay.sandbox.context import SandboxContext
 
 Finder = Callable[[GraphCall], st.Doc]
 Guard = Callable[[GraphCall, st.Doc], None]

@@ -24,7 +24,7 @@ from o365relay.sandbox.odata import Node
 from o365relay.sandbox.trace import parse_iso
 
 if TYPE_CHECKING:
-    from o365relay.sandbox.app import SandboxContext
+    from o365relay.sandbox.context import SandboxContext
 
 ROLES = ("AuditLog.Read.All",)
 FILTER = {"createdDateTime": {"ge", "le", "gt", "lt"},

@@ -40,7 +40,7 @@ from o365relay.sandbox.graph_http import (
 from o365relay.sandbox.odata import Node
 
 if TYPE_CHECKING:
-    from o365relay.sandbox.app import SandboxContext
+    from o365relay.sandbox.context import SandboxContext
 
 TRACE_ROLES = ("ExchangeMessageTrace.Read.All",)
 TRACE_FILTER = {"receivedDateTime": {"ge", "le", "gt", "lt"},

@@ -23,8 +23,9 @@ from o365relay.errors import UsageError
 from o365relay.sandbox import seed as seeding
 from o365relay.sandbox import smtp_server
 from o365relay.sandbox import store as st
-from o365relay.sandbox.app import SandboxContext, build_app
+from o365relay.sandbox.app import build_app
 from o365relay.sandbox.certs import ensure_pki
+from o365relay.sandbox.context import SandboxContext
 from o365relay.sandbox.dns_server import DnsViewServer
 from o365relay.sandbox.faults import FaultPlan, FaultSwitch
 from o365relay.sandbox.tokens import TokenService

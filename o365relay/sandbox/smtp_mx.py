@@ -21,7 +21,7 @@ from o365relay.sandbox.smtp_policy import (
 from o365relay.sandbox.smtp_session import IDENT, MessageFacts, client_ip, is_loopback
 
 if TYPE_CHECKING:
-    from o365relay.sandbox.app import SandboxContext
+    from o365relay.sandbox.context import SandboxContext
 
 
 class MxSMTP(SMTP):

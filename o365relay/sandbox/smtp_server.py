@@ -35,7 +35,7 @@ from o365relay.sandbox.smtp_session import IDENT
 from o365relay.sandbox.smtp_submission import SubmissionHandler, SubmissionSMTP
 
 if TYPE_CHECKING:
-    from o365relay.sandbox.app import SandboxContext
+    from o365relay.sandbox.context import SandboxContext
 
 MAX_MESSAGE_SIZE = 37_748_736  # 36 MB, Exchange Online's default
 _START_TIMEOUT = 10.0

@@ -15,7 +15,7 @@ from o365relay.sandbox import trace
 from o365relay.sandbox.smtp_policy import domain_of
 
 if TYPE_CHECKING:
-    from o365relay.sandbox.app import SandboxContext
+    from o365relay.sandbox.context import SandboxContext
 
 IDENT = "Microsoft ESMTP MAIL Service ready"
 

@@ -23,7 +23,7 @@ from o365relay.sandbox.smtp_policy import (
 from o365relay.sandbox.smtp_session import MessageFacts, client_ip
 
 if TYPE_CHECKING:
-    from o365relay.sandbox.app import SandboxContext
+    from o365relay.sandbox.context import SandboxContext
 
 AUTH_LINE_LIMIT = 16_384  # an XOAUTH2 initial response carries a whole JWT
 
