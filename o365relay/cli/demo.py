@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 
 DESCRIPTION = """Start the sandbox tenant seeded with Contoso's mailboxes and domains, then validate and lint the spec,
 show the engine's Markdown plan (`pulumi preview` with the policy pack), apply it with `pulumi up`, audit
-the tenant against it, and send test messages the way a datacenter device and the floor-3 scanner would,
+the tenant against it, publish the stack's DNS records in the sandbox's DNS as a DNS team would and check
+them with `relayctl dns`, and send test messages the way a datacenter device and the floor-3 scanner would,
 confirming each in message trace (and charting them in reports/usage.html). Needs the Pulumi CLI (yours,
 or `make toolchain`). Reports go to --reports (default reports/). Run it from the project directory."""
 
@@ -38,7 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 class Demo:
-    TOTAL = 7
+    TOTAL = 8
 
     def __init__(self, args: argparse.Namespace, env: dict[str, str], pulumi: PulumiCli):
         self.args = args
@@ -52,11 +53,11 @@ class Demo:
         print(f"\n━━ {self.step}/{self.TOTAL} {title}")
 
     def run(self, argv: list[str], *, shown: str | None = None, extra_env: dict[str, str] | None = None,
-            tail: int = 40) -> int:
+            tail: int = 40, stdin: str | None = None) -> int:
         """Run a relayctl command as a user would, print it and the last ``tail`` lines of its output."""
         print(f"$ {shown or 'relayctl ' + ' '.join(argv)}")
         done = subprocess.run([sys.executable, "-m", "o365relay.cli.main", *argv],
-                              env={**self.env, **(extra_env or {})},
+                              env={**self.env, **(extra_env or {})}, input=stdin,
                               capture_output=True, text=True, check=False, timeout=1800)
         self.show(done.stdout + done.stderr, tail)
         return done.returncode
@@ -113,6 +114,16 @@ def _story(demo: Demo, reviewed: str, spec: str, reports: Path, password: str) -
     demo.verdict("audit", code == 0, "the tenant is in sync with the spec" if code == 0
                  else f"findings remain (exit {code})")
 
+    demo.next("DNS: the DNS team publishes the stack's records; relayctl dns checks them")
+    tenant = demo.args.state_dir / "tenant"
+    zone_files = demo.pulumi.run("stack", "output", "zoneFiles", "--json", check=False)
+    code = demo.run(["sandbox", "publish", "-", "--state-dir", str(tenant)], stdin=zone_files.stdout, tail=3,
+                    shown=f"pulumi stack output zoneFiles --json | relayctl sandbox publish - --state-dir {tenant}")
+    if code == 0:
+        code = demo.run(["dns", spec])
+    demo.verdict("dns", code == 0, "SPF, DKIM, DMARC and MX check out on the sandbox's DNS server" if code == 0
+                 else f"DNS findings (exit {code})")
+
     demo.next("Test-send: a datacenter device relays through connector dc1-relay")
     code = demo.run(["test-send", spec, "dc1-relay", "--client-ip", CONNECTOR_DEVICE_IP,
                      "--to", "invoices@contoso.com", "--timeout", "60"])
@@ -149,9 +160,10 @@ def _applied_spec(spec: Path, state_dir: Path, pulumi: PulumiCli) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
-    from o365relay.cli.sandbox import sandbox_runner
+    from o365relay.cli.sandbox import ENV_FILE, exports, sandbox_runner
     from o365relay.engine.cli import PulumiCli, write_stack_config
     from o365relay.errors import UsageError
+    from o365relay.fileio import write_text
 
     start_sandbox = sandbox_runner().start_sandbox
 
@@ -176,7 +188,12 @@ def run(args: argparse.Namespace) -> int:
         pulumi.config_file = write_stack_config(Path.cwd(), args.state_dir / "Pulumi.sandbox.yaml", spec)
         pulumi.ensure_stack()
         demo = Demo(args, env, pulumi)
-        _story(demo, args.spec, str(spec), args.reports, sandbox.secret_for(LEGACY_SENDER[1]) or "")
+        env_file = sandbox.state_dir / ENV_FILE  # where `relayctl sandbox publish` finds this sandbox
+        write_text(env_file, exports(sandbox.env()), private=True)
+        try:
+            _story(demo, args.spec, str(spec), args.reports, sandbox.secret_for(LEGACY_SENDER[1]) or "")
+        finally:
+            env_file.unlink(missing_ok=True)
     print("\n━━ Summary")
     for _, line in demo.results:
         print(f"  {line}")

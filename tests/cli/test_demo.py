@@ -19,7 +19,10 @@ def test_demo_runs_every_step_and_leaves_its_reports(demo_run: tuple[subprocess.
     assert done.returncode == 0, out
     assert "Traceback" not in out
     summary = out.split("━━ Summary", 1)[1]
-    assert summary.count("✔") == 7 and "✘" not in summary
+    assert summary.count("✔") == 8 and "✘" not in summary
+    # the stack's zone files, published as a DNS team would, pass the DNS checks on the sandbox's server
+    assert "✔ SPF, DKIM, DMARC and MX check out on the sandbox's DNS server" in summary
+    assert "$ pulumi stack output zoneFiles --json | relayctl sandbox publish - --state-dir" in out
     # the plan before apply has work to do; the audit after apply is in sync
     assert "| missing | relay connector |" in (reports / "plan.md").read_text(encoding="utf-8")
     audit = json.loads((reports / "audit.json").read_text(encoding="utf-8"))
