@@ -41,7 +41,7 @@ from typing import Any
 import httpx
 import yaml
 
-from o365relay.audit.reader import EXO_BATCH, GRAPH_BATCH
+from o365relay.audit.reader import EXO_BATCH, GRAPH_BATCH, LIST_CMDLETS
 from o365relay.audit.runner import audit_with, plan_reads
 from o365relay.sandbox.faults import FaultPlan
 from o365relay.sandbox.runner import Sandbox, start_sandbox
@@ -195,7 +195,7 @@ def main() -> int:
             naive_wall, naive_requests, objects, naive_counts = asyncio.run(
                 measure(sandbox, plan, lambda exo, graph: naive_read(spec, exo, graph)))
     reads = plan_reads(spec)
-    commands = 6 + len(reads.mailboxes) + len(reads.full_access_mailboxes)
+    commands = len(LIST_CMDLETS) + len(reads.mailboxes) + len(reads.full_access_mailboxes)
     batches = math.ceil(commands / EXO_BATCH)
     graph_batches = math.ceil((2 + len(reads.mailboxes)) / GRAPH_BATCH)
     exo_path = 1 + math.ceil(batches / EXO_CONCURRENCY)

@@ -8,6 +8,7 @@ from o365relay.audit.compare_connectors import compare_connectors, compare_outbo
 from o365relay.audit.compare_credentials import compare_credentials
 from o365relay.audit.compare_org import compare_dkim, compare_domains, compare_org
 from o365relay.audit.compare_send_as import compare_send_as, declared_mailboxes
+from o365relay.audit.compare_sender_access import compare_sender_access
 from o365relay.audit.identities import resolve
 from o365relay.audit.model import Item
 from o365relay.audit.snapshot import Snapshot
@@ -28,4 +29,5 @@ def compare(spec: RelaySpec, snap: Snapshot) -> list[Item]:
         *compare_credentials(spec, identities, snap),
         *compare_smtp_auth(spec, identities, snap),
         *compare_send_as(spec, identities, snap),
+        *compare_sender_access(identities, snap, declared_mailboxes(spec)),
     ]

@@ -4,8 +4,8 @@ An application holding ``SMTP.SendAsApp`` sends mail as its mailbox: a federated
 another repository, or one more client secret or certificate on it, is a way in that the nightly audit
 must show. Every credential on a declared sender's application that the spec does not declare is
 ``unexpected`` (kind, subject/issuer or key id, expiry); a declared one that expires within
-:data:`NEAR_EXPIRY_DAYS` is ``drift``. The same holds for who has FullAccess on a sender's mailbox:
-anyone but the sender's own Exchange service principal is ``unexpected``.
+:data:`NEAR_EXPIRY_DAYS` is ``drift``. (Who else holds rights on a sender's mailbox:
+:mod:`o365relay.audit.compare_sender_access`.)
 """
 
 from __future__ import annotations
@@ -20,17 +20,16 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
 from o365relay import exchange_values as xv
-from o365relay.audit.common import public, unknown_item
+from o365relay.audit.common import unknown_item
 from o365relay.audit.identities import Identity
 from o365relay.audit.model import FieldDiff, Item
-from o365relay.audit.snapshot import Read, Row, Snapshot
+from o365relay.audit.snapshot import Row, Snapshot
 from o365relay.errors import UsageError
 from o365relay.naming import application_display_name
 from o365relay.spec.certificate import read_public_certificate
 from o365relay.spec.model import Credential, RelaySpec
 
 NEAR_EXPIRY_DAYS = 30
-SELF = "nt authority\\self"
 
 
 def compare_credentials(spec: RelaySpec, identities: dict[str, Identity], snap: Snapshot,
@@ -63,7 +62,6 @@ def compare_credentials(spec: RelaySpec, identities: dict[str, Identity], snap: 
                                   diffs=(FieldDiff("endDateTime", f"after {day + timedelta(days=NEAR_EXPIRY_DAYS)}",
                                                    expires.isoformat()),),
                                   reason=f"expires within {NEAR_EXPIRY_DAYS} days: renew it (`pulumi up`)"))
-        items += _other_full_access(ident, snap)
     return items
 
 
@@ -120,16 +118,3 @@ def _date(value: Any) -> date | None:
     except ValueError:
         return None
 
-
-def _other_full_access(ident: Identity, snap: Snapshot) -> list[Item]:
-    mailbox = ident.account.mailbox
-    read = snap.mailbox_permissions.get(mailbox.lower(), Read(f"Get-MailboxPermission {mailbox}", error="not read"))
-    if not read.ok:
-        return []  # the declared grant is already unknown
-    keys = ident.keys
-    return [Item("full_access", f"{row.get('User')} on {mailbox}", "unexpected",
-                 reason="FullAccess on an OAuth sender's mailbox for someone other than its service principal",
-                 evidence=public(row, "Identity", "User", "AccessRights", "IsInherited"))
-            for row in read.value or []
-            if "fullaccess" in xv.access_rights(row) and not xv.boolean(row.get("IsInherited"))
-            and not row.get("Deny") and xv.lower(row.get("User")) not in keys | {SELF}]

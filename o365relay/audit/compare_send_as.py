@@ -61,7 +61,7 @@ def compare_send_as(spec: RelaySpec, identities: dict[str, Identity], snap: Snap
             trustee = str(row.get("Trustee"))
             if xv.lower(trustee) in keys:
                 continue
-            name = f"{_display(trustee, snap)} on {mailbox}"
+            name = f"{display_trustee(trustee, snap)} on {mailbox}"
             items.append(
                 unknown_item("send_as", name, unresolved)
                 or Item("send_as", name, "unexpected", reason="a Send As grant the spec does not declare",
@@ -69,7 +69,7 @@ def compare_send_as(spec: RelaySpec, identities: dict[str, Identity], snap: Snap
     return items
 
 
-def _display(trustee: str, snap: Snapshot) -> str:
+def display_trustee(trustee: str, snap: Snapshot) -> str:
     """A trustee as people know it: a service principal's display name or a mailbox's address."""
     principal = find_row(snap.exchange_service_principals.value or [], principal_keys, trustee)
     if principal and principal.get("DisplayName"):

@@ -30,7 +30,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "credential": ("azuread:ApplicationFederatedIdentityCredential / ApplicationCertificate / ApplicationPassword",
                    "Sender app credentials"),
     "exchange_service_principal": ("exchange:ServicePrincipal", "Exchange service principals"),
-    "full_access": ("exchange:FullAccessGrant", "FullAccess grants"),
+    "full_access": ("exchange:FullAccessGrant", "FullAccess and other mailbox permissions"),
     "mailbox": ("graph:User", "Mailboxes"),
     "mailbox_smtp_auth": ("exchange:MailboxSmtpAuth", "SMTP AUTH exceptions"),
     "send_as": ("exchange:SendAsGrant", "Send As grants"),

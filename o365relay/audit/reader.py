@@ -1,6 +1,7 @@
 """Read everything an audit compares, in bulk: few round trips, run concurrently.
 
-Exchange: the tenant-wide list cmdlets and the per-mailbox permission reads all go through
+Exchange: the tenant-wide list cmdlets (Send As grants among them: one list, not a read per trustee)
+and the per-mailbox permission reads all go through
 ``$batch`` (10 commands a request; the client runs batches concurrently within Exchange's
 concurrency limit). Graph: domains, the Exchange resource's service principal and every declared
 user through ``$batch`` (20 requests each), then one paged list of who holds ``SMTP.SendAsApp``.
@@ -35,8 +36,10 @@ LIST_CMDLETS: dict[str, tuple[str, dict[str, Any]]] = {
     "cas_mailboxes": ("Get-CASMailbox", {"ResultSize": "Unlimited"}),
     "outbound_connectors": ("Get-OutboundConnector", {}),
     "connection_filter": ("Get-HostedConnectionFilterPolicy", {"Identity": "Default"}),
+    "send_as_grants": ("Get-RecipientPermission", {"AccessRights": "SendAs", "ResultSize": "Unlimited"}),
 }
 SINGLETONS = {"transport_config", "organization_config", "connection_filter"}
+LABELS = {"send_as_grants": "Get-RecipientPermission (every Send As grant)"}  # where the cmdlet alone is ambiguous
 
 Progress = Callable[[int], None]  # called with the number of reads just completed
 
@@ -51,8 +54,8 @@ class Graph(Protocol):
 
 @dataclass(frozen=True)
 class ReadPlan:
-    """Which per-object reads the spec needs: Send As and users for ``mailboxes``, FullAccess for
-    the application senders' mailboxes."""
+    """Which per-object reads the spec needs: Send As and users for ``mailboxes``, mailbox permissions
+    (FullAccess and the rest) for the senders' own mailboxes."""
 
     mailboxes: tuple[str, ...]
     full_access_mailboxes: tuple[str, ...]
@@ -96,7 +99,7 @@ async def _read_exchange(exo: Exchange, plan: ReadPlan, tick: Progress) -> tuple
         results = [error] * len(commands)
     lists: dict[str, Read[Any]] = {}
     for (key, (cmdlet, _)), result in zip(LIST_CMDLETS.items(), results, strict=False):
-        lists[key] = _list_read(cmdlet, result, single=key in SINGLETONS)
+        lists[key] = _list_read(LABELS.get(key, cmdlet), result, single=key in SINGLETONS)
     rest = iter(results[len(LIST_CMDLETS):])
     cas = lists["cas_mailboxes"]
     index = RowIndex(cas.value or [], mailbox_keys)

@@ -16,8 +16,8 @@ from o365relay.spec.model import RelaySpec
 
 
 def plan_reads(spec: RelaySpec) -> ReadPlan:
-    apps = sorted({a.mailbox.lower() for a in spec.service_accounts.values() if a.kind == "application"})
-    return ReadPlan(tuple(declared_mailboxes(spec)), tuple(apps))
+    senders = sorted({a.mailbox.lower() for a in spec.service_accounts.values()})
+    return ReadPlan(tuple(declared_mailboxes(spec)), tuple(senders))
 
 
 def spec_revision(path: str | Path) -> str:

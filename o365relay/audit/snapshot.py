@@ -46,3 +46,5 @@ class Snapshot:
     # the application behind each SMTP.SendAsApp holder (by principalId), with its credentials ("fics")
     applications: Read[dict[str, Row]] = field(default_factory=lambda: Read("applications", {}))
     connection_filter: Read[Row] = field(default_factory=lambda: Read("Get-HostedConnectionFilterPolicy", {}))
+    # every Send As grant in the tenant (one list), for the declared senders' grants on undeclared mailboxes
+    send_as_grants: Read[list[Row]] = field(default_factory=lambda: Read("Get-RecipientPermission", []))

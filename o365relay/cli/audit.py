@@ -10,8 +10,9 @@ DESCRIPTION = """Read the tenant in bulk and compare it with the spec. Every obj
   in sync     declared, present, equal (Exchange value forms such as smtp:*;1 normalised)
   drift       declared and present, fields differ (desired -> actual)
   missing     declared, absent
-  unexpected  present, undeclared: relay connectors, Send As grants on declared mailboxes, apps holding
-              SMTP.SendAsApp, mailboxes with SMTP AUTH switched on
+  unexpected  present, undeclared: relay connectors, Send As grants on declared mailboxes (and the declared
+              senders' Send As anywhere else), apps holding SMTP.SendAsApp and their credentials, Exchange
+              service principals, permissions on the senders' mailboxes, mailboxes with SMTP AUTH switched on
   unknown     the read failed (the reason is given); never reported as drift or missing
 Every report states its scope: what was read, what failed, and what was not looked at. DNS records are
 not read unless --dns is given: then the checks of `relayctl dns` run too and become rows of the report.

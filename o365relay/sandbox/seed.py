@@ -58,7 +58,7 @@ table (sandbox-only test credentials; read them with ``Sandbox.secret_for`` / ``
         Block Basic Auth: {AllowBasicAuthImap: false, users: [scanner3@contoso.com], default: true}
       recipientPermissions:                  # SendAs
         - {mailbox: invoices@contoso.com, trustee: legacy-mailer}   # trustee: UPN or application name
-      mailboxPermissions:                    # FullAccess
+      mailboxPermissions:                    # FullAccess (or another right: rights: ChangePermission)
         - {mailbox: invoices@contoso.com, user: legacy-mailer}
 """
 
@@ -403,7 +403,8 @@ class _Seeder:
                 if mailbox is None:
                     raise ValueError(f"exchange.{section}: no user {grant['mailbox']}")
                 trustee = self._trustee(grant[key])
-                self.store.insert(kind, permission_doc(kind, exo_mailbox_fields(mailbox), trustee, rights))
+                right = str(grant.get("rights", rights))
+                self.store.insert(kind, permission_doc(kind, exo_mailbox_fields(mailbox), trustee, right))
 
     def _authentication_policy(self, name: str, spec: dict[str, Any]) -> None:
         users, default = spec.pop("users", []), spec.pop("default", False)

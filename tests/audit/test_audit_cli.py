@@ -30,7 +30,7 @@ def test_json_report_fields_are_stable(tenant, capsys):
     assert doc["spec"]["revision"] == subprocess.run(
         ["git", "hash-object", str(PROD_SPEC)], capture_output=True, text=True, check=True).stdout.strip()
     # drift includes the SMTP AUTH switch of the two OAuth senders' mailboxes, still "inherit" in the seed
-    assert doc["summary"] == {"in_sync": 11, "drift": 6, "missing": 11, "unexpected": 4, "unknown": 0}
+    assert doc["summary"] == {"in_sync": 11, "drift": 6, "missing": 11, "unexpected": 5, "unknown": 0}
     reject = next(i for i in doc["items"] if i["name"] == "Reject direct send")
     assert reject == {
         "kind": "org_setting", "resourceType": "exchange:OrgSmtpAuth / exchange:RejectDirectSend",
@@ -46,7 +46,7 @@ def test_markdown_report_names_kind_and_spec_path_and_reads_desired_to_actual(te
     assert main(["audit", str(PROD_SPEC), "--format", "markdown"]) == 1
     out = capsys.readouterr().out
     assert out.startswith("## Relay audit of tenant `7a3f6c1e-52b4-4d0e-9c8a-1f2e3d4c5b6a` against ")
-    assert "Relay audit: Findings" not in out and "**21 findings: the tenant differs from the spec.**" in out
+    assert "Relay audit: Findings" not in out and "**22 findings: the tenant differs from the spec.**" in out
     assert "| Status | Kind | Name | Spec path | Desired → actual |" in out
     assert "| missing | relay connector | `dc1-relay` | `spec.connectors.dc1-relay` | `ConnectorType`: " \
            "`OnPremises` → `(absent)`<br>`SenderIPAddresses`: `198.51.100.25, 203.0.113.0/28` → `(absent)`<br>" \

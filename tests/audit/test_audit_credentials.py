@@ -75,3 +75,47 @@ def test_a_declared_credential_near_expiry_is_a_finding():
     assert (found.status, found.spec_path) == ("drift", "spec.serviceAccounts.monitoring-alerts.credential")
     assert compare_credentials(spec, {"monitoring-alerts": ident}, snap, today=dt.date(2026, 11, 1)) == []
     assert "expires within 30 days" in found.reason
+
+
+def test_undeclared_rights_on_sender_mailboxes_exchange_principals_and_send_as_elsewhere_are_unexpected(tenant):
+    """Against HTTP: every way to act as a declared sender that the spec does not declare is a finding, with
+    what (the rights), who, and since when where the row has it."""
+    result = run_audit(tenant(SEEDS / "sender-access.yaml"))
+    found = {(i.kind, i.name): i for i in result.items if i.status == "unexpected"}
+    assert set(found) == {
+        ("exchange_service_principal", "helpdesk-tool"),
+        ("full_access", "helpdesk-tool on scanner3@contoso.com"),
+        ("full_access", "o365-relay erp-mailer on erp@contoso.com"),
+        ("full_access", "admin@contoso.onmicrosoft.com on alerts@notify.contoso.com"),
+        ("send_as", "monitoring-alerts on admin@contoso.onmicrosoft.com"),
+    }
+    principal = found[("exchange_service_principal", "helpdesk-tool")]
+    assert principal.evidence["AppId"] and principal.evidence["WhenCreatedUTC"]  # who, since when
+    extra = found[("full_access", "o365-relay erp-mailer on erp@contoso.com")]
+    assert extra.evidence["AccessRights"] == ["ChangePermission"] and extra.reason.startswith("ChangePermission")
+    assert found[("full_access", "admin@contoso.onmicrosoft.com on alerts@notify.contoso.com")].reason.startswith(
+        "ChangeOwner")
+    elsewhere = found[("send_as", "monitoring-alerts on admin@contoso.onmicrosoft.com")]
+    assert elsewhere.evidence["AccessRights"] == ["SendAs"] and elsewhere.evidence["Trustee"]
+    # the declared grants stay in sync, and the audit says what it read
+    assert item(result, "full_access", "erp-mailer on erp@contoso.com").status == "in_sync"
+    assert item(result, "send_as", "monitoring-alerts on noc@notify.contoso.com").status == "in_sync"
+    assert "Get-RecipientPermission (every Send As grant)" in result.scope.read
+    assert result.exit_code == 1
+
+
+def test_a_failed_send_as_list_is_unknown_not_in_sync(tenant):
+    from o365relay.audit.compare_sender_access import compare_sender_access
+    from o365relay.audit.identities import resolve
+    from o365relay.audit.snapshot import Read, Snapshot
+    from o365relay.spec.loader import load_spec
+
+    spec = load_spec(SEEDS.parents[2] / "relay.prod.yaml")
+    empty: Read = Read("x", [])
+    snap = Snapshot(connectors=empty, transport_config=Read("x", {}), organization_config=Read("x", {}),
+                    exchange_service_principals=empty, dkim_configs=empty, cas_mailboxes=empty, domains=empty,
+                    send_as_app_holders=empty, send_as_grants=Read("Get-RecipientPermission", error="503"))
+    identities = {n: resolve(a, snap) for n, a in spec.service_accounts.items()}
+    [unknown] = [i for i in compare_sender_access(identities, snap, []) if i.kind == "send_as"]
+    assert unknown.status == "unknown" and "Get-RecipientPermission: 503" in unknown.reason
+    assert unknown.name == "declared senders' Send As on undeclared mailboxes"

@@ -63,10 +63,10 @@ def test_text_markdown_and_json_list_the_same_rows_in_the_same_order_with_the_sa
     result = run_audit(tenant(SEEDS_DIR / "brownfield.yaml"))
     doc = json.loads(render_json(result))
     expected = json_rows(doc)
-    assert len(expected) == len(result.items) > 21
+    assert len(expected) == len(result.items) > 22
     # findings first (grouped by kind), in sync after; nothing in sync comes before a finding
     statuses = [r[0] for r in expected]
-    assert statuses.index("in sync") == 21 and set(statuses[21:]) == {"in sync"}
+    assert statuses.index("in sync") == 22 and set(statuses[22:]) == {"in sync"}
     notes = {(i["kindLabel"], i["name"]): i["reason"] for i in doc["items"] if i["reason"]}
     assert [r[:3] for r in text_rows(render_text(result))] == [r[:3] for r in expected]
     for (_status, kind, name, change), row in zip(expected, text_rows(render_text(result)), strict=True):
@@ -101,7 +101,7 @@ def test_audit_html_as_rendered_names_kinds_states_scope_and_folds_raw_records(t
         scope = page.locator("#scope")
         assert scope.is_visible() and scope.bounding_box()["y"] < 700  # type: ignore[index]
         assert "Not read:" in scope.inner_text() and "DNS records" in scope.inner_text()
-        assert page.locator(".verdict").inner_text() == "21 findings: the tenant differs from the spec"
+        assert page.locator(".verdict").inner_text() == "22 findings: the tenant differs from the spec"
         # every row as seen: status, kind and name in the JSON's order
         seen = page.eval_on_selector_all("table.rows > tbody > tr", """trs => trs.map(tr => [
             tr.querySelector('td.s').innerText, tr.querySelector('td.k').innerText,

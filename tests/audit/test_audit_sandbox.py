@@ -42,6 +42,7 @@ def test_brownfield_tenant_shows_missing_drift_and_unexpected(tenant):
     assert unexpected == {
         ("connector", "Old printers"),
         ("application", "legacy-mailer"),
+        ("exchange_service_principal", "legacy-mailer"),  # its registration in Exchange: New-ServicePrincipal
         ("mailbox_smtp_auth", "copier-legacy@contoso.com"),
         ("send_as", "legacy-mailer on invoices@contoso.com"),
     }

@@ -71,7 +71,8 @@ def test_brownfield_as_seeded_round_trip_differs_only_where_the_export_says(tena
     report = audit_json(spec, capsys)
     off = {(i["kind"], i["name"], i["status"]) for i in report["items"] if i["status"] != "in_sync"}
     assert off == {("connector", "old-printers", "missing"), ("connector", "Old printers", "unexpected"),
-                   ("application", "legacy-mailer", "unexpected")}
+                   ("application", "legacy-mailer", "unexpected"),
+                   ("exchange_service_principal", "legacy-mailer", "unexpected")}
 
 
 def test_spf_and_dmarc_are_exported_as_published(tenant, dns_server, tmp_path, capsys):

@@ -1,0 +1,99 @@
+"""Who else can act as a declared sender, and what the senders reach beyond what the spec declares.
+
+A sender's mailbox is a way to send as it: any explicit permission on it (FullAccess, ChangePermission,
+ChangeOwner, DeleteItem, ReadPermission, ...) for anyone but the sender's own Exchange service principal
+holding FullAccess is ``unexpected``. An Exchange service principal (``New-ServicePrincipal``) that is no
+declared sender's can be given mailbox rights behind the spec's back, so it is ``unexpected`` too. And a
+declared sender holding Send As on a mailbox the spec does not declare (read from the tenant-wide Send As
+list) can send as that mailbox. Each item says what (the rights), who (the trustee) and, where the row
+carries it, since when.
+"""
+
+from __future__ import annotations
+
+from o365relay import exchange_values as xv
+from o365relay.audit.common import RowIndex, mailbox_keys, public, unknown_item
+from o365relay.audit.compare_send_as import display_trustee
+from o365relay.audit.identities import Identity
+from o365relay.audit.model import Item
+from o365relay.audit.snapshot import Read, Row, Snapshot
+
+SELF = "nt authority\\self"
+SINCE = ("WhenCreatedUTC", "WhenCreated", "WhenChangedUTC", "WhenChanged")  # kept as evidence when present
+PERMISSION_EVIDENCE = ("Identity", "User", "AccessRights", "IsInherited", "Deny", *SINCE)
+GRANT_EVIDENCE = ("Identity", "Trustee", "AccessRights", "AccessControlType", "IsInherited", *SINCE)
+
+
+def compare_sender_access(identities: dict[str, Identity], snap: Snapshot, declared_mailboxes: list[str]) -> list[Item]:
+    return [*_mailbox_permissions(identities, snap), *_exchange_principals(identities, snap),
+            *_send_as_elsewhere(identities, snap, declared_mailboxes)]
+
+
+def _mailbox_permissions(identities: dict[str, Identity], snap: Snapshot) -> list[Item]:
+    """Explicit permissions on each sender's mailbox beyond its own service principal's FullAccess."""
+    items = []
+    for mailbox in sorted({i.account.mailbox.lower() for i in identities.values()}):
+        read = snap.mailbox_permissions.get(mailbox, Read(f"Get-MailboxPermission {mailbox}", error="not read"))
+        if not read.ok:
+            continue  # the sender's own FullAccess is already unknown; nothing can be said of others
+        owners = [i for i in identities.values() if i.account.mailbox.lower() == mailbox]
+        declared = frozenset().union(*(i.keys for i in owners if i.account.kind == "application"))
+        for row in read.value or []:
+            user = xv.lower(row.get("User"))
+            rights = xv.access_rights(row)
+            extra = rights - {"fullaccess"} if user in declared else rights
+            if not extra or user == SELF or xv.boolean(row.get("IsInherited")) or xv.boolean(row.get("Deny")):
+                continue
+            kinds = ", ".join(sorted(_rights_named(row, extra)))
+            who = display_trustee(str(row.get("User")), snap)
+            items.append(Item("full_access", f"{who} on {mailbox}", "unexpected",
+                              reason=f"{kinds} on a sender's mailbox that the spec does not declare: whoever "
+                                     "holds it can act as the sender",
+                              evidence=public(row, *PERMISSION_EVIDENCE)))
+    return items
+
+
+def _exchange_principals(identities: dict[str, Identity], snap: Snapshot) -> list[Item]:
+    """Exchange service principals that are no declared sender's."""
+    read = snap.exchange_service_principals
+    if not read.ok:
+        return []  # every declared one is already unknown; nothing can be said of others
+    declared = {xv.lower(i.principal.get("ObjectId")) for i in identities.values() if i.principal is not None}
+    return [Item("exchange_service_principal", str(row.get("DisplayName") or row.get("AppId")), "unexpected",
+                 reason="registered in Exchange (New-ServicePrincipal) but no declared service account's: it can "
+                        "be given mailbox permissions (and, in a role group, admin rights) outside the spec",
+                 evidence=public(row, "AppId", "ObjectId", "DisplayName", "Identity", *SINCE))
+            for row in read.value or [] if xv.lower(row.get("ObjectId")) not in declared]
+
+
+def _send_as_elsewhere(identities: dict[str, Identity], snap: Snapshot, declared_mailboxes: list[str]) -> list[Item]:
+    """Send As held by a declared sender on a mailbox the spec does not declare (the declared mailboxes'
+    grants are compared one by one in compare_send_as)."""
+    read = snap.send_as_grants
+    failed = unknown_item("send_as", "declared senders' Send As on undeclared mailboxes", [read, snap.cas_mailboxes])
+    if failed:
+        return [failed] if identities else []
+    index = RowIndex(snap.cas_mailboxes.value or [], mailbox_keys)
+    declared = {n for m in declared_mailboxes for n in xv.mailbox_names(index.find(m), m)}
+    trustees = {key: name for name, ident in identities.items() for key in ident.keys}
+    items = []
+    for row in read.value or []:
+        account = trustees.get(xv.lower(row.get("Trustee")))
+        if (account is None or xv.lower(row.get("Identity")) in declared or "sendas" not in xv.access_rights(row)
+                or xv.boolean(row.get("IsInherited")) or row.get("AccessControlType", "Allow") != "Allow"):
+            continue
+        target = index.find(str(row.get("Identity")))
+        mailbox = str(target.get("PrimarySmtpAddress") or row.get("Identity")) if target else str(row.get("Identity"))
+        items.append(Item("send_as", f"{account} on {mailbox}", "unexpected",
+                          reason="Send As for a declared sender on a mailbox the spec does not declare: the "
+                                 "sender can send as that mailbox",
+                          evidence=public(row, *GRANT_EVIDENCE)))
+    return items
+
+
+def _rights_named(row: Row, rights: set[str]) -> list[str]:
+    """The rights as the tenant spells them (FullAccess, not fullaccess)."""
+    raw = row.get("AccessRights") or []
+    spelled = raw.split(",") if isinstance(raw, str) else raw
+    return [str(r).strip() for r in spelled if str(r).strip().lower() in rights]
+
