@@ -97,8 +97,12 @@ def publish(base_url: str, ca_file: str, records: list[Record]) -> list[dict[str
     from o365relay.netfail import transport_error
 
     try:
-        with httpx.Client(base_url=base_url, verify=ssl.create_default_context(cafile=ca_file),
-                          timeout=30) as client:
+        trust = ssl.create_default_context(cafile=ca_file)
+    except (OSError, ssl.SSLError) as error:
+        raise UsageError(f"the sandbox's CA file {ca_file} cannot be read ({error}); is the sandbox still "
+                         "running?") from None
+    try:
+        with httpx.Client(base_url=base_url, verify=trust, timeout=30) as client:
             current = client.get("/_sandbox/dns").raise_for_status().json()["records"]
             rows = merged(current, records)
             response = client.post("/_sandbox/dns", json={"records": rows, "replace": True})

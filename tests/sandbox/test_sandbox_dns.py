@@ -140,3 +140,19 @@ def test_publish_without_a_running_sandbox_says_how_to_start_one(tmp_path: Path,
                                                                  capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["sandbox", "publish", "x.zone", "--state-dir", str(tmp_path)]) == 2
     assert "no sandbox is running" in capsys.readouterr().err
+
+
+def test_publish_to_a_sandbox_that_stopped_is_one_line_with_its_exit_code(
+        sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    state = tmp_path / "stale"
+    state.mkdir()
+    snippet = tmp_path / "contoso.zone"
+    snippet.write_text('$ORIGIN contoso.com.\n@ 3600 IN TXT "v=spf1 -all"\n')
+    env = {**sandbox.env(), "RELAY_EXCHANGE_BASE": "https://127.0.0.1:1"}
+    (state / ENV_FILE).write_text(exports({**env, "RELAY_CA_FILE": str(state / "gone.pem")}), encoding="utf-8")
+    assert main(["sandbox", "publish", str(snippet), "--state-dir", str(state)]) == 2
+    assert "the sandbox's CA file" in capsys.readouterr().err
+    (state / ENV_FILE).write_text(exports(env), encoding="utf-8")  # its CA is there, its port is closed
+    assert main(["sandbox", "publish", str(snippet), "--state-dir", str(state)]) == 3
+    err = capsys.readouterr().err
+    assert "cannot reach the sandbox at https://127.0.0.1:1" in err and len(err.strip().splitlines()) == 1
