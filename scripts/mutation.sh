@@ -8,6 +8,8 @@
 #                                  spec, rules, audit, retry (tenant/retry.py, graph_errors.py), tenant (the
 #                                  other tenant modules), values (exchange_values.py, records.py,
 #                                  components/providers/base.py); see scripts/mutation_shards.py
+#   scripts/mutation.sh SHARD:NAME  re-test the shard's mutants named NAME (mutmut's names, * allowed), e.g.
+#                                  after a new test for a survivor (mutmut keeps a verdict unless named)
 #
 # A mutant runs every selected test that reaches its function, and on the whole selection a mutant of a
 # shared helper runs dozens of sandbox tests; a shard mutates only its modules and selects only their
@@ -23,14 +25,14 @@ budget=${MUTATION_BUDGET:-3000}
 jobs=${MUTATION_JOBS:-2}
 report=0
 
-run() {  # run mutmut in directory $1 and report its results
-  local dir=$1
+run() {  # run mutmut in directory $1 (on the mutants named $2, if given) and report its results
+  local dir=$1 names=("${@:2}")
   # Tests that locate the repository root (SARIF URIs) look for .git above the file: mutmut runs them in
   # mutants/, which must therefore look like the root of a work tree.
   mkdir -p "$dir/mutants"
   [ -e "$dir/mutants/.git" ] || echo "gitdir: $(git rev-parse --absolute-git-dir)" > "$dir/mutants/.git"
   (cd "$dir" && timeout --signal=INT --kill-after=60 "$budget" nice -n 19 "$VENV/bin/mutmut" run \
-     --max-children "$jobs" > mutants/run.log 2>&1)
+     --max-children "$jobs" "${names[@]}" > mutants/run.log 2>&1)
   local status=$?
   if [ "$status" -eq 124 ]; then
     echo "mutation: stopped after the ${budget}s budget; run again to continue (log: $dir/mutants/run.log)"
@@ -46,10 +48,12 @@ if [ "$#" -eq 0 ]; then
   run "$ROOT" || exit
   exit "$report"
 fi
-for shard in "$@"; do
+for arg in "$@"; do
+  shard=${arg%%:*} names=()
+  [ "$shard" = "$arg" ] || names=("${arg#*:}")
   dir=$ROOT/mutants/shards/$shard
   "$VENV/bin/python" scripts/mutation_shards.py "$shard" "$dir" || exit
   echo "mutation: shard $shard ($dir)"
-  run "$dir" || exit
+  run "$dir" "${names[@]}" || exit
 done
 exit "$report"
