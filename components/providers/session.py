@@ -90,6 +90,15 @@ class _HostRuntime:
         self._credentials: dict[tuple[Any, ...], Any] = {}
         self._clients: dict[tuple[str, tuple[Any, ...]], Any] = {}
         self._tls: dict[str | None, ssl.SSLContext] = {}
+        os.register_at_fork(after_in_child=self._after_fork)
+
+    def _after_fork(self) -> None:
+        """Only the forking thread survives a fork: a child would wait forever on the parent's loop thread
+        (and on clients and credentials opened on that loop), so it starts its own on first use."""
+        self._lock = threading.Lock()
+        self._loop = self._slots = None
+        self._clients.clear()
+        self._credentials.clear()
 
     def loop(self) -> asyncio.AbstractEventLoop:
         with self._lock:

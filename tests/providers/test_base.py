@@ -7,6 +7,7 @@ and in the process a mutation run traces. The sandbox's request journal shows wh
 
 from __future__ import annotations
 
+import multiprocessing
 import ssl
 from typing import Any
 
@@ -235,3 +236,16 @@ def test_deleting_a_setting_hands_it_back_to_the_organisation(tenant: Tenant) ->
     provider.delete(made.id, made.outs)
     assert tenant.exchange("Get-CASMailbox", {"Identity": "scanner3@contoso.com"})[0][
         "SmtpClientAuthenticationDisabled"] is None
+
+
+def test_a_forked_process_reaches_the_tenant_too(tenant: Tenant) -> None:
+    """The loop thread the first call started does not survive a fork; the child's calls must not wait on it."""
+    provider = InboundConnectorProvider()
+    made = provider.create(PROPS)
+    child = multiprocessing.get_context("fork").Process(target=provider.delete, args=(made.id, made.outs))
+    child.start()
+    child.join(timeout=60)
+    if child.is_alive():
+        child.kill()
+    assert child.exitcode == 0
+    assert connectors(tenant) == []
