@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from o365relay.reports.wording import plural
 from o365relay.rules.base import LintOptions, Violation, rule
 from o365relay.smtpauth.judge import Judged, Verdict, evidence_gaps, judge
 from o365relay.spec.model import SWITCHES, RelaySpec, Switch
@@ -20,10 +21,10 @@ _WHAT = {"smtpAuth": "SMTP AUTH off", "rejectDirectSend": "direct send rejected"
 
 def _described(switch: Switch, judged: Judged, verdict: Verdict) -> str:
     seen = judged.seen
-    unit = "Basic sign-ins" if switch == "smtpAuth" and seen in verdict.evidence.basic_sign_ins else "messages"
+    unit = "Basic sign-in" if switch == "smtpAuth" and seen in verdict.evidence.basic_sign_ins else "message"
     ips = f" from {', '.join(seen.ips)}" if seen.ips else ""
     log = "" if verdict.evidence.sign_in_log == "read" else "; no sign-in log (Entra ID P1/P2), message trace only"
-    return (f"{seen.address}: {seen.count} {unit} {seen.first:%Y-%m-%d %H:%M} to {seen.last:%Y-%m-%d %H:%M}"
+    return (f"{seen.address}: {plural(seen.count, unit)} {seen.first:%Y-%m-%d %H:%M} to {seen.last:%Y-%m-%d %H:%M}"
             f"{ips} ({judged.note}); evidence {verdict.window()}{log}")
 
 

@@ -117,7 +117,7 @@ def test_from_basic_auth_in_use_to_switches_enforced(brownfield: Sandbox, tmp_pa
     assert code == 1 and len(refused) == 2
     assert all(f["enforcement"] == "mandatory" for f in refused)
     smtp = next(f["message"] for f in refused if f["path"] == "spec.tenant.smtpAuth")
-    assert PRINTER in smtp and "1 Basic sign-ins" in smtp and "evidence 20" in smtp and " UTC" in smtp
+    assert PRINTER in smtp and "1 Basic sign-in " in smtp and "evidence 20" in smtp and " UTC" in smtp
     direct = next(f["message"] for f in refused if f["path"] == "spec.tenant.rejectDirectSend")
     assert "plotter@contoso.com" in direct and DEVICE_IP in direct
     pulumi = PulumiCli(ROOT, backend_dir=tmp_path / "state", timeout=900,
