@@ -29,7 +29,10 @@ def run(args: argparse.Namespace) -> int:
     from o365relay.engine.cli import PulumiCli
     from o365relay.engine.plan import read_plan, render_markdown
     from o365relay.errors import TenantError
+    from o365relay.fileio import check_writable, write_text
 
+    if args.output:
+        check_writable(args.output)
     pulumi = PulumiCli(Path.cwd(), stack=args.stack, config_file=args.config_file)
     if args.stack == "sandbox":
         pulumi.ensure_stack()
@@ -40,12 +43,15 @@ def run(args: argparse.Namespace) -> int:
     audit = None if args.no_audit else _audit_markdown(args.spec)
     text = render_markdown(plan, args.stack, audit)
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        write_text(args.output, text)
     else:
         sys.stdout.write(text)
     if plan.blocked:
         return 1
-    return 0 if preview.ok else 3
+    if not preview.ok:  # the engine's errors are in the plan too; the run still says why it failed
+        where = f"; {args.output} lists every error" if args.output else ""
+        raise TenantError(f"`pulumi preview` failed: {plan.errors[0].splitlines()[0]}{where}")
+    return 0
 
 
 def _audit_markdown(spec_path: str) -> str:

@@ -7,6 +7,7 @@ import json
 from o365relay.dnscheck.model import CHECK_STATUSES, Check, DnsReport
 from o365relay.reports.markdown import code, text
 from o365relay.reports.terminal import table
+from o365relay.reports.wording import plural
 
 _ORDER = {"finding": 0, "unknown": 1, "skipped": 2, "ok": 3}
 _ICON = {"finding": "❌", "unknown": "❔", "skipped": "➖", "ok": "✅"}
@@ -17,7 +18,9 @@ def _sorted(report: DnsReport) -> list[Check]:
 
 
 def _summary(report: DnsReport) -> str:
-    return ", ".join(f"{report.count(s)} {s}" for s in sorted(CHECK_STATUSES, key=_ORDER.__getitem__))
+    """``10 findings, 0 unknown, 0 skipped, 1 ok``: the noun takes a plural, the adjectives do not."""
+    return ", ".join(plural(report.count(s), s) if s == "finding" else f"{report.count(s)} {s}"
+                     for s in sorted(CHECK_STATUSES, key=_ORDER.__getitem__))
 
 
 def render_text(report: DnsReport, *, rich: bool = False) -> str:

@@ -10,7 +10,7 @@ from o365relay.reports.wording import plural
 ROOT = Path(__file__).resolve().parents[2]
 # "finding{'s' if n != 1 else ''}", "noun = 'file' if n == 1 else 'files'", "permission(s)"
 HAND_MADE = re.compile(r"""['"]s['"] if |['"](\w+)['"] if [^\n]*== 1 else ['"]\1s['"]"""
-                       r"""|[a-z]{2}\(s\)(?! for\b)(?=[ "':,])""")
+                       r"""|[a-z]{2}\(s\)(?! for\b)(?=[ "':])""")
 
 
 def test_no_hand_made_plurals_in_the_product() -> None:
@@ -33,3 +33,13 @@ def test_plural_reads_like_english() -> None:
     assert [plural(0, "finding"), plural(1, "finding"), plural(10_000, "recipient")] == [
         "0 findings", "1 finding", "10,000 recipients"]
     assert plural(2, "address", "addresses") == "2 addresses" and plural(3, "entry") == "3 entries"
+
+
+def test_the_dns_summary_counts_findings_in_words() -> None:
+    from o365relay.dnscheck.model import Check, DnsReport
+    from o365relay.reports.dns import render_text
+
+    one = DnsReport((Check("contoso.com", "spf", "finding", "no SPF record"),))
+    assert render_text(one).rstrip().splitlines()[-1] == "1 finding, 0 unknown, 0 skipped, 0 ok"
+    two = DnsReport(one.checks * 2)
+    assert render_text(two).rstrip().splitlines()[-1] == "2 findings, 0 unknown, 0 skipped, 0 ok"
