@@ -9,6 +9,7 @@ import pulumi
 
 from components.mail_domain import MailDomain
 from components.outbound_route import OutboundRoute
+from components.partner_sender import PartnerSender
 from components.providers.connection_filter import ConnectionFilterPolicy
 from components.providers.org_smtp_auth import OrgSmtpAuth
 from components.providers.reject_direct_send import RejectDirectSend
@@ -39,6 +40,7 @@ class RelayStack(pulumi.ComponentResource):
         super().__init__("o365relay:index:RelayStack", name, {"spec": document}, opts)
         child = pulumi.ResourceOptions(parent=self)
         connectors = [RelayConnector(key, c, child).connector for key, c in spec.connectors.items()]
+        partners = [PartnerSender(key, p, child).connector for key, p in spec.partner_connectors.items()]
         if spec.tenant.connection_filter is not None:
             ConnectionFilterPolicy("connection-filter", _connection_filter(spec), pulumi.ResourceOptions(
                 parent=self, depends_on=connectors))  # allow-listed devices are recognised by connector first
@@ -47,9 +49,10 @@ class RelayStack(pulumi.ComponentResource):
         accounts = {key: SmtpServiceAccount(key, a, spec_dir, child) for key, a in spec.service_accounts.items()}
         smtp_auth = mailbox_smtp_auth(accounts, self)
         # The tenant-wide switches wait for what keeps declared devices sending once they apply: the
-        # per-mailbox SMTP AUTH exceptions and the relay connectors (the engine runs steps in parallel).
+        # per-mailbox SMTP AUTH exceptions, the relay connectors and the partner connectors (the engine runs
+        # steps in parallel).
         keep_working = pulumi.ResourceOptions(parent=self, depends_on=[
-            *connectors, *smtp_auth])
+            *connectors, *partners, *smtp_auth])
         # A switch whose rollout observes is left as the tenant has it: no resource (removing one
         # leaves the switch as the stack last set it; see components/providers/org_switch.py).
         if spec.tenant.enforced("smtpAuth"):

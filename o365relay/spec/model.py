@@ -255,6 +255,16 @@ class PartnerConnector:
     enabled: bool = True
     comment: str = ""
 
+    @property
+    def restricted_to_ips(self) -> bool:
+        """RestrictDomainsToIPAddresses: on when the spec names the partner's IPs."""
+        return bool(self.sender_ips)
+
+    @property
+    def restricted_to_certificate(self) -> bool:
+        """RestrictDomainsToCertificate: on when the spec names the partner's certificate."""
+        return self.certificate_name is not None
+
 
 @dataclass(frozen=True)
 class AuthenticationPolicy:
