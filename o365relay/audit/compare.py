@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from o365relay.audit.compare_accounts import compare_applications, compare_mailboxes, compare_smtp_auth
 from o365relay.audit.compare_connection_filter import compare_connection_filter
-from o365relay.audit.compare_connectors import compare_connectors, compare_outbound_connectors
+from o365relay.audit.compare_connectors import (
+    compare_connectors,
+    compare_outbound_connectors,
+    compare_partner_connectors,
+)
 from o365relay.audit.compare_credentials import compare_credentials
 from o365relay.audit.compare_org import compare_dkim, compare_domains, compare_org
 from o365relay.audit.compare_send_as import compare_send_as, declared_mailboxes
@@ -23,6 +27,7 @@ def compare(spec: RelaySpec, snap: Snapshot) -> list[Item]:
         *compare_domains(spec, snap),
         *compare_dkim(spec, snap),
         *compare_connectors(spec, snap),
+        *compare_partner_connectors(spec, snap),
         *compare_outbound_connectors(spec, snap),
         *compare_mailboxes(declared_mailboxes(spec), snap),
         *compare_applications(spec, identities, snap),

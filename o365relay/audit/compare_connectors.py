@@ -1,8 +1,9 @@
-"""Connectors: declared relay (inbound) connectors field by field, undeclared OnPremises inbound ones, and
-the declared outbound connectors (see below).
+"""Connectors: declared relay (inbound) connectors field by field, undeclared OnPremises inbound ones, the
+declared partner connectors, and the declared outbound connectors (see below).
 
-Inbound, only OnPremises connectors are in scope: they are what lets a device relay through the tenant,
-and the spec declares no other inbound type. Partner inbound connectors belong to other integrations.
+Inbound, OnPremises connectors are always in scope: they are what lets a device relay through the tenant.
+Partner inbound connectors are in scope once the spec declares one (then it owns the partner side, as for
+outbound connectors); a spec without any leaves them to other integrations.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from o365relay.audit.model import FieldDiff, Item
 from o365relay.audit.snapshot import Row, Snapshot
 from o365relay.kinds.inbound_connector import INBOUND_CONNECTOR, is_relay
 from o365relay.kinds.outbound_connector import OUTBOUND_CONNECTOR
+from o365relay.kinds.partner_connector import PARTNER_CONNECTOR, is_partner
 from o365relay.spec.model import RelaySpec
 
 
@@ -32,6 +34,8 @@ def compare_connectors(spec: RelaySpec, snap: Snapshot) -> list[Item]:
         else:
             items.append(compared("connector", name, kind.desired(connector), kind.actual(row),
                                   public(row, *kind.evidence()), path))
+    for name in spec.partner_connectors:
+        rows.pop(name.lower(), None)  # declared as a partner: compared as one (its type shows as drift)
     for row in rows.values():
         if is_relay(row):
             items.append(Item("connector", _name(row), "unexpected",
@@ -44,6 +48,30 @@ def _missing(kind: str, name: str, path: str, desired: dict[str, Any]) -> Item:
     """A declared connector the tenant lacks: every desired field against nothing."""
     return Item(kind, name, "missing", spec_path=path, evidence={"desired": desired},
                 fields=tuple(FieldDiff(k, v, None) for k, v in desired.items()))
+
+
+# Partner connectors (``type: partner``): read with the relay connectors (one Get-InboundConnector).
+def compare_partner_connectors(spec: RelaySpec, snap: Snapshot) -> list[Item]:
+    if not spec.partner_connectors:
+        return []
+    if not snap.connectors.ok:
+        return [unknown_item("partner_connector", n, [snap.connectors], f"spec.connectors.{n}")  # type: ignore[misc]
+                for n in spec.partner_connectors]
+    kind = PARTNER_CONNECTOR
+    rows = {kind.value(r, "name"): r for r in snap.connectors.value or []}
+    items = []
+    for name, connector in spec.partner_connectors.items():
+        path = f"spec.connectors.{name}"
+        row = rows.pop(name.lower(), None)
+        if row is None:
+            items.append(_missing("partner_connector", name, path, kind.desired(connector)))
+        else:
+            items.append(compared("partner_connector", name, kind.desired(connector), kind.actual(row),
+                                  public(row, *kind.evidence()), path))
+    items += [Item("partner_connector", _name(row), "unexpected",
+                   reason="a Partner inbound connector the spec does not declare (the spec declares the partner side)",
+                   evidence=public(row, *kind.evidence())) for row in rows.values() if is_partner(row)]
+    return items
 
 
 # Outbound connectors (``direction: outbound``). Once the spec declares one, it owns the tenant's

@@ -25,6 +25,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "domain": ("graph:Domain (not managed; read only)", "Domains"),
     "dkim": ("exchange:DkimSigningConfig", "DKIM signing"),
     "connector": ("exchange:InboundConnector", "Relay connectors"),
+    "partner_connector": ("exchange:PartnerConnector", "Partner connectors"),
     "outbound_connector": ("exchange:OutboundConnector", "Outbound connectors"),
     "application": ("azuread:Application + SMTP.SendAsApp", "Applications holding SMTP.SendAsApp"),
     "credential": ("azuread:ApplicationFederatedIdentityCredential / ApplicationCertificate / ApplicationPassword",

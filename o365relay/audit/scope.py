@@ -45,7 +45,8 @@ def snapshot_scope(spec: RelaySpec, snap: Snapshot, *, dns_checked: bool = False
     not_read = [] if dns_checked else [DNS_NOT_READ]
     not_read.append("FullAccess and other mailbox permissions on mailboxes the spec does not name: not read (Exchange "
                     "has no tenant-wide list of them); Send As on them: read, compared for the declared senders only")
-    not_read.append("Inbound connectors of type Partner: read, not compared (they serve other integrations)")
+    if not spec.partner_connectors:
+        not_read.append("Inbound connectors of type Partner: read, not compared (the spec declares none)")
     if not spec.outbound_connectors:
         not_read.append("Outbound connectors: read, not compared (the spec declares none)")
     return Scope(tuple(read), tuple(failed), tuple(not_read))

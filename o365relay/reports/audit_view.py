@@ -23,7 +23,8 @@ STATUS_WORD = {"in_sync": "in sync", "drift": "drift", "missing": "missing", "un
 KIND_LABEL = {
     "org_setting": "organisation setting", "connection_filter": "connection filter entry", "domain": "domain",
     "dkim": "DKIM signing", "connector": "relay connector",
-    "outbound_connector": "outbound connector", "application": "application (SMTP.SendAsApp)",
+    "partner_connector": "partner connector", "outbound_connector": "outbound connector",
+    "application": "application (SMTP.SendAsApp)",
     "credential": "application credential",
     "exchange_service_principal": "Exchange service principal", "full_access": "FullAccess grant",
     "mailbox": "mailbox", "mailbox_smtp_auth": "SMTP AUTH exception", "send_as": "Send As grant",
