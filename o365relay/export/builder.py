@@ -23,6 +23,7 @@ from o365relay.export.reader import TenantView
 from o365relay.kinds.base import Kind
 from o365relay.kinds.inbound_connector import INBOUND_CONNECTOR, is_relay
 from o365relay.kinds.outbound_connector import OUTBOUND_CONNECTOR, ROUTE_TYPE
+from o365relay.kinds.partner_connector import DERIVED, PARTNER_CONNECTOR, is_partner
 from o365relay.naming import account_name, application_display_name
 from o365relay.spec.model import (
     SPEC_VERSION,
@@ -31,6 +32,7 @@ from o365relay.spec.model import (
     Dkim,
     Domain,
     OutboundConnector,
+    PartnerConnector,
     RelaySpec,
     SendAsGrant,
     ServiceAccount,
@@ -65,13 +67,16 @@ def build_spec(tenant_id: str, view: TenantView, dns: Dns | None) -> Export:
     snap = view.snapshot
     accounts, keys = _service_accounts(view, warnings)
     connectors = _connectors(snap.connectors.value or [], warnings)
+    partners = _partner_connectors(snap.connectors.value or [], set(connectors), warnings)
     spec = RelaySpec(
         version=SPEC_VERSION,
         tenant=_tenant(tenant_id, view, connectors.values(), warnings),
         domains=_domains(view, dns, warnings),
         service_accounts={a.name: a for a in accounts},
         connectors=connectors,
-        outbound_connectors=_outbound_connectors(snap.outbound_connectors.value or [], set(connectors), warnings),
+        partner_connectors=partners,
+        outbound_connectors=_outbound_connectors(snap.outbound_connectors.value or [], {*connectors, *partners},
+                                                 warnings),
         send_as=_send_as(view, keys, warnings),
         source="<export>",
     )
@@ -143,6 +148,34 @@ def _connectors(rows: list[Row], warnings: list[str]) -> dict[str, Connector]:
         _warn_renamed("connector", INBOUND_CONNECTOR, tenant_name, name, warnings)
         values = INBOUND_CONNECTOR.spec_values_of(row)
         out[name] = Connector(**{**values, "name": name, "sender_domains": values["sender_domains"] or ("*",)})
+    return out
+
+
+def _partner_connectors(rows: list[Row], taken: set[str], warnings: list[str]) -> dict[str, PartnerConnector]:
+    """Every Partner inbound connector. The spec derives each restriction from the IPs or certificate it
+    names, so a tenant connector that lists them without restricting to them is exported with a warning."""
+    out: dict[str, PartnerConnector] = {}
+    for row in sorted(rows, key=_connector_name):
+        if not is_partner(row):
+            continue
+        tenant_name = _connector_name(row)
+        values = PARTNER_CONNECTOR.spec_values_of(row)
+        if not values["sender_domains"]:
+            warnings.append(f"partner connector {tenant_name!r} is not exported: it names no sender domains")
+            continue
+        name = unique(slug(tenant_name), taken)
+        _warn_renamed("partner connector", PARTNER_CONNECTOR, tenant_name, name, warnings)
+        partner = PartnerConnector(**{**{k: v for k, v in values.items() if k not in DERIVED}, "name": name})
+        for derived in DERIVED:
+            if getattr(partner, derived) != values[derived]:
+                field_ = next(f for f in PARTNER_CONNECTOR.fields if f.spec == derived)
+                warnings.append(f"partner connector {tenant_name!r} has {field_.parameter} "
+                                f"{values[derived]}; the spec sets it {getattr(partner, derived)} from the "
+                                "addresses or certificate it names, so `pulumi up` changes it")
+        if not (partner.sender_ips or partner.certificate_name):
+            warnings.append(f"partner connector {tenant_name!r} is restricted to neither IPs nor a certificate: "
+                            "`relayctl lint` fails it (partner-restricted) until the spec names one")
+        out[name] = partner
     return out
 
 
