@@ -12,6 +12,7 @@ Two kinds, so the pack reports what ``relayctl lint`` reports and also guards th
   ``spf-covers-connectors`` (the SPF record each ``o365relay:dns:MailDomain`` actually publishes).
 - **Resource policies on the typed dynamic resources**, for the rules no waiver may cover, so they can
   never contradict the spec's waivers: ``exchange:InboundConnector`` (no-open-relay, connector-tls),
+  ``exchange:PartnerConnector`` (partner-restricted: pinned to the partner's IPs or certificate),
   ``exchange:OutboundConnector`` (no-unvalidated-smart-host-for-all; ``outbound-tls-validated`` may be
   waived, so it is a stack policy only),
   ``exchange:OrgSmtpAuth`` (org-smtp-auth-off), ``exchange:DkimSigningConfig`` (dkim-2048). They judge
@@ -47,15 +48,25 @@ from pulumi_policy import (
 from o365relay.errors import SpecError
 from o365relay.kinds.inbound_connector import INBOUND_CONNECTOR
 from o365relay.kinds.outbound_connector import OUTBOUND_CONNECTOR
+from o365relay.kinds.partner_connector import DERIVED, PARTNER_CONNECTOR
 from o365relay.rules import RULES, Finding, LintOptions, Rule, lint
 from o365relay.rules.base import DEFAULT_MAX_SECRET_DAYS, Violation
 from o365relay.rules.connectors import open_relay_violations, tls_violations
 from o365relay.rules.dns import dkim_violations
 from o365relay.rules.outbound import unvalidated_smart_host_violations
+from o365relay.rules.partners import open_door_violations
 from o365relay.rules.smtp_auth import org_smtp_auth_violations
 from o365relay.rules.spf import uncovered_ips
 from o365relay.spec.loader import spec_from_document
-from o365relay.spec.model import Connector, Dkim, OutboundConnector, RelaySpec, SpecPath, format_path
+from o365relay.spec.model import (
+    Connector,
+    Dkim,
+    OutboundConnector,
+    PartnerConnector,
+    RelaySpec,
+    SpecPath,
+    format_path,
+)
 
 PACK_NAME = "o365-relay"
 STACK_TYPE = "o365relay:index:RelayStack"
@@ -235,6 +246,17 @@ def inbound_connector_violations(props: Mapping[str, Any]) -> list[Violation]:
     return [*open_relay_violations(connector, path), *tls_violations(connector, path)]
 
 
+def partner_connector_violations(props: Mapping[str, Any]) -> list[Violation]:
+    """An open door judged on what the resource asks of Exchange: an IP list or certificate counts only
+    with its restriction on (the spec derives both; a resource declared by hand may not)."""
+    values = PARTNER_CONNECTOR.spec_values(props)
+    pinned = {"sender_ips": values.get("sender_ips", ()) if values.get("restricted_to_ips") else (),
+              "certificate_name": values.get("certificate_name") if values.get("restricted_to_certificate") else None}
+    kept = {k: v for k, v in values.items() if k not in DERIVED}
+    connector = PartnerConnector(**{"name": "", "sender_domains": (), **kept, **pinned})
+    return list(open_door_violations(connector, ("connectors", connector.name)))
+
+
 def outbound_connector_violations(props: Mapping[str, Any]) -> list[Violation]:
     connector = OutboundConnector(**{"name": "", **OUTBOUND_CONNECTOR.spec_values(props)})
     return list(unvalidated_smart_host_violations(connector, ("connectors", connector.name)))
@@ -254,6 +276,8 @@ RESOURCE_POLICIES = {
     # policy name: (resource kind, rules it enforces, check over the resource's inputs)
     "exchange-inbound-connector": ("exchange:InboundConnector", ("no-open-relay", "connector-tls"),
                                    inbound_connector_violations),
+    "exchange-partner-connector": ("exchange:PartnerConnector", ("partner-restricted",),
+                                   partner_connector_violations),
     "exchange-outbound-connector": ("exchange:OutboundConnector", ("no-unvalidated-smart-host-for-all",),
                                     outbound_connector_violations),
     "exchange-org-smtp-auth": ("exchange:OrgSmtpAuth", ("org-smtp-auth-off",),

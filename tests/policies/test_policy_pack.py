@@ -27,6 +27,7 @@ from o365relay.rules import RULES
 
 REPO = Path(__file__).resolve().parents[2]
 RESOURCE_POLICIES = {"exchange-inbound-connector": ("no-open-relay", "connector-tls"),
+                     "exchange-partner-connector": ("partner-restricted",),
                      "exchange-outbound-connector": ("no-unvalidated-smart-host-for-all",),
                      "exchange-org-smtp-auth": ("org-smtp-auth-off",),
                      "exchange-dkim-signing-config": ("dkim-2048",)}
