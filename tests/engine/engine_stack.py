@@ -8,7 +8,6 @@ it can change the spec without touching the project's files.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,10 +55,14 @@ def tenant_snapshot(sandbox: Sandbox) -> dict[str, dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    workdir = tmp_path_factory.mktemp("engine")
-    sandbox = start_sandbox(workdir / "tenant", dns_team=True)
+    yield from open_stack(tmp_path_factory.mktemp("engine"), E2E_SPEC.read_text(encoding="utf-8"), dns_team=True)
+
+
+def open_stack(workdir: Path, spec_text: str, **sandbox_options: Any) -> Iterator[Stack]:
+    """A fresh sandbox tenant and a stack whose config names a copy of ``spec_text`` (stopped after)."""
+    sandbox = start_sandbox(workdir / "tenant", **sandbox_options)
     spec = workdir / "relay.e2e.yaml"
-    shutil.copy(E2E_SPEC, spec)
+    spec.write_text(spec_text, encoding="utf-8")
     config_file = write_stack_config(ROOT, workdir / "Pulumi.sandbox.yaml", spec)
     pulumi = PulumiCli(ROOT, backend_dir=workdir / "state", config_file=config_file,
                        env={**sandbox.env(), **sandbox.azuread_env()}, timeout=900)
