@@ -31,18 +31,23 @@ DESCRIPTION = """Run the offline sandbox tenant (Graph, Exchange admin, token, S
                                    sandbox-only credentials (app id and client secret, mailbox password)
   relayctl sandbox publish FILE    be the DNS team: publish zone snippets (a stack's zoneFiles output,
                                    `pulumi stack output zoneFiles --json`; - reads stdin) in the sandbox's
-                                   DNS, which its loopback server (RELAY_NAMESERVER) serves to `relayctl dns`"""
+                                   DNS, which its loopback server (RELAY_NAMESERVER) serves to `relayctl dns`
+  relayctl sandbox partner-cert NAME
+                                   be a SaaS partner: a TLS client certificate for NAME signed by the
+                                   sandbox CA, for a partner connector's certificateName to match on the
+                                   MX endpoint (sandbox-only)"""
 ENV_FILE = "env.sh"
 SERVER_LIBRARIES = ("aiosmtpd", "starlette", "uvicorn")  # the `sandbox` extra in pyproject.toml
 ZONE_LIMIT = 1024 * 1024  # bytes of zone snippets read from one file
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("action", nargs="?", choices=("run", "env", "publish"), default="run",
-                        help="run the sandbox (default), print the running sandbox's environment, or "
-                             "publish zone snippets in its DNS")
+    parser.add_argument("action", nargs="?", choices=("run", "env", "publish", "partner-cert"), default="run",
+                        help="run the sandbox (default), print the running sandbox's environment, "
+                             "publish zone snippets in its DNS, or issue a partner's client certificate")
     parser.add_argument("files", nargs="*", metavar="FILE",
-                        help="publish: zone snippets or the zoneFiles output as JSON (- for stdin)")
+                        help="publish: zone snippets or the zoneFiles output as JSON (- for stdin); "
+                             "partner-cert: the name on the certificate")
     parser.add_argument(
         "--state-dir",
         type=Path,
@@ -73,10 +78,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.files and args.action != "publish":
+    if args.files and args.action not in ("publish", "partner-cert"):
         raise UsageError(f"relayctl sandbox {args.action} takes no files (did you mean `relayctl sandbox publish`?)")
     if args.action == "publish":
         return publish_files(args.state_dir, args.files)
+    if args.action == "partner-cert":
+        return partner_certificate(args.state_dir, args.files)
     return print_env(args.state_dir) if args.action == "env" else serve(args)
 
 
@@ -181,6 +188,26 @@ def publish_files(state_dir: Path, files: list[str]) -> int:
         print(f"published {row['name']} {row['type']} {value}")
     print(f"the sandbox's DNS server {env.get('RELAY_NAMESERVER', '?')} serves them (RELAY_NAMESERVER); "
           "check with `relayctl dns SPEC`")
+    return 0
+
+
+def partner_certificate(state_dir: Path, names: list[str]) -> int:
+    """``relayctl sandbox partner-cert NAME``: a client certificate the sandbox's MX endpoint trusts."""
+    from o365relay.sandbox.certs import ensure_pki, issue_client_certificate
+    from o365relay.spec.addresses import check_dns_name
+
+    if len(names) != 1:
+        raise UsageError("relayctl sandbox partner-cert needs one name, the one on the partner's certificate "
+                         "(e.g. mx1.ticketing.example)")
+    name = names[0].lower()
+    if problem := check_dns_name(name):
+        raise UsageError(f"partner-cert: {problem}")
+    ensure_pki(state_dir)
+    cert, key = issue_client_certificate(state_dir, name)
+    print(f"certificate {cert}")
+    print(f"key         {key} (owner-only; sandbox-only: the sandbox CA signed it)")
+    print(f"a partner connector with certificateName {name} (or *.{name.partition('.')[2]}) matches a server "
+          "presenting it on the sandbox's MX endpoint")
     return 0
 
 

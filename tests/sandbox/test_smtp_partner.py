@@ -9,6 +9,7 @@ plain SMTP gets the TLS refusal, and a partner connector never relays outside th
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -106,3 +107,19 @@ def test_new_inbound_connector_refuses_partner_terms_that_cannot_hold(
         verify=str(sandbox.ca_file),
     )
     assert reply.status_code == 400 and message in reply.text
+
+
+def test_relayctl_sandbox_partner_cert_issues_what_the_mx_endpoint_trusts(sandbox: Any, capsys: Any) -> None:
+    from o365relay.cli.main import main
+
+    invoke(sandbox, "Set-OrganizationConfig", {"RejectDirectSend": True})
+    partner(sandbox, TlsSenderCertificateName="mx1.ticketing.example", RestrictDomainsToCertificate=True)
+    assert main(["sandbox", "partner-cert", "MX1.ticketing.example", "--state-dir", str(sandbox.state_dir)]) == 0
+    printed = dict(line.split(maxsplit=1) for line in capsys.readouterr().out.splitlines()[:2])
+    key = printed["key"].split()[0]
+    assert oct(Path(key).stat().st_mode & 0o777) == "0o600"
+    sent, _ = swaks_mx(sandbox, SAAS_IP, SENDER, RECIPIENT,
+                       *tls(sandbox, "--tls-cert", printed["certificate"], "--tls-key", key))
+    assert sent.returncode == 0, sent.stdout
+    assert main(["sandbox", "partner-cert", "../escape", "--state-dir", str(sandbox.state_dir)]) == 2
+    assert "'../escape' is not a DNS name" in capsys.readouterr().err
