@@ -7,6 +7,7 @@ from typing import Any
 
 import pulumi
 
+from components.auth_policies import AuthenticationPolicies
 from components.mail_domain import MailDomain
 from components.outbound_route import OutboundRoute
 from components.partner_sender import PartnerSender
@@ -48,6 +49,8 @@ class RelayStack(pulumi.ComponentResource):
             OutboundRoute(key, outbound, child)
         accounts = {key: SmtpServiceAccount(key, a, spec_dir, child) for key, a in spec.service_accounts.items()}
         smtp_auth = mailbox_smtp_auth(accounts, self)
+        if spec.authentication_policies:
+            AuthenticationPolicies("authentication-policies", spec, list(accounts.values()), child)
         # The tenant-wide switches wait for what keeps declared devices sending once they apply: the
         # per-mailbox SMTP AUTH exceptions, the relay connectors and the partner connectors (the engine runs
         # steps in parallel).
