@@ -7,8 +7,8 @@
 - ``exchange:AuthenticationPolicyAssignment``: ``Set-User -AuthenticationPolicy`` on a sender's mailbox
   user, named by the mailbox. Removing it sets ``$null``: the user falls back to the org default.
 - ``exchange:DefaultAuthenticationPolicy``: ``Set-OrganizationConfig -DefaultAuthenticationPolicy``.
-  Removing it leaves the default as the stack last set it (as with the organisation switches:
-  releasing management must not re-open Basic for every user).
+  The first run records the default the tenant had (``adopted_policy``); removing the resource puts that
+  one back, so a destroy leaves no default naming a policy the stack is removing.
 
 References come back as the policy's DN; :mod:`o365relay.auth_policy_values` reads both forms.
 """
@@ -22,6 +22,8 @@ from components.providers.base import Props, SettingProvider, TenantProvider, Te
 from components.providers.fields import Field, check_address, norm_lower
 from components.providers.session import TenantSession
 from o365relay import auth_policy_values as ap
+
+ADOPTED = "adopted_policy"
 
 
 def _check_protocol(value: str) -> str | None:
@@ -107,12 +109,19 @@ class DefaultAuthenticationPolicyProvider(SettingProvider):
         row = exo.first(await exo.invoke(session, "Get-OrganizationConfig"))
         return {"policy": ap.policy_name(row.get("DefaultAuthenticationPolicy"))}
 
+    def computed(self, current: Props) -> Props:
+        """The adoption record: kept from the old outputs, or taken from the tenant on the first run."""
+        return {ADOPTED: current.get(ADOPTED, current.get("policy"))}
+
     async def update_object(self, session: TenantSession, olds: Props, news: Props) -> Props:
-        await exo.invoke(session, "Set-OrganizationConfig", {"DefaultAuthenticationPolicy": news["policy"]})
-        return {}
+        await self._set(session, news["policy"])
+        return self.computed(olds)
 
     async def release(self, session: TenantSession, props: Props) -> None:
-        """Left as the stack last set it."""
+        await self._set(session, props.get(ADOPTED))
+
+    async def _set(self, session: TenantSession, policy: str | None) -> None:
+        await exo.invoke(session, "Set-OrganizationConfig", {"DefaultAuthenticationPolicy": policy})
 
 
 class AuthenticationPolicy(TenantResource, module="exchange", name="AuthenticationPolicy"):
@@ -131,3 +140,4 @@ class DefaultAuthenticationPolicy(TenantResource, module="exchange", name="Defau
     """The org default (``pulumi-python:dynamic/exchange:DefaultAuthenticationPolicy``)."""
 
     provider_class = DefaultAuthenticationPolicyProvider
+    computed_outputs = (ADOPTED,)

@@ -78,13 +78,16 @@ def test_assignment_and_default_read_dns_as_names_and_release(host: DynamicHost,
     assert assignment.read()[1]["policy"] == "Relay basic SMTP"
     assert assignment.diff({"mailbox": SCANNER, "policy": "relay basic smtp"}).changes == "DIFF_NONE"
 
+    tenant.exchange("Set-OrganizationConfig", {"DefaultAuthenticationPolicy": "Relay basic SMTP"})  # by hand
     default = Driven(host, DefaultAuthenticationPolicyProvider(), DEFAULT, "default-auth-policy")
-    default.create({"policy": "Block Basic Auth"})
+    assert default.create({"policy": "Block Basic Auth"})["adopted_policy"] == "Relay basic SMTP"
     assert tenant.exchange("Get-OrganizationConfig")[0]["DefaultAuthenticationPolicy"].startswith(
         "CN=Block Basic Auth,")
-    default.delete()  # left as the stack set it: releasing management does not re-open Basic
+    default.update({"policy": "block basic auth"})
+    assert default.outputs["adopted_policy"] == "Relay basic SMTP"  # the adoption record survives updates
+    default.delete()  # what the tenant had before the stack comes back
     assert tenant.exchange("Get-OrganizationConfig")[0]["DefaultAuthenticationPolicy"].startswith(
-        "CN=Block Basic Auth,")
+        "CN=Relay basic SMTP,")
     assignment.delete()  # the user falls back to the default
     assert tenant.exchange("Get-User", {"Identity": SCANNER})[0]["AuthenticationPolicy"] is None
 
