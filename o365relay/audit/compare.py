@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from o365relay.audit.compare_accounts import compare_applications, compare_mailboxes, compare_smtp_auth
+from o365relay.audit.compare_auth_policies import compare_auth_policies
 from o365relay.audit.compare_connection_filter import compare_connection_filter
 from o365relay.audit.compare_connectors import (
     compare_connectors,
@@ -33,6 +34,7 @@ def compare(spec: RelaySpec, snap: Snapshot) -> list[Item]:
         *compare_applications(spec, identities, snap),
         *compare_credentials(spec, identities, snap),
         *compare_smtp_auth(spec, identities, snap),
+        *compare_auth_policies(spec, snap),
         *compare_send_as(spec, identities, snap),
         *compare_sender_access(identities, snap, declared_mailboxes(spec)),
     ]

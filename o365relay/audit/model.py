@@ -22,6 +22,8 @@ FINDINGS: tuple[Status, ...] = ("drift", "missing", "unexpected")
 KINDS: dict[str, tuple[str, str]] = {
     "org_setting": ("exchange:OrgSmtpAuth / exchange:RejectDirectSend", "Organisation settings"),
     "connection_filter": ("exchange:ConnectionFilterPolicy", "Connection filtering"),
+    "auth_policy": ("exchange:AuthenticationPolicy / exchange:DefaultAuthenticationPolicy", "Authentication policies"),
+    "auth_policy_assignment": ("exchange:AuthenticationPolicyAssignment", "Senders' authentication policies"),
     "domain": ("graph:Domain (not managed; read only)", "Domains"),
     "dkim": ("exchange:DkimSigningConfig", "DKIM signing"),
     "connector": ("exchange:InboundConnector", "Relay connectors"),

@@ -37,6 +37,8 @@ LIST_CMDLETS: dict[str, tuple[str, dict[str, Any]]] = {
     "outbound_connectors": ("Get-OutboundConnector", {}),
     "connection_filter": ("Get-HostedConnectionFilterPolicy", {"Identity": "Default"}),
     "send_as_grants": ("Get-RecipientPermission", {"AccessRights": "SendAs", "ResultSize": "Unlimited"}),
+    "auth_policies": ("Get-AuthenticationPolicy", {}),
+    "exchange_users": ("Get-User", {"ResultSize": "Unlimited"}),
 }
 SINGLETONS = {"transport_config", "organization_config", "connection_filter"}
 LABELS = {"send_as_grants": "Get-RecipientPermission (every Send As grant)"}  # where the cmdlet alone is ambiguous

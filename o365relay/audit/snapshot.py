@@ -48,3 +48,5 @@ class Snapshot:
     connection_filter: Read[Row] = field(default_factory=lambda: Read("Get-HostedConnectionFilterPolicy", {}))
     # every Send As grant in the tenant (one list), for the declared senders' grants on undeclared mailboxes
     send_as_grants: Read[list[Row]] = field(default_factory=lambda: Read("Get-RecipientPermission", []))
+    auth_policies: Read[list[Row]] = field(default_factory=lambda: Read("Get-AuthenticationPolicy", []))
+    exchange_users: Read[list[Row]] = field(default_factory=lambda: Read("Get-User", []))

@@ -69,7 +69,7 @@ def test_failed_exchange_reads_are_unknown_never_drift_or_missing(tenant):
     result = run_audit(tenant(SEEDS / "no-exchange-role.yaml"))
     assert result.findings == []
     unknown = [i for i in result.items if i.status == "unknown"]
-    assert {i.kind for i in unknown} == {"org_setting", "connection_filter", "dkim", "connector",
+    assert {i.kind for i in unknown} == {"org_setting", "connection_filter", "auth_policy", "dkim", "connector",
                                          "exchange_service_principal",
                                          "full_access", "mailbox_smtp_auth", "send_as"}
     assert all("Exchange" in i.reason or "403" in i.reason or "role" in i.reason for i in unknown), unknown[0]

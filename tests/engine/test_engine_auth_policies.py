@@ -78,7 +78,7 @@ def test_a_hand_made_assignment_blocking_a_sender_shows_and_up_restores_it(stack
     assert basic_login(stack) == 535
     code, items = audit_items(stack)
     assert code == 1 and [(i["kind"], i["status"]) for i in items if i["status"] != "in_sync"] == [
-        ("authentication policy assignment", "drift")]
+        ("auth_policy_assignment", "drift")]
     stack.pulumi.run("refresh", "--yes")
     stack.pulumi.up()
     assert user_policy(stack, SCANNER) == RELAY.lower() and basic_login(stack) == 235
