@@ -19,9 +19,11 @@ from typing import Any
 
 from components.providers import exo
 from components.providers.base import Props, SettingProvider, TenantProvider, TenantResource
-from components.providers.fields import Field, check_address, norm_lower
 from components.providers.session import TenantSession
 from o365relay import auth_policy_values as ap
+from o365relay import exchange_values as xv
+from o365relay.kinds.base import Field
+from o365relay.spec.addresses import check_address
 
 ADOPTED = "adopted_policy"
 
@@ -74,7 +76,7 @@ class AuthenticationPolicyProvider(TenantProvider):
 class AuthenticationPolicyAssignmentProvider(SettingProvider):
     kind = "authentication policy assignment"
     fields = (
-        Field("mailbox", str, replace=True, norm=norm_lower, item_check=check_address),
+        Field("mailbox", str, replace=True, norm=xv.lower, item_check=check_address),
         Field("policy", str, norm=_norm_policy),
     )
 
