@@ -388,3 +388,70 @@ async def test_a_lost_create_is_logged_before_the_lookup(policy, caplog):
     tenant = Directory("lost")
     await create_or_recover(tenant.create, tenant.find, policy)
     assert caplog.messages == ["create failed ambiguously; checking whether it landed (attempt 1)"]
+
+
+class Chunks(httpx.AsyncByteStream):
+    """A body arriving in several pieces, as a real connection delivers a larger reply."""
+
+    def __init__(self, *chunks: bytes) -> None:
+        self.chunks = chunks
+
+    async def __aiter__(self):  # noqa: ANN204
+        for chunk in self.chunks:
+            yield chunk
+
+
+async def test_an_error_body_in_pieces_reaches_the_client_whole_with_its_reason(policy, sleeps):
+    reply = httpx.Response(403, headers={"content-type": "text/plain"}, stream=Chunks(b"Access ", b"denied"),
+                           extensions={"reason_phrase": b"Forbidden by tenant policy"})
+    transport, seen = scripted(reply)
+    response = await send(transport, policy, "POST")
+    assert (response.status_code, response.reason_phrase, response.text) == (
+        403, "Forbidden by tenant policy", "Access denied")
+    assert len(seen) == 1
+
+
+def batch_of(*replies: SubResponse) -> tuple[list[list[str]], object]:
+    """A ``$batch`` round trip answering the only key with ``replies`` in turn."""
+    rounds: list[list[str]] = []
+
+    async def send_batch(keys: list[str]) -> dict[str, SubResponse]:
+        rounds.append(list(keys))
+        return {k: replies[len(rounds) - 1] for k in keys}
+
+    return rounds, send_batch
+
+
+@pytest.mark.parametrize("refusal", [
+    SubResponse(400, {}, {"error": {"code": "ServerBusy", "message": CONCURRENCY}}),
+    SubResponse(500, {}, CONCURRENCY),
+])
+async def test_batch_sub_request_refused_for_concurrency_is_resent(policy, sleeps, refusal):
+    rounds, send_batch = batch_of(refusal, SubResponse(200, {}, {"id": "k"}))
+    results = await policy.run_batch(send_batch, ["k"], lambda _: False)
+    assert rounds == [["k"], ["k"]] and results["k"].status == 200
+
+
+async def test_batch_plain_error_sub_request_is_not_resent(policy, sleeps):
+    rounds, send_batch = batch_of(SubResponse(400, {}, {"error": {"code": "BadRequest", "message": "bad filter"}}))
+    results = await policy.run_batch(send_batch, ["k"], lambda _: True)
+    assert rounds == [["k"]] and results["k"].status == 400
+
+
+async def test_batch_504_sub_request_is_resent_when_safe(policy, sleeps):
+    rounds, send_batch = batch_of(SubResponse(504, {}, None), SubResponse(200, {}, {"id": "k"}))
+    results = await policy.run_batch(send_batch, ["k"], lambda key: key == "k")
+    assert rounds == [["k"], ["k"]] and results["k"].status == 200
+
+
+async def test_batch_resend_is_logged(policy, sleeps, caplog):
+    caplog.set_level(logging.INFO, logger="o365relay.tenant.retry")
+    rounds: list[list[str]] = []
+
+    async def send_batch(keys: list[str]) -> dict[str, SubResponse]:
+        rounds.append(list(keys))
+        return {k: SubResponse(429, {"retry-after": "2"}, None) if (k == "b" and len(rounds) == 1)
+                else SubResponse(200, {}, {}) for k in keys}
+
+    await policy.run_batch(send_batch, ["a", "b", "c"], lambda _: True)
+    assert caplog.messages == ["resending 1 of 3 batch sub-requests in 2.0 s (attempt 2/5)"]
