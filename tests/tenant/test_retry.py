@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+import gzip
 import logging
 import random
 import time
@@ -322,8 +323,6 @@ async def test_undecodable_error_body_reaches_the_client_byte_for_byte(policy, s
 
 
 async def test_gzip_concurrency_reply_is_recognised_after_decoding(policy, sleeps):
-    import gzip
-
     transport, seen = scripted(streamed(503 - 100, gzip.compress(CONCURRENCY.encode()),
                                         **{"content-type": "text/plain", "content-encoding": "gzip"}),
                                httpx.Response(200))
@@ -455,3 +454,10 @@ async def test_batch_resend_is_logged(policy, sleeps, caplog):
 
     await policy.run_batch(send_batch, ["a", "b", "c"], lambda _: True)
     assert caplog.messages == ["resending 1 of 3 batch sub-requests in 2.0 s (attempt 2/5)"]
+
+
+async def test_compressed_error_body_that_is_not_utf8_reaches_the_client(policy, sleeps):
+    transport, seen = scripted(streamed(400, gzip.compress(b"\xff\xfe mauvais"),
+                                        **{"content-type": "text/plain", "content-encoding": "gzip"}))
+    response = await send(transport, policy, "POST")
+    assert response.status_code == 400 and response.content == b"\xff\xfe mauvais" and len(seen) == 1
