@@ -8,7 +8,7 @@
 #                                  spec, rules, audit, retry (tenant/retry.py, graph_errors.py), tenant (the
 #                                  other tenant modules), values (exchange_values.py, records.py,
 #                                  components/providers/base.py); see scripts/mutation_shards.py
-#   scripts/mutation.sh SHARD:NAME  re-test the shard's mutants named NAME (mutmut's names, * allowed), e.g.
+#   scripts/mutation.sh SHARD:NAME[,NAME...]  re-test the shard's mutants named so (mutmut's names, * allowed), e.g.
 #                                  after a new test for a survivor (mutmut keeps a verdict unless named)
 #
 # A mutant runs every selected test that reaches its function, and on the whole selection a mutant of a
@@ -50,7 +50,7 @@ if [ "$#" -eq 0 ]; then
 fi
 for arg in "$@"; do
   shard=${arg%%:*} names=()
-  [ "$shard" = "$arg" ] || names=("${arg#*:}")
+  [ "$shard" = "$arg" ] || IFS=, read -r -a names <<< "${arg#*:}"
   dir=$ROOT/mutants/shards/$shard
   "$VENV/bin/python" scripts/mutation_shards.py "$shard" "$dir" || exit
   echo "mutation: shard $shard ($dir)"
