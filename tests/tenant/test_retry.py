@@ -461,3 +461,25 @@ async def test_compressed_error_body_that_is_not_utf8_reaches_the_client(policy,
                                         **{"content-type": "text/plain", "content-encoding": "gzip"}))
     response = await send(transport, policy, "POST")
     assert response.status_code == 400 and response.content == b"\xff\xfe mauvais" and len(seen) == 1
+
+
+async def test_a_connection_failure_retry_is_logged_with_its_cause(policy, sleeps, caplog):
+    caplog.set_level(logging.INFO, logger="o365relay.tenant.retry")
+    transport, _ = scripted(httpx.ConnectError("refused"), httpx.Response(200))
+    await send(transport, policy)
+    [line] = caplog.messages
+    assert line.startswith("retrying GET https://graph.example/v1.0/users after ConnectError in ")
+    assert line.endswith(" s (attempt 2/5)")
+
+
+async def test_a_success_mentioning_the_concurrency_limit_is_not_retried(policy, sleeps):
+    transport, seen = scripted(httpx.Response(200, text=CONCURRENCY, headers={"content-type": "text/plain"}))
+    assert (await send(transport, policy)).status_code == 200 and len(seen) == 1
+
+
+async def test_the_time_budget_counts_from_the_first_attempt_whatever_the_clock_reads(sleeps):
+    sleeps.now = 10_000.0  # a monotonic clock reads time since boot
+    policy = RetryPolicy(max_attempts=5, max_total=60.0, sleep=sleeps, clock=sleeps.clock)
+    transport, seen = scripted(httpx.Response(429, headers={"Retry-After": "30"}), httpx.Response(200))
+    assert (await send(transport, policy)).status_code == 200
+    assert sleeps.waits == [30.0] and len(seen) == 2
