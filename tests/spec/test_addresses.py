@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from o365relay.spec.addresses import domain_syntax, sender_ip_scope, sender_ip_syntax
+from o365relay.spec.addresses import (
+    check_address,
+    check_dns_name,
+    check_domain,
+    check_guid,
+    check_smart_host,
+    domain_syntax,
+    sender_ip_problem,
+    sender_ip_scope,
+    sender_ip_syntax,
+)
 
 NAT = "; a connector matches the public IPv4 address the mail leaves your network from (after NAT): use that address"
 
@@ -85,3 +95,58 @@ def test_a_well_formed_domain_gets_no_hint() -> None:
 def test_scope_of_a_range_written_with_host_bits_is_still_judged() -> None:
     """The rules ask the scope before the syntax check has said "host bits set": no traceback there."""
     assert sender_ip_scope("10.1.2.3/24") == f"10.1.2.3/24 is in private address space (RFC 1918, 10.0.0.0/8){NAT}"
+
+
+@pytest.mark.parametrize(("value", "problem"), [
+    ("contoso.com", None), ("*.contoso.com", None), ("*", None), ("smtp:*.Contoso.com;1", None),
+    ("contoso", "'contoso' is not a domain (e.g. contoso.com, *.contoso.com or *)"),
+    ("-x.contoso.com", "'-x.contoso.com' is not a domain (e.g. contoso.com, *.contoso.com or *)"),
+])
+def test_connector_sender_domains(value: str, problem: str | None) -> None:
+    assert check_domain(value) == problem
+
+
+@pytest.mark.parametrize(("value", "problem"), [
+    ("smtp.fabrikam.com", None), (" Relay.Fabrikam.COM ", None), ("203.0.113.5", None), ("203.0.113.0/28", None),
+    ("*.fabrikam.com", "'*.fabrikam.com' is not a host name, IPv4 address or CIDR range (e.g. smtp.fabrikam.com)"),
+    ("*", "'*' is not a host name, IPv4 address or CIDR range (e.g. smtp.fabrikam.com)"),
+    ("relay", "'relay' is not a host name, IPv4 address or CIDR range (e.g. smtp.fabrikam.com)"),
+    ("2001:db8::1", "'2001:db8::1': use an IPv4 address or a host name"),
+])
+def test_outbound_smart_hosts(value: str, problem: str | None) -> None:
+    assert check_smart_host(value) == problem
+
+
+@pytest.mark.parametrize(("value", "problem"), [
+    ("selector1._domainkey.contoso.com", None), ("Selector1-Contoso-Com._DomainKey.contoso.onmicrosoft.com.", None),
+    ("contoso", "'contoso' is not a DNS name"), ("a..b.com", "'a..b.com' is not a DNS name"),
+])
+def test_dns_names(value: str, problem: str | None) -> None:
+    assert check_dns_name(value) == problem
+
+
+@pytest.mark.parametrize(("value", "problem"), [
+    ("erp@contoso.com", None), (" ERP@Contoso.com ", None),
+    ("erp", "'erp' is not an email address"), ("erp@contoso", "'erp@contoso' is not an email address"),
+])
+def test_mailbox_addresses(value: str, problem: str | None) -> None:
+    assert check_address(value) == problem
+
+
+@pytest.mark.parametrize(("value", "problem"), [
+    ("7A3F6C1E-52B4-4D0E-9C8A-1F2E3D4C5B6A", None), (" 7a3f6c1e-52b4-4d0e-9c8a-1f2e3d4c5b6a ", None),
+    ("7a3f6c1e52b44d0e9c8a1f2e3d4c5b6a", "'7a3f6c1e52b44d0e9c8a1f2e3d4c5b6a' is not a GUID"),
+])
+def test_guids(value: str, problem: str | None) -> None:
+    assert check_guid(value) == problem
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("203.0.113.7", None),
+    ("10.1.2.3", "10.1.2.3 is in private address space (RFC 1918, 10.0.0.0/8); a connector matches the public "
+                 "IPv4 address the mail leaves your network from (after NAT): use that address"),
+    ("203.0.113.7/16", "'203.0.113.7/16' is a /16; Exchange accepts sender ranges from /24 to /32, so split it "
+                       "into /24s or list the addresses that send"),
+])
+def test_one_sender_ip_rule_says_the_first_problem(text: str, problem: str | None) -> None:
+    assert sender_ip_problem(text) == problem
