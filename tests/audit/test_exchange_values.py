@@ -100,3 +100,12 @@ def test_rows_count_only_for_the_mailbox_they_name():
 def test_a_row_naming_the_mailbox_by_any_of_its_names_counts(field):
     names = xv.mailbox_names({field: "Shared-Name"})
     assert xv.rows_naming([{"Identity": "shared-name"}], names) == [{"Identity": "shared-name"}]
+
+
+def test_whole_numbers_arrive_as_floats_or_strings():
+    assert [xv.integer(v) for v in (None, 2048, 1024.0, "2048")] == [None, 2048, 1024, 2048]
+
+
+def test_unset_optional_text_is_none():
+    assert [xv.optional_text(v) for v in (None, "", "CertificateValidation", 0)] == [
+        None, None, "CertificateValidation", "0"]

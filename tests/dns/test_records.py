@@ -86,3 +86,11 @@ def test_zone_snippet_is_pasteable_bind():
         "selector1._domainkey\t3600\tIN\tCNAME\tselector1-contoso-com._domainkey.contoso.onmicrosoft.com.\n"
         "selector2._domainkey\t3600\tIN\tCNAME\tselector2-contoso-com._domainkey.contoso.onmicrosoft.com.\n")
     assert zone_snippet("contoso.com.", []) == "; o365-relay records for contoso.com.\n$ORIGIN contoso.com.\n"
+
+
+def test_a_txt_value_longer_than_255_octets_is_written_as_several_strings():
+    value = "v=spf1 " + " ".join(f"ip4:198.51.100.{i}" for i in range(1, 20)) + " -all"
+    assert len(value) > 255
+    line = DnsRecord("@", "TXT", value).zone_line()
+    strings = line.split("\t")[-1]
+    assert strings == f'"{value[:255]}" "{value[255:]}"'

@@ -7,16 +7,22 @@ and in the process a mutation run traces. The sandbox's request journal shows wh
 
 from __future__ import annotations
 
+import base64
 import multiprocessing
 import ssl
 from typing import Any
 
+import dill
 import httpx
+import pulumi_mocks as pm
+import pulumi_render
 import pytest
 from provider_support import Tenant
 from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
+from pulumi.output import Unknown
 
+from components.providers.base import TenantResource
 from components.providers.dkim import DkimSigningConfigProvider
 from components.providers.inbound_connector import InboundConnectorProvider
 from components.providers.license import LicenseAssignmentProvider
@@ -249,3 +255,32 @@ def test_a_forked_process_reaches_the_tenant_too(tenant: Tenant) -> None:
         child.kill()
     assert child.exitcode == 0
     assert connectors(tenant) == []
+
+
+class Probe(TenantResource, module="exchange", name="Probe"):
+    """A kind declared the way every kind is (its blob is made on first registration, in this test)."""
+
+    provider_class = InboundConnectorProvider
+    computed_outputs = ("guid",)
+
+
+def test_a_resource_registers_its_type_inputs_and_one_plain_provider_blob_per_kind() -> None:
+    monitor = pulumi_render.render(lambda: [Probe("a", PROPS), Probe("b", {**PROPS, "name": "b"})], {},
+                                   pm.TenantMocks(), stack="test")
+    regs = [r for r in monitor.registrations.values() if r.type == "pulumi-python:dynamic/exchange:Probe"]
+    assert sorted(r.name for r in regs) == ["a", "b"]
+    blobs = {r.inputs["__provider"] for r in regs}
+    assert len(blobs) == 1  # serialized once for the kind, not per resource
+    [blob] = blobs
+    assert isinstance(blob, str)  # not wrapped as a secret: the blob holds no secret
+    assert type(dill.loads(base64.b64decode(blob))) is InboundConnectorProvider
+    first = next(r for r in regs if r.name == "a")
+    assert {k: v for k, v in first.inputs.items() if k != "__provider"} == PROPS
+
+
+def test_inputs_still_unknown_during_preview_pass_check_unjudged() -> None:
+    """Another resource's output (a DKIM selector target, say) is unknown in preview: nothing to judge yet."""
+    unknown = Unknown()
+    result = InboundConnectorProvider().check({}, {**PROPS, "comment": unknown, "sender_ips": [unknown]})
+    assert result.failures == []
+    assert result.inputs["comment"] is unknown and result.inputs["sender_ips"] == [unknown]
