@@ -29,7 +29,7 @@ from datetime import date, timedelta
 from typing import Literal
 
 from o365relay.spec.model import Connector, Evidence, PartnerConnector, RelaySpec, Rollout, SeenSender, Switch
-from o365relay.usage.analysis import declared_senders, ip_in
+from o365relay.usage.analysis import declared_senders, ip_in, partners_for
 
 Category = Literal["declared-oauth", "declared-basic", "basic-on-oauth", "connector", "undeclared"]
 FRESH_DAYS = 7  # evidence older than this (its end) no longer describes the tenant
@@ -112,19 +112,12 @@ def _waiver_note(spec: RelaySpec, name: str, today: date) -> str:
 def _connector(spec: RelaySpec, seen: SeenSender) -> str | None:
     """The enabled relay connector, or partner connector scoped to the sender's domain, whose sender IPs
     cover every IP the sender was seen from (a certificate-pinned partner cannot be judged from a trace)."""
-    domain = seen.address.rpartition("@")[2].lower()
-    partners = [c for c in spec.partner_connectors.values() if any(_domain_in(domain, d) for d in c.sender_domains)]
-    covering: list[Connector | PartnerConnector] = [*spec.connectors.values(), *partners]
+    covering: list[Connector | PartnerConnector] = [*spec.connectors.values(), *partners_for(spec, seen.address)]
     for connector in covering:
         networks = [ipaddress.ip_network(ip, strict=False) for ip in connector.sender_ips]
         if connector.enabled and seen.ips and all(ip_in(ip, networks) for ip in seen.ips):
             return connector.name
     return None
-
-
-def _domain_in(domain: str, pattern: str) -> bool:
-    """A sender domain against a connector's ``*``, ``*.contoso.com`` or ``contoso.com``."""
-    return pattern == "*" or domain == pattern or (pattern.startswith("*.") and domain.endswith(pattern[1:]))
 
 
 def evidence_gaps(evidence: Evidence | None, spec: RelaySpec, rollout: Rollout, today: date) -> list[str]:

@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from o365relay.reports.wording import plural
-from o365relay.spec.model import RelaySpec
+from o365relay.spec.model import Connector, PartnerConnector, RelaySpec
 
 MESSAGES_PER_MINUTE = 30
 RECIPIENTS_PER_DAY = 10_000
@@ -129,11 +129,23 @@ def _declaration(sender: str, rows: list[TraceRow], spec: RelaySpec,
                  owners: dict[str, tuple[str, str]]) -> tuple[str | None, str | None]:
     if sender in owners:
         return owners[sender]
-    for connector in spec.connectors.values():
+    covering: list[Connector | PartnerConnector] = [*spec.connectors.values(), *partners_for(spec, sender)]
+    for connector in covering:
         networks = [ipaddress.ip_network(ip, strict=False) for ip in connector.sender_ips]
         if any(ip_in(r.from_ip, networks) for r in rows):
             return f"connector {connector.name}", None
     return None, None
+
+
+def partners_for(spec: RelaySpec, sender: str) -> list[PartnerConnector]:
+    """The partner connectors whose sender domains (``*``, ``*.contoso.com``, ``contoso.com``) take ``sender``'s
+    domain: a SaaS platform sending as it from their IPs is declared."""
+    domain = sender.rpartition("@")[2].lower()
+
+    def takes(pattern: str) -> bool:
+        return pattern == "*" or domain == pattern or (pattern.startswith("*.") and domain.endswith(pattern[1:]))
+
+    return [c for c in spec.partner_connectors.values() if any(takes(p) for p in c.sender_domains)]
 
 
 def ip_in(text: str, networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network]) -> bool:

@@ -104,3 +104,24 @@ def test_render_states_the_method(report):
     for fmt in ("text", "markdown", "json"):
         assert "Sudden rise" in render(report, fmt)
     assert "UNDECLARED" in render(report, "text")
+
+
+def test_a_saas_sending_as_our_domain_through_its_partner_connector_is_declared(spec):
+    import dataclasses
+
+    from o365relay.spec.model import PartnerConnector
+
+    at = window_end() - timedelta(hours=3)
+    rows = [TraceRow("t1", "support@contoso.com", "erp@contoso.com", "t1", at, "delivered", "192.0.2.25")]
+    start = at - timedelta(days=1)
+    bare = analyze_usage(rows, spec, start, window_end())
+    assert list(flags(bare, "undeclared-sender")) == ["support@contoso.com"]
+    partner = PartnerConnector("ticketing", ("contoso.com",), ("192.0.2.0/24",))
+    declared = analyze_usage(rows, dataclasses.replace(spec, partner_connectors={"ticketing": partner}),
+                             start, window_end())
+    assert not flags(declared, "undeclared-sender")
+    assert [u.declared_as for u in declared.senders] == ["connector ticketing"]
+    elsewhere = dataclasses.replace(partner, sender_domains=("notify.contoso.com",))  # not its domain
+    other = analyze_usage(rows, dataclasses.replace(spec, partner_connectors={"ticketing": elsewhere}),
+                          start, window_end())
+    assert list(flags(other, "undeclared-sender")) == ["support@contoso.com"]
