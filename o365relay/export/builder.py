@@ -11,12 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from o365relay import exchange_values as xv
 from o365relay.audit.common import find_row, mailbox_keys, principal_keys
 from o365relay.audit.snapshot import Row
 from o365relay.dnscheck.resolver import Dns
+from o365relay.export.auth_policies import exported_policies
 from o365relay.export.connection_filter import exported_policy
 from o365relay.export.dns_facts import published_dmarc, published_spf
 from o365relay.export.reader import TenantView
@@ -68,9 +69,12 @@ def build_spec(tenant_id: str, view: TenantView, dns: Dns | None) -> Export:
     accounts, keys = _service_accounts(view, warnings)
     connectors = _connectors(snap.connectors.value or [], warnings)
     partners = _partner_connectors(snap.connectors.value or [], set(connectors), warnings)
+    policies, default = exported_policies(snap.auth_policies.value or [], snap.exchange_users.value or [],
+                                          snap.organization_config.value or {}, accounts, warnings)
+    tenant = replace(_tenant(tenant_id, view, connectors.values(), warnings), default_authentication_policy=default)
     spec = RelaySpec(
         version=SPEC_VERSION,
-        tenant=_tenant(tenant_id, view, connectors.values(), warnings),
+        tenant=tenant,
         domains=_domains(view, dns, warnings),
         service_accounts={a.name: a for a in accounts},
         connectors=connectors,
@@ -78,6 +82,7 @@ def build_spec(tenant_id: str, view: TenantView, dns: Dns | None) -> Export:
         outbound_connectors=_outbound_connectors(snap.outbound_connectors.value or [], {*connectors, *partners},
                                                  warnings),
         send_as=_send_as(view, keys, warnings),
+        authentication_policies=policies,
         source="<export>",
     )
     return Export(spec, warnings)

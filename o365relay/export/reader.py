@@ -33,7 +33,7 @@ async def read_for_export(exo: Exchange, graph: Graph, progress: Tick | None = N
     snap = await read_tenant(exo, graph, ReadPlan((), ()), tick)
     for read in (snap.connectors, snap.outbound_connectors, snap.transport_config, snap.organization_config,
                  snap.exchange_service_principals, snap.dkim_configs, snap.cas_mailboxes, snap.domains,
-                 snap.send_as_app_holders, snap.connection_filter):
+                 snap.send_as_app_holders, snap.connection_filter, snap.auth_policies, snap.exchange_users):
         _value(read)
     addresses = sorted({str(a) for row in snap.cas_mailboxes.value or []
                         for a in mailbox_keys(row)[:1] if a})

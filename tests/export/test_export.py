@@ -44,7 +44,12 @@ def test_adoptable_brownfield_round_trip_is_in_sync(tenant, tmp_path, capsys):
     assert schema_named_by(spec) == schema_path().resolve()
     doc = yaml.safe_load(text)
     assert doc["tenant"] == {"id": "7a3f6c1e-52b4-4d0e-9c8a-1f2e3d4c5b6a", "initialDomain": "contoso.onmicrosoft.com",
-                             "connectionFilter": {"ipBlockList": ["198.51.100.200", "203.0.113.0/24"]}}
+                             "connectionFilter": {"ipBlockList": ["198.51.100.200", "203.0.113.0/24"]},
+                             "defaultAuthenticationPolicy": "Block Basic Auth"}
+    # the policies that touch an exported sender, the one the copier needs assigned to it; not staff IMAP
+    assert doc["authenticationPolicies"] == {"Relay basic SMTP": {"allowBasicAuth": ["smtp"],
+                                                                  "appliesTo": ["copier-legacy"]},
+                                             "Block Basic Auth": {}}
     # Exchange's forms came back as the spec writes them: smtp:*;1 -> "*" (the default, so omitted), /32 dropped
     assert doc["connectors"] == {"old-printers": {"senderIPs": ["192.0.2.0/24", "198.51.100.7"],
                                                   "requireTls": False, "comment": "added by hand in 2019"}}
