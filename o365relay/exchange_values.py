@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable, Mapping
-from typing import Any, Literal
+from typing import Any
 
-SmtpAuthState = Literal["enabled", "disabled", "inherit"]
 # Every field under which Exchange names a mailbox (alias, addresses, ids).
 MAILBOX_NAME_FIELDS = ("PrimarySmtpAddress", "UserPrincipalName", "WindowsEmailAddress", "Identity", "Name",
                        "Alias", "ExternalDirectoryObjectId", "Guid")
@@ -126,22 +125,6 @@ def boolean(value: Any) -> bool | None:
     if isinstance(value, str):
         return {"true": True, "false": False, "": None}.get(value.strip().lower(), bool(value))
     return bool(value)
-
-
-def smtp_auth_state(disabled: Any) -> SmtpAuthState:
-    """The tri-state ``SmtpClientAuthenticationDisabled`` as words (a mailbox's ``null`` inherits)."""
-    flag = boolean(disabled)
-    if flag is None:
-        return "inherit"
-    return "disabled" if flag else "enabled"
-
-
-def access_rights(row: dict[str, Any]) -> set[str]:
-    """AccessRights of a permission row: a list, or a comma-separated string."""
-    rights = row.get("AccessRights") or []
-    if isinstance(rights, str):
-        rights = rights.split(",")
-    return {str(r).strip().lower() for r in rights}
 
 
 def mailbox_names(mailbox: Mapping[str, Any] | None, address: str = "") -> frozenset[str]:

@@ -1,5 +1,5 @@
 """exchange:ConnectionFilterPolicy: the tenant's Default connection filter policy (IP Block List, IP
-Allow List, safe list) through Get-/Set-HostedConnectionFilterPolicy.
+Allow List, safe list; the kind: :mod:`o365relay.kinds.connection_filter`).
 
 The policy always exists, so create adopts it: the first run records the block list the tenant had
 (``adopted_block_list``) and sets the spec's values. Lists compare by the addresses they cover, so
@@ -21,41 +21,34 @@ from components.providers import exo
 from components.providers.base import Props, SettingProvider, TenantResource
 from components.providers.session import TenantSession
 from o365relay import exchange_values as xv
-from o365relay.kinds.base import Field
-from o365relay.spec.addresses import sender_ip_syntax
+from o365relay.kinds.connection_filter import CONNECTION_FILTER, MAX_ENTRIES, POLICY
 
-POLICY = "Default"
-MAX_ENTRIES = 1273  # per list (Microsoft, "Configure connection filtering")
 ADOPTED = "adopted_block_list"
+LISTS = ("ip_block_list", "ip_allow_list")
 
 
 class ConnectionFilterPolicyProvider(SettingProvider):
-    kind = "connection filter policy"
-    fields = (
-        Field("ip_block_list", list, norm=xv.ip_coverage, item_check=sender_ip_syntax),
-        Field("ip_allow_list", list, norm=xv.ip_coverage, item_check=sender_ip_syntax),
-        Field("enable_safe_list", bool, norm=xv.boolean),
-    )
+    descriptor = CONNECTION_FILTER
 
     def object_id(self, props: Props) -> str:
         return POLICY
 
     def validate(self, props: Props) -> list[CheckFailure]:
         return [CheckFailure(name, f"{name} has {len(props[name])} entries; Exchange keeps at most {MAX_ENTRIES}")
-                for name in ("ip_block_list", "ip_allow_list") if len(props[name]) > MAX_ENTRIES]
+                for name in LISTS if len(props[name]) > MAX_ENTRIES]
 
     async def fetch(self, session: TenantSession, props: Props) -> Props | None:
-        row = exo.first(await exo.invoke(session, "Get-HostedConnectionFilterPolicy", {"Identity": POLICY}))
-        return {"ip_block_list": _entries(row.get("IPBlockList")), "ip_allow_list": _entries(row.get("IPAllowList")),
-                "enable_safe_list": bool(xv.boolean(row.get("EnableSafeList")))}
+        row = exo.first(await exo.invoke(session, f"Get-{CONNECTION_FILTER.noun}", {"Identity": POLICY}))
+        return {**{name: CONNECTION_FILTER.entries(row, name) for name in LISTS},
+                "enable_safe_list": bool(CONNECTION_FILTER.value(row, "enable_safe_list"))}
 
     def computed(self, current: Props) -> Props:
         """The adoption record: kept from the old outputs, or taken from the tenant on the first run."""
         return {ADOPTED: current.get(ADOPTED, current.get("ip_block_list") or [])}
 
     async def update_object(self, session: TenantSession, olds: Props, news: Props) -> Props:
-        await _set(session, {"IPBlockList": news["ip_block_list"], "IPAllowList": news["ip_allow_list"],
-                             "EnableSafeList": bool(news["enable_safe_list"])})
+        await _set(session, {"ip_block_list": news["ip_block_list"], "ip_allow_list": news["ip_allow_list"],
+                             "enable_safe_list": bool(news["enable_safe_list"])})
         return self.computed(olds)
 
     async def release(self, session: TenantSession, props: Props) -> None:
@@ -65,19 +58,11 @@ class ConnectionFilterPolicyProvider(SettingProvider):
         assert current is not None
         kept = [e for e in current["ip_block_list"] if _key(e) not in added]
         if len(kept) != len(current["ip_block_list"]):
-            await _set(session, {"IPBlockList": kept})
+            await _set(session, {"ip_block_list": kept})
 
 
 async def _set(session: TenantSession, values: dict[str, Any]) -> None:
-    """Absolute values (an empty list is sent as null, which is how Exchange empties a list)."""
-    parameters = {k: (v if v or isinstance(v, bool) else None) for k, v in values.items()}
-    await exo.invoke(session, "Set-HostedConnectionFilterPolicy", {"Identity": POLICY, **parameters})
-
-
-def _entries(value: Any) -> list[str]:
-    if value is None:
-        return []
-    return [value] if isinstance(value, str) else [str(v) for v in value]
+    await exo.invoke(session, f"Set-{CONNECTION_FILTER.noun}", CONNECTION_FILTER.setting(values))
 
 
 def _key(entry: str) -> tuple[str, ...]:

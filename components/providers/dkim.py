@@ -19,39 +19,30 @@ from components.providers import exo
 from components.providers.base import Props, TenantProvider, TenantResource
 from components.providers.session import TenantSession
 from o365relay import exchange_values as xv
-from o365relay.kinds.base import Field
-from o365relay.spec.addresses import check_domain
+from o365relay.kinds.dkim import DKIM
 
 
 class DkimSigningConfigProvider(TenantProvider):
-    kind = "DKIM signing config"
+    descriptor = DKIM
     converge_existing = True
-    fields = (
-        Field("domain", str, replace=True, norm=xv.lower, item_check=check_domain),
-        Field("key_size", int, norm=xv.integer, choices=(1024, 2048)),
-        Field("enabled", bool, required=False, norm=xv.boolean, managed_if_set=True),
-    )
 
     def object_id(self, props: Props) -> str:
         return str(props["domain"]).lower()
 
     async def fetch(self, session: TenantSession, props: Props) -> Props | None:
-        row = await exo.find(session, "Get-DkimSigningConfig", {"Identity": props["domain"]},
-                             lambda r: exo.same(r.get("Domain") or r.get("Identity"), props["domain"]))
+        row = await exo.find(session, f"Get-{DKIM.noun}", {"Identity": props["domain"]},
+                             lambda r: exo.same(DKIM.domain(r), props["domain"]))
         if row is None:
             return None
-        sizes = [int(s) for s in (row.get("Selector1KeySize"), row.get("Selector2KeySize")) if s]
-        return {"domain": props["domain"], "key_size": max(sizes) if sizes else None,
-                "enabled": row.get("Enabled"), "selector1_cname": row.get("Selector1CNAME"),
-                "selector2_cname": row.get("Selector2CNAME"), "status": row.get("Status")}
+        sizes = DKIM.key_sizes(row)
+        return {**DKIM.props(row), "domain": props["domain"], "key_size": max(sizes) if sizes else None}
 
     def computed(self, current: Props) -> Props:
         # Signing state is an output only of the switch resource: the config leaves it alone.
         return {k: v for k, v in current.items() if k in ("selector1_cname", "selector2_cname", "status")}
 
     async def create_object(self, session: TenantSession, props: Props) -> Props:
-        await exo.invoke(session, "New-DkimSigningConfig", {
-            "DomainName": props["domain"], "KeySize": props["key_size"], "Enabled": False})
+        await exo.invoke(session, f"New-{DKIM.noun}", DKIM.new(props["domain"], props["key_size"]))
         created = await self.fetch(session, props)
         if props.get("enabled") and created is not None:
             await self._enable(session, props, True)
@@ -63,8 +54,7 @@ class DkimSigningConfigProvider(TenantProvider):
         if xv.integer(olds.get("key_size")) != news["key_size"]:
             # Exchange rotates only a signing config; a rotation gives the inactive selector the new
             # size (key_size reads the larger selector, so one rotation settles the diff).
-            await exo.invoke(session, "Rotate-DkimSigningConfig",
-                             {"Identity": news["domain"], "KeySize": news["key_size"]})
+            await exo.invoke(session, f"Rotate-{DKIM.noun}", DKIM.rotation(news["domain"], news["key_size"]))
         return self.computed(olds)
 
     async def delete_object(self, session: TenantSession, props: Props) -> None:
@@ -73,7 +63,7 @@ class DkimSigningConfigProvider(TenantProvider):
             await self._enable(session, props, False)
 
     async def _enable(self, session: TenantSession, props: Props, enabled: bool) -> None:
-        await exo.invoke(session, "Set-DkimSigningConfig", {"Identity": props["domain"], "Enabled": enabled})
+        await exo.invoke(session, f"Set-{DKIM.noun}", DKIM.signing(props["domain"], enabled))
 
 
 class DkimSigningConfig(TenantResource, module="exchange", name="DkimSigningConfig"):

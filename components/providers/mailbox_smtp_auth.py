@@ -1,7 +1,7 @@
 """exchange:MailboxSmtpAuth: the per-mailbox SMTP AUTH exception (Set-CASMailbox).
 
-``SmtpClientAuthenticationDisabled`` is tri-state: False = enabled, True = disabled, null = follow
-the organisation. Removing the resource sets it back to null, i.e. "no exception for this mailbox".
+The switch is tri-state (enabled, disabled, or follow the organisation: :mod:`o365relay.kinds.switches`).
+Removing the resource sets it back to "follow the organisation", i.e. no exception for this mailbox.
 """
 
 from __future__ import annotations
@@ -9,39 +9,30 @@ from __future__ import annotations
 from components.providers import exo
 from components.providers.base import Props, SettingProvider, TenantResource
 from components.providers.session import TenantSession
-from o365relay import exchange_values as xv
-from o365relay.kinds.base import Field
-from o365relay.spec.addresses import check_address
+from o365relay.kinds.switches import MAILBOX_SMTP_AUTH
 
 
 class MailboxSmtpAuthProvider(SettingProvider):
-    kind = "mailbox SMTP AUTH setting"
-    fields = (
-        Field("mailbox", str, replace=True, norm=xv.lower, item_check=check_address),
-        Field("enabled", bool, norm=xv.boolean),
-    )
+    descriptor = MAILBOX_SMTP_AUTH
 
     def object_id(self, props: Props) -> str:
         return str(props["mailbox"])
 
     async def fetch(self, session: TenantSession, props: Props) -> Props | None:
-        row = await exo.find(session, "Get-CASMailbox", {"Identity": props["mailbox"]},
+        row = await exo.find(session, f"Get-{MAILBOX_SMTP_AUTH.noun}", {"Identity": props["mailbox"]},
                              lambda r: exo.names_mailbox(r, props["mailbox"]))
-        if row is None:
-            return None
-        disabled = row.get("SmtpClientAuthenticationDisabled")
-        return {"mailbox": props["mailbox"], "enabled": None if disabled is None else not disabled}
+        return None if row is None else {"mailbox": props["mailbox"], "enabled": MAILBOX_SMTP_AUTH.enabled(row)}
 
     async def update_object(self, session: TenantSession, olds: Props, news: Props) -> Props:
-        await self._set(session, news["mailbox"], not news["enabled"])
+        await self._set(session, news["mailbox"], bool(news["enabled"]))
         return {}
 
     async def release(self, session: TenantSession, props: Props) -> None:
         await self._set(session, props["mailbox"], None)
 
-    async def _set(self, session: TenantSession, mailbox: str, disabled: bool | None) -> None:
-        await exo.invoke(session, "Set-CASMailbox",
-                         {"Identity": mailbox, "SmtpClientAuthenticationDisabled": disabled})
+    async def _set(self, session: TenantSession, mailbox: str, enabled: bool | None) -> None:
+        await exo.invoke(session, f"Set-{MAILBOX_SMTP_AUTH.noun}",
+                         {"Identity": mailbox, **MAILBOX_SMTP_AUTH.setting(enabled)})
 
 
 class MailboxSmtpAuth(TenantResource, module="exchange", name="MailboxSmtpAuth"):

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from components.providers.base import TenantResource
 from components.providers.org_switch import OrgSwitchProvider
+from o365relay.kinds.switches import ORG_SMTP_AUTH
 
 
 class OrgSmtpAuthProvider(OrgSwitchProvider):
-    kind = "organisation SMTP AUTH setting"
-    getter, setter, parameter, inverted = ("Get-TransportConfig", "Set-TransportConfig",
-                                           "SmtpClientAuthenticationDisabled", True)
+    descriptor = ORG_SMTP_AUTH
 
 
 class OrgSmtpAuth(TenantResource, module="exchange", name="OrgSmtpAuth"):

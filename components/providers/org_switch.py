@@ -11,28 +11,22 @@ from typing import ClassVar
 from components.providers import exo
 from components.providers.base import Props, SettingProvider
 from components.providers.session import TenantSession
-from o365relay import exchange_values as xv
-from o365relay.kinds.base import Field
+from o365relay.kinds.switches import Switch
 
 
 class OrgSwitchProvider(SettingProvider):
-    """A boolean property of one organisation-wide config object."""
+    """A boolean property of one organisation-wide config object; subclasses set ``descriptor``."""
 
-    fields = (Field("enabled", bool, norm=xv.boolean),)
-    getter: ClassVar[str]
-    setter: ClassVar[str]
-    parameter: ClassVar[str]
-    inverted: ClassVar[bool] = False  # the cmdlet property says "disabled"
+    descriptor: ClassVar[Switch]  # type: ignore[misc]
 
     def object_id(self, props: Props) -> str:
-        return self.getter.removeprefix("Get-")
+        return self.descriptor.noun
 
     async def fetch(self, session: TenantSession, props: Props) -> Props | None:
-        value = exo.first(await exo.invoke(session, self.getter)).get(self.parameter)
-        return {"enabled": None if value is None else bool(value) != self.inverted}
+        return {"enabled": self.descriptor.enabled(exo.first(await exo.invoke(session, f"Get-{self.descriptor.noun}")))}
 
     async def update_object(self, session: TenantSession, olds: Props, news: Props) -> Props:
-        await exo.invoke(session, self.setter, {self.parameter: bool(news["enabled"]) != self.inverted})
+        await exo.invoke(session, f"Set-{self.descriptor.noun}", self.descriptor.setting(bool(news["enabled"])))
         return {}
 
     async def release(self, session: TenantSession, props: Props) -> None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from components.providers.base import TenantResource
 from components.providers.org_switch import OrgSwitchProvider
+from o365relay.kinds.switches import REJECT_DIRECT_SEND
 
 
 class RejectDirectSendProvider(OrgSwitchProvider):
-    kind = "reject-direct-send setting"
-    getter, setter, parameter = "Get-OrganizationConfig", "Set-OrganizationConfig", "RejectDirectSend"
+    descriptor = REJECT_DIRECT_SEND
 
 
 class RejectDirectSend(TenantResource, module="exchange", name="RejectDirectSend"):

@@ -65,7 +65,7 @@ class ServicePrincipalProvider(TenantProvider):
 class ServicePrincipal(TenantResource, module="exchange", name="ServicePrincipal"):
     """Exchange's registration of an Entra service principal (``pulumi-python:dynamic/exchange:ServicePrincipal``).
 
-    ``identity`` is what Add-MailboxPermission -User and Add-RecipientPermission -Trustee take.
+    ``identity`` is what the FullAccess and Send As grants name as the holder of the right.
     """
 
     identity: pulumi.Output[str]

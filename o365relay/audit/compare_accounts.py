@@ -10,6 +10,8 @@ from o365relay.audit.common import RowIndex, mailbox_keys, public, unknown_item
 from o365relay.audit.identities import Identity
 from o365relay.audit.model import FieldDiff, Item, Status
 from o365relay.audit.snapshot import Read, Snapshot
+from o365relay.kinds.permissions import FULL_ACCESS
+from o365relay.kinds.switches import MAILBOX_SMTP_AUTH, SMTP_AUTH_DISABLED
 from o365relay.spec.model import RelaySpec
 
 
@@ -70,9 +72,8 @@ def _full_access(ident: Identity, snap: Snapshot, path: str) -> Item:
                     reason="the service account has no Exchange service principal to hold it")
     keys = ident.keys
     for row in read.value or []:
-        if xv.lower(row.get("User")) in keys and "fullaccess" in xv.access_rights(row) and not row.get("Deny"):
-            return Item("full_access", name, "in_sync", spec_path=path,
-                        evidence=public(row, "Identity", "User", "AccessRights", "IsInherited"))
+        if FULL_ACCESS.holder_of(row) in keys and FULL_ACCESS.allows(row):
+            return Item("full_access", name, "in_sync", spec_path=path, evidence=public(row, *FULL_ACCESS.evidence()))
     return Item("full_access", name, "missing", spec_path=path)
 
 
@@ -93,17 +94,17 @@ def compare_smtp_auth(spec: RelaySpec, identities: dict[str, Identity], snap: Sn
             items.append(Item("mailbox_smtp_auth", address, "missing", reason="no such mailbox", spec_path=path))
             continue
         claimed.add(id(row))
-        actual = xv.smtp_auth_state(row.get("SmtpClientAuthenticationDisabled"))
-        evidence = public(row, "PrimarySmtpAddress", "SmtpClientAuthenticationDisabled")
+        actual = MAILBOX_SMTP_AUTH.state(row)
+        evidence = public(row, "PrimarySmtpAddress", SMTP_AUTH_DISABLED)
         status: Status = "in_sync" if actual == "enabled" else "drift"
         compared = FieldDiff("SmtpAuth", "enabled", actual)
         items.append(Item("mailbox_smtp_auth", address, status, () if status == "in_sync" else (compared,),
                           evidence=evidence, spec_path=path, fields=(compared,)))
     for row in snap.cas_mailboxes.value or []:
-        if id(row) in claimed or xv.smtp_auth_state(row.get("SmtpClientAuthenticationDisabled")) != "enabled":
+        if id(row) in claimed or MAILBOX_SMTP_AUTH.state(row) != "enabled":
             continue
         name = next((str(k) for k in mailbox_keys(row) if k and "@" in str(k)), str(row.get("Identity")))
         items.append(Item("mailbox_smtp_auth", name, "unexpected",
                           reason="SMTP AUTH is switched on for a mailbox that is no declared sender's",
-                          evidence=public(row, "PrimarySmtpAddress", "Identity", "SmtpClientAuthenticationDisabled")))
+                          evidence=public(row, "PrimarySmtpAddress", *MAILBOX_SMTP_AUTH.evidence())))
     return items

@@ -17,11 +17,11 @@ from o365relay import exchange_values as xv
 from o365relay.audit.common import unknown_item
 from o365relay.audit.model import FieldDiff, Item, Status
 from o365relay.audit.snapshot import Row, Snapshot
+from o365relay.kinds.connection_filter import CONNECTION_FILTER, POLICY
 from o365relay.rules.privilege import SAFE_LIST_MESSAGE, allow_entry_message
 from o365relay.spec.model import ConnectionFilter, RelaySpec
 
 KIND = "connection_filter"
-POLICY = "Default"
 PATH = "spec.tenant.connectionFilter"
 
 
@@ -32,23 +32,24 @@ def compare_connection_filter(spec: RelaySpec, snap: Snapshot) -> list[Item]:
     row: Row = read.value or {}
     declared = spec.tenant.connection_filter
     policy = declared or ConnectionFilter()
-    allowed = _entries("IPAllowList", policy.ip_allow_list, row, lambda e: allow_entry_message(e, spec))
+    allowed = _entries("ip_allow_list", policy.ip_allow_list, row, lambda e: allow_entry_message(e, spec))
     items = [*allowed, _safe_list(policy, row)]
     if declared is not None:
-        items += _entries("IPBlockList", declared.ip_block_list, row, lambda e: "")
+        items += _entries("ip_block_list", declared.ip_block_list, row, lambda e: "")
     return items
 
 
-_LISTS = {"IPAllowList": ("IP Allow List", "ipAllowList"), "IPBlockList": ("IP Block List", "ipBlockList")}
+_LISTS = {"ip_allow_list": ("IP Allow List", "ipAllowList"), "ip_block_list": ("IP Block List", "ipBlockList")}
 UNDECLARED_BLOCK = "blocked in the tenant but not declared under tenant.connectionFilter.ipBlockList"
 
 
-def _entries(field: str, desired: tuple[str, ...], row: Row, explain: Callable[[str], str]) -> list[Item]:
+def _entries(name: str, desired: tuple[str, ...], row: Row, explain: Callable[[str], str]) -> list[Item]:
     """One item per entry of a list: declared ones in sync or missing, the tenant's others unexpected.
 
     ``explain`` says what an entry does (the allow list's finding text; nothing for the block list)."""
-    label, key = _LISTS[field]
-    actual = {_key(entry): str(entry) for entry in _values(row.get(field))}
+    label, key = _LISTS[name]
+    field = CONNECTION_FILTER.parameter(name)
+    actual = {_key(entry): entry for entry in CONNECTION_FILTER.entries(row, name)}
     items = []
     for i, entry in enumerate(desired):
         found = actual.pop(_key(entry), None)
@@ -61,20 +62,14 @@ def _entries(field: str, desired: tuple[str, ...], row: Row, explain: Callable[[
 
 
 def _safe_list(policy: ConnectionFilter, row: Row) -> Item:
-    actual = bool(xv.boolean(row.get("EnableSafeList")))
-    evidence = {"EnableSafeList": row.get("EnableSafeList")}
+    field = CONNECTION_FILTER.parameter("enable_safe_list")
+    actual = bool(CONNECTION_FILTER.value(row, "enable_safe_list"))
+    evidence = {field: row.get(field)}
     if actual == policy.enable_safe_list:
         return Item(KIND, "Safe list", "in_sync", reason=SAFE_LIST_MESSAGE if actual else "",
                     evidence=evidence, spec_path=f"{PATH}.enableSafeList")
-    return Item(KIND, "Safe list", "drift", (FieldDiff("EnableSafeList", policy.enable_safe_list, actual),),
+    return Item(KIND, "Safe list", "drift", (FieldDiff(field, policy.enable_safe_list, actual),),
                 reason=SAFE_LIST_MESSAGE if actual else "", evidence=evidence, spec_path=f"{PATH}.enableSafeList")
-
-
-def _values(value: Any) -> list[Any]:
-    """A MultiValuedProperty as a list (Exchange returns a list, a single string, or null)."""
-    if value is None:
-        return []
-    return [value] if isinstance(value, str) else list(value)
 
 
 def _key(entry: Any) -> tuple[str, ...]:

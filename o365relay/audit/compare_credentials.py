@@ -117,4 +117,3 @@ def _date(value: Any) -> date | None:
         return datetime.fromisoformat(str(value).replace("Z", "+00:00")).date() if value else None
     except ValueError:
         return None
-

@@ -6,35 +6,38 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from o365relay import exchange_values as xv
 from o365relay.audit.common import compared, find_row, public, unknown_item
 from o365relay.audit.model import Item, Status
 from o365relay.audit.snapshot import Read, Snapshot
+from o365relay.kinds.dkim import DKIM, SIZES, TARGETS
+from o365relay.kinds.switches import ORG_SMTP_AUTH, REJECT_DIRECT_SEND, Switch
 from o365relay.smtpauth.judge import rollout_summary
-from o365relay.spec.model import RelaySpec, Switch
+from o365relay.spec.model import RelaySpec
+from o365relay.spec.model import Switch as SpecSwitch
 
 
 def compare_org(spec: RelaySpec, snap: Snapshot) -> list[Item]:
-    transport = (snap.transport_config.value or {}).get("SmtpClientAuthenticationDisabled")
-    direct = (snap.organization_config.value or {}).get("RejectDirectSend")
+    transport, org = snap.transport_config.value or {}, snap.organization_config.value or {}
     return [
-        _switch(spec, "smtpAuth", "SMTP AUTH (organisation)", "SmtpClientAuthenticationDisabled",
-                spec.tenant.smtp_auth != "enabled", xv.boolean(transport), snap.transport_config),
-        _switch(spec, "rejectDirectSend", "Reject direct send", "RejectDirectSend",
-                bool(spec.tenant.reject_direct_send), bool(xv.boolean(direct)), snap.organization_config),
+        _switch(spec, "smtpAuth", "SMTP AUTH (organisation)", ORG_SMTP_AUTH, spec.tenant.smtp_auth == "enabled",
+                ORG_SMTP_AUTH.flag(transport), snap.transport_config),
+        _switch(spec, "rejectDirectSend", "Reject direct send", REJECT_DIRECT_SEND,
+                bool(spec.tenant.reject_direct_send), bool(REJECT_DIRECT_SEND.flag(org)), snap.organization_config),
     ]
 
 
-def _switch(spec: RelaySpec, switch: Switch, name: str, field: str, desired: object, actual: object,
+def _switch(spec: RelaySpec, switch: SpecSwitch, name: str, kind: Switch, on: bool, actual: object,
             read: Read[Any]) -> Item:
-    """A tenant-wide switch: compared when the stack sets it; while its rollout observes, reported as
-    left alone (in sync), with what enforcing would break."""
+    """A tenant-wide switch, compared as the tenant's parameter: compared when the stack sets it; while its
+    rollout observes, reported as left alone (in sync), with what enforcing would break."""
     path = f"spec.tenant.{switch}"
     failed = unknown_item("org_setting", name, [read], path)
     if failed:
         return failed
+    field = kind.parameter("enabled")
+    desired = kind.setting(on)[field]
     item = compared("org_setting", name, {field: desired if spec.tenant.enforced(switch) else actual},
-                    {field: actual}, public(read.value, field), path)
+                    {field: actual}, public(read.value, *kind.evidence()), path)
     return replace(item, reason=rollout_summary(spec, switch, date.today()))
 
 
@@ -63,20 +66,19 @@ def compare_dkim(spec: RelaySpec, snap: Snapshot) -> list[Item]:
         if failed:
             items.append(failed)
             continue
-        row = find_row(snap.dkim_configs.value or [], lambda r: [r.get("Domain"), r.get("Identity")], name)
+        row = find_row(snap.dkim_configs.value or [], DKIM.domain_of, name)
         if row is None:
             status: Status = "missing" if domain.dkim.enabled else "in_sync"
             items.append(Item("dkim", name, status, reason="no DKIM signing config" if status == "missing" else "",
                               spec_path=path))
             continue
-        desired: dict[str, object] = {"Enabled": domain.dkim.enabled}
-        actual: dict[str, object] = {"Enabled": xv.boolean(row.get("Enabled"))}
+        enabled = DKIM.parameter("enabled")
+        desired: dict[str, object] = {enabled: domain.dkim.enabled}
+        actual: dict[str, object] = {enabled: DKIM.value(row, "enabled")}
         if domain.dkim.enabled:
-            for selector in ("Selector1KeySize", "Selector2KeySize"):
-                desired[selector] = domain.dkim.key_size
-                actual[selector] = row.get(selector)
-        evidence = public(row, "Domain", "Enabled", "Status", "Selector1KeySize", "Selector2KeySize",
-                          "Selector1CNAME", "Selector2CNAME")
+            desired |= DKIM.selector_sizes(domain.dkim.key_size)
+            actual |= DKIM.actual_sizes(row)
+        evidence = public(row, DKIM.parameter("domain"), enabled, "Status", *SIZES, *TARGETS)
         items.append(compared("dkim", name, desired, actual, evidence, path))
     return items
 

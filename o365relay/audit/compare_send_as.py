@@ -9,21 +9,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from o365relay import exchange_values as xv
 from o365relay.audit.common import find_row, mailbox_keys, principal_keys, public, unknown_item
 from o365relay.audit.identities import Identity
 from o365relay.audit.model import Item
 from o365relay.audit.snapshot import Read, Row, Snapshot
+from o365relay.kinds.permissions import SEND_AS
 from o365relay.spec.model import RelaySpec
-
-SELF = "nt authority\\self"
-EVIDENCE = ("Identity", "Trustee", "AccessRights", "AccessControlType", "IsInherited")
 
 
 def _grants(read: Read[list[Row]]) -> list[Row]:
-    return [row for row in read.value or []
-            if "sendas" in xv.access_rights(row) and not xv.boolean(row.get("IsInherited"))
-            and xv.lower(row.get("Trustee")) != SELF and row.get("AccessControlType", "Allow") == "Allow"]
+    return [row for row in read.value or [] if SEND_AS.granted(row)]
 
 
 def declared_mailboxes(spec: RelaySpec) -> list[str]:
@@ -47,8 +42,8 @@ def compare_send_as(spec: RelaySpec, identities: dict[str, Identity], snap: Snap
         if failed:
             items.append(failed)
             continue
-        row = next((r for r in _grants(read) if xv.lower(r.get("Trustee")) in ident.keys), None)
-        items.append(Item("send_as", name, "in_sync", evidence=public(row, *EVIDENCE), spec_path=path) if row
+        row = next((r for r in _grants(read) if SEND_AS.holder_of(r) in ident.keys), None)
+        items.append(Item("send_as", name, "in_sync", evidence=public(row, *SEND_AS.evidence()), spec_path=path) if row
                      else Item("send_as", name, "missing", spec_path=path))
     for mailbox in declared_mailboxes(spec):
         read = _read(snap, mailbox)
@@ -58,14 +53,14 @@ def compare_send_as(spec: RelaySpec, identities: dict[str, Identity], snap: Snap
         keys = frozenset().union(*(i.keys for i in trustees))
         unresolved = [r for i in trustees for r in i.reads if not r.ok]
         for row in _grants(read):
-            trustee = str(row.get("Trustee"))
-            if xv.lower(trustee) in keys:
+            trustee = SEND_AS.shown_holder(row)
+            if SEND_AS.holder_of(row) in keys:
                 continue
             name = f"{display_trustee(trustee, snap)} on {mailbox}"
             items.append(
                 unknown_item("send_as", name, unresolved)
                 or Item("send_as", name, "unexpected", reason="a Send As grant the spec does not declare",
-                        evidence=public(row, *EVIDENCE)))
+                        evidence=public(row, *SEND_AS.evidence())))
     return items
 
 

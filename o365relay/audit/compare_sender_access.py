@@ -16,12 +16,12 @@ from o365relay.audit.common import RowIndex, mailbox_keys, public, unknown_item
 from o365relay.audit.compare_send_as import display_trustee
 from o365relay.audit.identities import Identity
 from o365relay.audit.model import Item
-from o365relay.audit.snapshot import Read, Row, Snapshot
+from o365relay.audit.snapshot import Read, Snapshot
+from o365relay.kinds.permissions import DENY, FULL_ACCESS, SEND_AS
 
-SELF = "nt authority\\self"
 SINCE = ("WhenCreatedUTC", "WhenCreated", "WhenChangedUTC", "WhenChanged")  # kept as evidence when present
-PERMISSION_EVIDENCE = ("Identity", "User", "AccessRights", "IsInherited", "Deny", *SINCE)
-GRANT_EVIDENCE = ("Identity", "Trustee", "AccessRights", "AccessControlType", "IsInherited", *SINCE)
+PERMISSION_EVIDENCE = (*FULL_ACCESS.evidence(), DENY, *SINCE)
+GRANT_EVIDENCE = (*SEND_AS.evidence(), *SINCE)
 
 
 def compare_sender_access(identities: dict[str, Identity], snap: Snapshot, declared_mailboxes: list[str]) -> list[Item]:
@@ -39,13 +39,12 @@ def _mailbox_permissions(identities: dict[str, Identity], snap: Snapshot) -> lis
         owners = [i for i in identities.values() if i.account.mailbox.lower() == mailbox]
         declared = frozenset().union(*(i.keys for i in owners if i.account.kind == "application"))
         for row in read.value or []:
-            user = xv.lower(row.get("User"))
-            rights = xv.access_rights(row)
-            extra = rights - {"fullaccess"} if user in declared else rights
-            if not extra or user == SELF or xv.boolean(row.get("IsInherited")) or xv.boolean(row.get("Deny")):
+            rights = FULL_ACCESS.rights(row)
+            extra = rights - {FULL_ACCESS.right.lower()} if FULL_ACCESS.holder_of(row) in declared else rights
+            if not extra or not FULL_ACCESS.explicit(row):
                 continue
-            kinds = ", ".join(sorted(_rights_named(row, extra)))
-            who = display_trustee(str(row.get("User")), snap)
+            kinds = ", ".join(sorted(FULL_ACCESS.rights_as_written(row, extra)))
+            who = display_trustee(FULL_ACCESS.shown_holder(row), snap)
             items.append(Item("full_access", f"{who} on {mailbox}", "unexpected",
                               reason=f"{kinds} on a sender's mailbox that the spec does not declare: whoever "
                                      "holds it can act as the sender",
@@ -78,9 +77,8 @@ def _send_as_elsewhere(identities: dict[str, Identity], snap: Snapshot, declared
     trustees = {key: name for name, ident in identities.items() for key in ident.keys}
     items = []
     for row in read.value or []:
-        account = trustees.get(xv.lower(row.get("Trustee")))
-        if (account is None or xv.lower(row.get("Identity")) in declared or "sendas" not in xv.access_rights(row)
-                or xv.boolean(row.get("IsInherited")) or row.get("AccessControlType", "Allow") != "Allow"):
+        account = trustees.get(SEND_AS.holder_of(row))
+        if account is None or xv.lower(row.get("Identity")) in declared or not SEND_AS.granted(row):
             continue
         target = index.find(str(row.get("Identity")))
         mailbox = str(target.get("PrimarySmtpAddress") or row.get("Identity")) if target else str(row.get("Identity"))
@@ -90,10 +88,4 @@ def _send_as_elsewhere(identities: dict[str, Identity], snap: Snapshot, declared
                           evidence=public(row, *GRANT_EVIDENCE)))
     return items
 
-
-def _rights_named(row: Row, rights: set[str]) -> list[str]:
-    """The rights as the tenant spells them (FullAccess, not fullaccess)."""
-    raw = row.get("AccessRights") or []
-    spelled = raw.split(",") if isinstance(raw, str) else raw
-    return [str(r).strip() for r in spelled if str(r).strip().lower() in rights]
 

@@ -21,6 +21,7 @@ from o365relay import exchange_values as xv
 from o365relay.audit.common import RowIndex, mailbox_keys
 from o365relay.audit.snapshot import Read, Row, Snapshot, failed
 from o365relay.errors import NotFound, TenantError
+from o365relay.kinds.permissions import FULL_ACCESS, SEND_AS, Grant
 
 EXCHANGE_RESOURCE_APP_ID = "00000002-0000-0ff1-ce00-000000000000"
 SEND_AS_APP_ROLE = "SMTP.SendAsApp"
@@ -93,8 +94,8 @@ async def _chunked(run: Callable[[list[Any]], Any], items: list[Any], size: int,
 async def _read_exchange(exo: Exchange, plan: ReadPlan, tick: Progress) -> tuple[
         dict[str, Read[Any]], dict[str, Read[list[Row]]], dict[str, Read[list[Row]]]]:
     commands: list[tuple[str, dict[str, Any]]] = list(LIST_CMDLETS.values())
-    commands += [("Get-RecipientPermission", {"Identity": m, "AccessRights": "SendAs"}) for m in plan.mailboxes]
-    commands += [("Get-MailboxPermission", {"Identity": m}) for m in plan.full_access_mailboxes]
+    commands += [(f"Get-{SEND_AS.noun}", SEND_AS.query(m)) for m in plan.mailboxes]
+    commands += [(f"Get-{FULL_ACCESS.noun}", FULL_ACCESS.query(m)) for m in plan.full_access_mailboxes]
     try:
         results = await _chunked(exo.invoke_batch, commands, EXO_BATCH, tick)
     except TenantError as error:  # the whole endpoint failed (e.g. no token): every read is unknown
@@ -120,12 +121,14 @@ def _list_read(cmdlet: str, result: Any, single: bool) -> Read[Any]:
     return Read(cmdlet, result[0]) if result else failed(cmdlet, "the tenant returned no object")
 
 
-async def read_per_mailbox(exo: Exchange, cmdlet: str, parameters: dict[str, Any], mailboxes: Sequence[str],
-                           cas: Read[list[Row]], progress: Progress | None = None) -> dict[str, Read[list[Row]]]:
-    """One cmdlet per mailbox, in $batch requests of 10 run concurrently; keyed by lower-case address.
+async def read_per_mailbox(exo: Exchange, grant: Grant, mailboxes: Sequence[str], cas: Read[list[Row]],
+                           progress: Progress | None = None) -> dict[str, Read[list[Row]]]:
+    """The grants of one permission kind on each mailbox, in $batch requests of 10 run concurrently;
+    keyed by lower-case address.
 
     ``cas`` (Get-CASMailbox) names each mailbox, so only the rows about it are kept."""
-    commands = [(cmdlet, {"Identity": m, **parameters}) for m in mailboxes]
+    cmdlet = f"Get-{grant.noun}"
+    commands = [(cmdlet, grant.query(m)) for m in mailboxes]
     try:
         results = await _chunked(exo.invoke_batch, commands, EXO_BATCH, progress or (lambda n: None))
     except TenantError as error:

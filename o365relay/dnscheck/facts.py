@@ -19,6 +19,7 @@ import yaml
 from o365relay.dnscheck.dkim import DkimTargets, Unavailable
 from o365relay.errors import RelayError, TenantError, UsageError
 from o365relay.fileio import read_text
+from o365relay.kinds.dkim import DKIM
 
 NO_TENANT = Unavailable("skipped", "no tenant configured")
 MAX_TARGETS_BYTES = 4 * 1024 * 1024
@@ -48,7 +49,7 @@ def dkim_targets_from_file(path: str | Path) -> dict[str, DkimTargets | Unavaila
     if isinstance(data, dict):
         rows = data.items()
     elif isinstance(data, list):
-        rows = [(row.get("Domain", ""), row) for row in data if isinstance(row, dict)]
+        rows = [(DKIM.domain(row), row) for row in data if isinstance(row, dict)]
     else:
         raise UsageError(f"--dkim-targets {path}: expected a mapping of domain to selector1/selector2 targets")
     targets: dict[str, DkimTargets | Unavailable] = {}
@@ -60,8 +61,8 @@ def dkim_targets_from_file(path: str | Path) -> dict[str, DkimTargets | Unavaila
 def _targets(path: str | Path, domain: str, row: Any) -> DkimTargets:
     if not isinstance(row, dict):
         raise UsageError(f"--dkim-targets {path}: {domain}: expected selector1 and selector2 targets")
-    first = row.get("selector1") or row.get("Selector1CNAME")
-    second = row.get("selector2") or row.get("Selector2CNAME")
+    tenant_first, tenant_second = DKIM.targets(row)
+    first, second = row.get("selector1") or tenant_first, row.get("selector2") or tenant_second
     if not (isinstance(first, str) and isinstance(second, str)):
         raise UsageError(f"--dkim-targets {path}: {domain}: both selector1 and selector2 targets are required, "
                          "e.g. selector1: selector1-contoso-com._domainkey.contoso.n-v1.dkim.mail.microsoft")
@@ -94,12 +95,12 @@ async def _read_dkim(endpoints: Any) -> dict[str, DkimTargets | Unavailable]:
     from o365relay.tenant.exchange import ExchangeClient
 
     async with ExchangeClient(endpoints) as exo:
-        rows = await exo.invoke("Get-DkimSigningConfig", {})
-    targets: dict[str, DkimTargets | Unavailable] = {
-        str(row.get("Domain") or row.get("Identity")).lower(): DkimTargets(row["Selector1CNAME"], row["Selector2CNAME"])
-        for row in rows
-        if row.get("Selector1CNAME") and row.get("Selector2CNAME")
-    }
+        rows = await exo.invoke(f"Get-{DKIM.noun}", {})
+    targets: dict[str, DkimTargets | Unavailable] = {}
+    for row in rows:
+        first, second = DKIM.targets(row)
+        if first and second:
+            targets[DKIM.domain(row).lower()] = DkimTargets(first, second)
     return targets
 
 

@@ -22,9 +22,12 @@ from o365relay.export.connection_filter import exported_policy
 from o365relay.export.dns_facts import published_dmarc, published_spf
 from o365relay.export.reader import TenantView
 from o365relay.kinds.base import Kind
+from o365relay.kinds.dkim import DKIM
 from o365relay.kinds.inbound_connector import INBOUND_CONNECTOR, is_relay
 from o365relay.kinds.outbound_connector import OUTBOUND_CONNECTOR, ROUTE_TYPE
 from o365relay.kinds.partner_connector import DERIVED, PARTNER_CONNECTOR, is_partner
+from o365relay.kinds.permissions import FULL_ACCESS, SEND_AS
+from o365relay.kinds.switches import MAILBOX_SMTP_AUTH, ORG_SMTP_AUTH, REJECT_DIRECT_SEND
 from o365relay.naming import account_name, application_display_name
 from o365relay.spec.model import (
     SPEC_VERSION,
@@ -39,8 +42,6 @@ from o365relay.spec.model import (
     ServiceAccount,
     Tenant,
 )
-
-SELF = "nt authority\\self"
 
 
 @dataclass
@@ -91,8 +92,8 @@ def build_spec(tenant_id: str, view: TenantView, dns: Dns | None) -> Export:
 def _tenant(tenant_id: str, view: TenantView, connectors: Iterable[Connector], warnings: list[str]) -> Tenant:
     snap = view.snapshot
     initial = next(d["id"] for d in snap.domains.value or [] if d.get("isInitial"))
-    disabled = xv.boolean((snap.transport_config.value or {}).get("SmtpClientAuthenticationDisabled"))
-    reject = bool(xv.boolean((snap.organization_config.value or {}).get("RejectDirectSend")))
+    disabled = ORG_SMTP_AUTH.flag(snap.transport_config.value or {})
+    reject = bool(REJECT_DIRECT_SEND.flag(snap.organization_config.value or {}))
     policy = exported_policy(snap.connection_filter.value or {}, connectors, warnings)
     return Tenant(id=tenant_id, initial_domain=initial, smtp_auth="disabled" if disabled else "enabled",
                   reject_direct_send=reject, connection_filter=policy)
@@ -104,10 +105,10 @@ def _domains(view: TenantView, dns: Dns | None, warnings: list[str]) -> dict[str
         name = str(row["id"]).lower()
         if row.get("isInitial") or not row.get("isVerified"):
             continue
-        config = find_row(view.snapshot.dkim_configs.value or [], lambda r: [r.get("Domain")], name)
+        config = find_row(view.snapshot.dkim_configs.value or [], DKIM.domain_of, name)
         dkim = Dkim(enabled=False)
         if config is not None:
-            sizes = {int(s) for s in (config.get("Selector1KeySize"), config.get("Selector2KeySize")) if s} or {2048}
+            sizes = set(DKIM.key_sizes(config)) or {2048}
             if len(sizes) > 1:
                 warnings.append(f"{name}: DKIM selectors have key sizes {sorted(sizes)}; the spec declares the "
                                 "larger (Rotate-DkimSigningConfig upgrades the other)")
@@ -213,7 +214,8 @@ def _service_accounts(view: TenantView, warnings: list[str]) -> tuple[list[Servi
         mailbox = _full_access_mailbox(view, names)
         if mailbox is None:
             warnings.append(f"{shown!r} holds SMTP.SendAsApp but has FullAccess on no mailbox; not exported "
-                            "(a sender needs a mailbox: Add-MailboxPermission -User <its service principal>)")
+                            f"(a sender needs a mailbox: Add-{FULL_ACCESS.noun} -{FULL_ACCESS.parameter('user')} "
+                            "<its service principal>)")
             continue
         name = unique(slug(account_name(shown)), taken)
         if shown != application_display_name(name):
@@ -223,7 +225,7 @@ def _service_accounts(view: TenantView, warnings: list[str]) -> tuple[list[Servi
         keys[name] = names | {name}
     app_mailboxes = {a.mailbox.lower() for a in accounts}  # their SMTP AUTH switch belongs to the app sender
     for row in sorted(snap.cas_mailboxes.value or [], key=lambda r: str(r.get("PrimarySmtpAddress"))):
-        if xv.smtp_auth_state(row.get("SmtpClientAuthenticationDisabled")) != "enabled":
+        if MAILBOX_SMTP_AUTH.state(row) != "enabled":
             continue
         if xv.lower(row.get("PrimarySmtpAddress")) in app_mailboxes:
             continue
@@ -237,7 +239,7 @@ def _service_accounts(view: TenantView, warnings: list[str]) -> tuple[list[Servi
 def _full_access_mailbox(view: TenantView, names: frozenset[str]) -> str | None:
     for address, read in sorted(view.snapshot.mailbox_permissions.items()):
         for row in read.value or []:
-            if xv.lower(row.get("User")) in names and "fullaccess" in xv.access_rights(row) and not row.get("Deny"):
+            if FULL_ACCESS.holder_of(row) in names and FULL_ACCESS.allows(row):
                 return address
     return None
 
@@ -272,12 +274,12 @@ def _send_as(view: TenantView, keys: dict[str, frozenset[str]], warnings: list[s
     grants = []
     for mailbox, read in sorted(view.snapshot.recipient_permissions.items()):
         for row in read.value or []:
-            trustee = xv.lower(row.get("Trustee"))
-            if xv.boolean(row.get("IsInherited")) or trustee == SELF or "sendas" not in xv.access_rights(row):
+            trustee = SEND_AS.holder_of(row)
+            if not SEND_AS.granted(row):
                 continue
             account = next((name for name, names in keys.items() if trustee in names), None)
             if account is None:
-                warnings.append(f"Send As on {mailbox} for {row.get('Trustee')} is not exported: the trustee is "
+                warnings.append(f"Send As on {mailbox} for {SEND_AS.shown_holder(row)} is not exported: the trustee is "
                                 "not a service account (an audit lists it as unexpected)")
                 continue
             grants.append(SendAsGrant(trustee=account, mailbox=mailbox))

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable
-from typing import Any
 
 from o365relay import exchange_values as xv
 from o365relay.audit.snapshot import Row
+from o365relay.kinds.connection_filter import CONNECTION_FILTER
 from o365relay.spec.addresses import MIN_PREFIX, reserved_space
 from o365relay.spec.model import ConnectionFilter, Connector
 
@@ -22,28 +22,29 @@ Network = ipaddress.IPv4Network
 
 
 def exported_policy(row: Row, connectors: Iterable[Connector], warnings: list[str]) -> ConnectionFilter:
-    allowed = _networks("IPAllowList", row.get("IPAllowList"), warnings)
+    allowed = _networks(row, "ip_allow_list", warnings)
     senders = {name: [ipaddress.IPv4Network(ip, strict=False) for ip in c.sender_ips] for name, c in
                ((c.name, c) for c in connectors)}
     blocked = []
-    for net in _networks("IPBlockList", row.get("IPBlockList"), warnings):
+    block = CONNECTION_FILTER.parameter("ip_block_list")
+    for net in _networks(row, "ip_block_list", warnings):
         relays = sorted(name for name, nets in senders.items() if any(n.overlaps(net) for n in nets))
         if any(a.overlaps(net) for a in allowed):
-            warnings.append(f"connection filter: IPBlockList {_text(net)} left out: the allow list overrides it")
+            warnings.append(f"connection filter: {block} {_text(net)} left out: the allow list overrides it")
         elif relays:
-            warnings.append(f"connection filter: IPBlockList {_text(net)} left out: it blocks the devices of "
+            warnings.append(f"connection filter: {block} {_text(net)} left out: it blocks the devices of "
                             f"connector {', '.join(relays)}")
         else:
             blocked.append(net)
     return ConnectionFilter(ip_block_list=tuple(_text(n) for n in blocked),
                             ip_allow_list=tuple(_text(n) for n in allowed),
-                            enable_safe_list=bool(xv.boolean(row.get("EnableSafeList"))))
+                            enable_safe_list=bool(CONNECTION_FILTER.value(row, "enable_safe_list")))
 
 
-def _networks(field: str, value: Any, warnings: list[str]) -> list[Network]:
-    entries = [value] if isinstance(value, str) else list(value or [])
+def _networks(row: Row, name: str, warnings: list[str]) -> list[Network]:
+    field = CONNECTION_FILTER.parameter(name)
     out: list[Network] = []
-    for text in xv.ip_coverage([str(e) for e in entries]):
+    for text in xv.ip_coverage(CONNECTION_FILTER.entries(row, name)):
         try:
             network = ipaddress.ip_network(text)
         except ValueError:

@@ -11,6 +11,7 @@ from o365relay.audit.common import mailbox_keys
 from o365relay.audit.reader import Exchange, Graph, ReadPlan, read_applications, read_per_mailbox, read_tenant
 from o365relay.audit.snapshot import Read, Row, Snapshot
 from o365relay.errors import TenantError
+from o365relay.kinds.permissions import FULL_ACCESS, SEND_AS
 from o365relay.reports.progress import Tick
 
 
@@ -39,9 +40,8 @@ async def read_for_export(exo: Exchange, graph: Graph, progress: Tick | None = N
                         for a in mailbox_keys(row)[:1] if a})
     tick.expect(2 * len(addresses))
     send_as, full_access, apps = await asyncio.gather(
-        read_per_mailbox(exo, "Get-RecipientPermission", {"AccessRights": "SendAs"}, addresses, snap.cas_mailboxes,
-                         tick),
-        read_per_mailbox(exo, "Get-MailboxPermission", {}, addresses, snap.cas_mailboxes, tick),
+        read_per_mailbox(exo, SEND_AS, addresses, snap.cas_mailboxes, tick),
+        read_per_mailbox(exo, FULL_ACCESS, addresses, snap.cas_mailboxes, tick),
         read_applications(graph, snap.send_as_app_holders.value or []))
     for reads in (send_as, full_access):
         for read in reads.values():

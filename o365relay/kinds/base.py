@@ -167,6 +167,11 @@ class Kind:
         """What a Get- row holds, keyed by cmdlet parameter, normalised."""
         return {str(f.parameter): f.norm(row.get(str(f.parameter))) for f in self.audited()}
 
+    def names(self) -> set[str]:
+        """Every cmdlet parameter and Get- row field this descriptor names (the ones no other module may)."""
+        return {*(str(f.parameter) for f in self.fields if f.parameter), *(c for _, c in self.outputs),
+                *self.extra_evidence}
+
     def evidence(self) -> tuple[str, ...]:
         """The Get- row fields an audit report quotes as evidence."""
         return (*(str(f.parameter) for f in self.fields if f.parameter), *self.extra_evidence)

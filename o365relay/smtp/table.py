@@ -342,8 +342,8 @@ TABLE: tuple[Explanation, ...] = (
         "550 5.7.513 Service unavailable, Client host [203.0.113.7] blocked by contoso.com using Customer "
         "Block list (AS16012607)",
         "Sending IP on the receiving tenant's own IP Block List",
-        "The connecting IP is on the IP Block List of the receiving tenant's connection filter policy "
-        "(Set-HostedConnectionFilterPolicy -IPBlockList), so Exchange refused the mail before any "
+        "The connecting IP is on the IP Block List of the receiving tenant's connection filter policy, "
+        "so Exchange refused the mail before any "
         "filtering; such refusals do not appear in message trace.",
         "If the tenant is yours: remove the address from tenant.connectionFilter.ipBlockList, " + _APPLY
         + " (it reports block entries nobody declared as unexpected). If it is someone else's, only "

@@ -6,6 +6,7 @@ from __future__ import annotations
 from o365relay import exchange_values as xv
 from o365relay.audit.compare import compare
 from o365relay.audit.snapshot import Read, Snapshot
+from o365relay.kinds.switches import MAILBOX_SMTP_AUTH, SMTP_AUTH_DISABLED
 from o365relay.spec.model import Connector, RelaySpec, SendAsGrant, ServiceAccount, Tenant
 
 SPEC = RelaySpec(
@@ -52,7 +53,8 @@ def test_exchange_value_forms_compare_equal():
     assert by_kind(items, "connector") == {("relay", "in_sync")}
     assert xv.sender_domains(["smtp:*.Contoso.com;1", "*.contoso.com"]) == ["*.contoso.com"]
     assert xv.ip_ranges(["203.0.113.7/32", "203.0.113.0/28", "203.0.113.9/28"]) == ["203.0.113.0/28", "203.0.113.7"]
-    assert [xv.smtp_auth_state(v) for v in (None, "False", True)] == ["inherit", "enabled", "disabled"]
+    assert [MAILBOX_SMTP_AUTH.state({SMTP_AUTH_DISABLED: v}) for v in (None, "False", True)] == [
+        "inherit", "enabled", "disabled"]
 
 
 def test_trustee_matched_by_alias_inherited_and_self_rows_ignored():

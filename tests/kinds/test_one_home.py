@@ -17,8 +17,8 @@ from o365relay.kinds.base import Kind
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = ("o365relay", "components", "policies")
 OUTSIDE = ("o365relay/sandbox/", "o365relay/kinds/")
-# Names every Exchange object has; they identify and describe objects rather than a kind's settings.
-GENERIC = {"Name", "Identity", "Enabled", "Comment"}
+# Names every Exchange object has: they identify and describe an object, not a setting of its kind.
+GENERIC = {"Name", "Identity", "Guid", "Enabled", "Comment", "Status"}
 
 
 def descriptors() -> list[Kind]:
@@ -30,7 +30,7 @@ def descriptors() -> list[Kind]:
 
 
 def parameters() -> set[str]:
-    return {str(f.parameter) for kind in descriptors() for f in kind.fields if f.parameter} - GENERIC
+    return {name for kind in descriptors() for name in kind.names()} - GENERIC
 
 
 def production_modules() -> list[Path]:
@@ -39,9 +39,9 @@ def production_modules() -> list[Path]:
 
 
 def naming(parameter: str) -> list[str]:
-    """Production modules (outside the sandbox and the kinds) whose code names ``parameter``:
-    as a string (a row field or parameter key) or as a cmdlet switch (``-SenderDomains``)."""
-    pattern = re.compile(rf"""["']{parameter}["']|-{parameter}\b""")
+    """Production modules (outside the sandbox and the kinds) whose code names ``parameter``: as a string
+    (a row field or parameter key; a resource type's ``name=`` aside) or as a cmdlet switch (``-SenderDomains``)."""
+    pattern = re.compile(rf"""(?<!name=)["']{parameter}["']|(?<!\w)-{parameter}\b""")
     return sorted(str(p.relative_to(ROOT)) for p in production_modules() if pattern.search(p.read_text()))
 
 
