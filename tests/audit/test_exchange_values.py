@@ -70,21 +70,6 @@ def test_boolean_reads_every_serialised_form(value, flag):
     assert xv.boolean(value) is flag
 
 
-@pytest.mark.parametrize(("disabled", "state"), [
-    (None, "inherit"), ("", "inherit"), (True, "disabled"), ("True", "disabled"), (False, "enabled"),
-    ("False", "enabled"),
-])
-def test_smtp_auth_tri_state(disabled, state):
-    assert xv.smtp_auth_state(disabled) == state
-
-
-def test_access_rights_from_a_list_or_a_comma_string():
-    assert xv.access_rights({"AccessRights": "SendAs, FullAccess"}) == {"sendas", "fullaccess"}
-    assert xv.access_rights({"AccessRights": ["SendAs"]}) == {"sendas"}
-    assert xv.access_rights({"AccessRights": None}) == set()
-    assert xv.access_rights({}) == set()
-
-
 def test_rows_count_only_for_the_mailbox_they_name():
     mailbox = {"PrimarySmtpAddress": "Shared@Contoso.com", "Alias": "shared", "Guid": "", "Name": None}
     names = xv.mailbox_names(mailbox, "shared-box@contoso.com")
