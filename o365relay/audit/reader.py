@@ -37,7 +37,7 @@ LIST_CMDLETS: dict[str, tuple[str, dict[str, Any]]] = {
     "cas_mailboxes": ("Get-CASMailbox", {"ResultSize": "Unlimited"}),
     "outbound_connectors": ("Get-OutboundConnector", {}),
     "connection_filter": ("Get-HostedConnectionFilterPolicy", {"Identity": "Default"}),
-    "send_as_grants": ("Get-RecipientPermission", {"AccessRights": "SendAs", "ResultSize": "Unlimited"}),
+    "send_as_grants": (f"Get-{SEND_AS.noun}", {**SEND_AS.query(None), "ResultSize": "Unlimited"}),
     "auth_policies": ("Get-AuthenticationPolicy", {}),
     "exchange_users": ("Get-User", {"ResultSize": "Unlimited"}),
 }

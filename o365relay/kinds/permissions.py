@@ -68,9 +68,9 @@ class Grant(Kind):
         """Who holds the right, as the tenant writes it."""
         return str(row.get(self.parameter(self.holder)))
 
-    def query(self, mailbox: str, holder: str | None = None) -> dict[str, Any]:
-        """Get- parameters for the grants on ``mailbox`` (held by ``holder`` when given)."""
-        found: dict[str, Any] = {self.parameter("mailbox"): mailbox}
+    def query(self, mailbox: str | None, holder: str | None = None) -> dict[str, Any]:
+        """Get- parameters for the grants on ``mailbox`` (every mailbox: None), held by ``holder`` when given."""
+        found: dict[str, Any] = {} if mailbox is None else {self.parameter("mailbox"): mailbox}
         if holder is not None:
             found[self.parameter(self.holder)] = holder
         if self.filter_by_right:

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = ("o365relay", "components", "policies")
 OUTSIDE = ("o365relay/sandbox/", "o365relay/kinds/")
 # Names every Exchange object has: they identify and describe an object, not a setting of its kind.
-GENERIC = {"Name", "Identity", "Guid", "Enabled", "Comment", "Status"}
+GENERIC = {"Name", "Identity", "Guid", "Enabled", "Comment", "Status", "WhenChangedUTC"}
 
 
 def descriptors() -> list[Kind]:
