@@ -28,7 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "audit": ("o365relay.cli.audit", "compare the tenant with the spec: in sync, drift, missing, unexpected, unknown"),
     "export": ("o365relay.cli.export", "write a spec from an existing tenant (connectors, senders, Send As, domains)"),
     "dns": ("o365relay.cli.dns", "check the live DNS of every sending domain (SPF, DKIM, DMARC, MX, DNSBL)"),
-    "test-send": ("o365relay.cli.test_send",
+    "test-send": ("o365relay.cli.testsend",
                   "send a test message the way a declared sender does, then follow it in message trace"),
     "explain": ("o365relay.cli.explain",
                 "explain an SMTP reply code, an AADSTS sign-in error or a header verdict, with the fix"),

@@ -15,6 +15,7 @@ from o365relay.sandbox.smtp_policy import (
     Blocked,
     Refused,
     domain_of,
+    matching_connector,
     route_recipient,
     spam_verdict,
 )
@@ -107,7 +108,8 @@ class MxHandler:
         _pending(session).clear()
         status, detail = spam_verdict(self.ctx.store, client_ip(session), envelope.original_content or b"")
         delivered = [trace.Outcome(r, status, detail) for r in envelope.rcpt_tos]
-        message.record(self.ctx, session, delivered + refused, submitter=None)
+        message.record(self.ctx, session, delivered + refused, submitter=None,
+                       connector=self._connector(session, message.sender))
         return replies.queued(message.message_id)
 
     async def handle_RSET(self, server: SMTP, session: Session, envelope: Envelope) -> str:
@@ -135,8 +137,14 @@ class MxHandler:
             from_ip=client_ip(session),
             to_ip="",
             endpoint="mx",
+            connector=self._connector(session, sender),
         )
         pending.clear()
+
+    def _connector(self, session: Session, sender: str) -> str | None:
+        """The inbound connector that recognised this sending IP and sender (trace names it)."""
+        found = matching_connector(self.ctx.store, client_ip(session), sender)
+        return None if found is None else str(found.get("Name", ""))
 
 
 def _pending(session: Session) -> list[tuple[str, trace.Outcome]]:

@@ -49,7 +49,12 @@ class MessageFacts:
         self.size = len(raw)
 
     def record(
-        self, ctx: SandboxContext, session: Session, outcomes: list[trace.Outcome], submitter: str | None
+        self,
+        ctx: SandboxContext,
+        session: Session,
+        outcomes: list[trace.Outcome],
+        submitter: str | None,
+        connector: str | None = None,
     ) -> None:
         trace.record(
             ctx.store,
@@ -62,4 +67,5 @@ class MessageFacts:
             to_ip="",
             endpoint="submission" if submitter else "mx",
             submitter=submitter,
+            connector=connector,
         )

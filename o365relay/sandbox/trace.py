@@ -16,6 +16,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 from typing import Any
+from xml.sax.saxutils import quoteattr
 
 from o365relay.sandbox import store as st
 
@@ -62,8 +63,10 @@ def record(
     endpoint: str,
     submitter: str | None = None,
     received: dt.datetime | None = None,
+    connector: str | None = None,
 ) -> str:
-    """Write one row per recipient; returns the message trace id they share."""
+    """Write one row per recipient; returns the message trace id they share. ``connector`` names the
+    inbound connector that recognised the message (its Receive event says so)."""
     trace_id = str(uuid.uuid4())
     when = received or dt.datetime.now(dt.UTC)
     rows = []
@@ -77,7 +80,7 @@ def record(
                 "event": "Receive",
                 "action": None,
                 "description": f"Message received by: {endpoint} endpoint from {from_ip}",
-                "data": None,
+                "data": receive_data(from_ip, connector),
             },
             {
                 "id": str(uuid.uuid4()),
@@ -108,6 +111,17 @@ def record(
         )
     store.insert_many(st.MESSAGE_TRACE, rows)
     return trace_id
+
+
+def receive_data(from_ip: str, connector: str | None) -> str:
+    """The Receive event's ``data`` in Exchange's ``<root><MEP .../></root>`` form. A message an inbound
+    connector recognised carries ``S:InboundConnectorData=Name=<connector>`` in its CustomData, the entry
+    that public scripts reading Get-MessageTraceDetail look for; the ClientIP entry is sandbox wording."""
+    meps = [f"<MEP Name=\"ClientIP\" String={quoteattr(from_ip)} />"]
+    if connector:
+        blob = f"S:InboundConnectorData=Name={connector};ConnectorType=OnPremises"
+        meps.append(f"<MEP Name=\"CustomData\" Blob={quoteattr(blob)} />")
+    return "<root>" + "".join(meps) + "</root>"
 
 
 def graph_view(doc: st.Doc) -> dict[str, Any]:

@@ -399,6 +399,14 @@ class GraphClient:
                            "$top": str(TRACE_PAGE_SIZE)}, quote_via=quote)
         return await self._json_pages(f"{self.endpoints.graph_base}{TRACE_PATH}?{query}")
 
+    @graph_call("ExchangeMessageTrace.Read.All")
+    async def message_trace_details(self, trace_id: str, recipient: str) -> list[Any]:
+        """getDetailsByRecipient: one message's events for one recipient (Receive, Deliver, Fail, ...),
+        whose ``data`` says how the message came in (e.g. the inbound connector that recognised it)."""
+        builder = (self.sdk.admin.exchange.tracing.message_traces.by_exchange_message_trace_id(trace_id)
+                   .get_details_by_recipient_with_recipient_address(recipient))
+        return await self._all(builder)
+
     async def _json_pages(self, url: str | None) -> list[dict[str, Any]]:
         """Every item of a collection as JSON, following ``@odata.nextLink``, through the same
         adapter (credential, middleware, retry policy) as the model calls."""
