@@ -44,8 +44,8 @@ def route_of(events: list[Any], submitted: bool) -> Route:
     if not received:
         return Route(UNKNOWN)
     for event in received:
-        if named := _NAMED.search(str(getattr(event, "data", "") or "")):
-            return Route(CONNECTOR, html.unescape(named.group(1)).strip())
+        if named := _NAMED.search(html.unescape(str(getattr(event, "data", "") or ""))):
+            return Route(CONNECTOR, named.group(1).strip())
     return Route(SMTP_AUTH if submitted else DIRECT)
 
 

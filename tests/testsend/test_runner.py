@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from pathlib import Path
 
 import pytest
 from conftest import SPEC, use_app
@@ -131,3 +132,45 @@ def test_swaks_replies_feed_the_explanations(tenant):
     assert explain(_last_refusal(wrong.stdout)).explanation.key == "auth-rejected"
     anonymous = _swaks(tenant, "--to", "erp@contoso.com", "--from", "scanner3@contoso.com")
     assert explain(_last_refusal(anonymous.stdout)).explanation.key == "not-authenticated"
+
+
+def test_refused_relay_names_the_ip_trace_saw(tenant, capsys):
+    """No --client-ip: the IP missing from senderIPs is the one message trace recorded (here loopback)."""
+    code, out = send(capsys, "dc1-relay", "--from", "scanner3@contoso.com", "--to", "records@fabrikam.example",
+                     *FAST)
+    assert code == 1
+    assert "550 5.7.64" in out
+    assert "the message came from 127.0.0.1, which connectors.dc1-relay.senderIPs (203.0.113.0/28) does not " \
+           "cover: add 127.0.0.1 to senderIPs" in out
+
+
+def test_direct_send_rejected_names_the_ip_missing_from_the_connector(tenant, capsys):
+    from o365relay.sandbox import store as st
+
+    org = tenant.store.organization()
+    tenant.store.update(st.ORGANIZATION, org["id"], {"rejectDirectSend": True})
+    code, out = send(capsys, "dc1-relay", "--client-ip", "192.0.2.10", "--from", "scanner3@contoso.com",
+                     "--to", "erp@contoso.com", *FAST)
+    assert code == 1
+    assert "550 5.7.68" in out and "the message came from 192.0.2.10, which connectors.dc1-relay.senderIPs" in out
+
+
+def test_default_recipient_is_a_declared_mailbox_the_tenant_has(tenant, capsys):
+    from o365relay.sandbox import store as st
+
+    erp = tenant.store.find(st.USER, userPrincipalName="erp@contoso.com")
+    tenant.store.delete(st.USER, erp["id"])
+    code, out = send(capsys, "dc1-relay", "--client-ip", "203.0.113.5", "--from", "scanner3@contoso.com", *FAST)
+    assert code == 0, out
+    assert "To noc@notify.contoso.com" in out and "550 5.4.1" not in out
+
+
+def test_no_declared_mailbox_in_the_tenant_asks_for_to(tenant, capsys, tmp_path):
+    spec = tmp_path / "relay.yaml"
+    spec.write_text(Path(SPEC).read_text().split("serviceAccounts:")[0]
+                    + "serviceAccounts:\n  ghost: {kind: mailbox, mailbox: ghost@contoso.com}\n")
+    code = main(["test-send", str(spec), "dc1-relay", "--client-ip", "203.0.113.5", *FAST])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.strip() == ("relayctl: error: none of the spec's mailboxes (ghost@contoso.com) exists in the tenant "
+                           "yet: give a recipient that does with --to")
