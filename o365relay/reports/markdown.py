@@ -17,7 +17,8 @@ span; :func:`text` escapes ``|`` everywhere.
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from o365relay.reports.literal import one_line
 
 _PUNCTUATION = re.compile(r"([\\`*_\[\]()#!~|<>&])")  # what starts emphasis, links, HTML, entities or cells
 _MENTION = re.compile(r"(?<!\w)@(?=[\w-])")  # GitHub mentions: an @ not preceded by a word character
@@ -25,22 +26,9 @@ _WORD_JOINER = "\u2060"
 _BACKTICKS = re.compile(r"`+")
 
 
-def _one_line(value: object) -> str:
-    """The value as one line: line breaks and other control characters shown as visible escapes."""
-    out = []
-    for char in str(value).replace("\r\n", "\n"):
-        if char == "\n":
-            out.append("␤")
-        elif unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") and char != "\t":
-            out.append(f"\\u{ord(char):04x}")
-        else:
-            out.append(char)
-    return "".join(out).replace("\t", " ")
-
-
 def code(value: object, *, table: bool = False) -> str:
     """``value`` as an inline code span that renders literally (an empty value as ``(empty)``)."""
-    content = _one_line(value)
+    content = one_line(value)
     if not content:
         return "(empty)"
     if table:
@@ -53,7 +41,7 @@ def code(value: object, *, table: bool = False) -> str:
 
 def text(value: object) -> str:
     """``value`` as running Markdown text (a table cell too) that shows its characters and nothing active."""
-    escaped = _PUNCTUATION.sub(r"\\\1", _one_line(value))
+    escaped = _PUNCTUATION.sub(r"\\\1", one_line(value))
     return _MENTION.sub("@" + _WORD_JOINER, escaped)
 
 

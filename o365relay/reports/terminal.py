@@ -1,10 +1,16 @@
-"""Tables that are rich on a terminal and plain, stable text when piped (CI logs, grep)."""
+"""Tables that are rich on a terminal and plain, stable text when piped (CI logs, grep).
+
+Every title, header and cell is literal text: a connector comment reading ``[link=https://…]`` or
+``:warning:`` prints as written (Rich would otherwise take it as markup or an emoji code), and control
+characters are shown as escapes rather than sent to the terminal (:mod:`o365relay.reports.literal`)."""
 
 from __future__ import annotations
 
 import io
 import shutil
 from collections.abc import Sequence
+
+from o365relay.reports.literal import one_line
 
 STATUS_STYLE = {
     "ok": "green", "in_sync": "green", "finding": "bold red", "drift": "bold yellow", "missing": "bold red",
@@ -16,20 +22,21 @@ def table(title: str, headers: Sequence[str], rows: Sequence[Sequence[str]], *, 
           empty: str = "(nothing to list)") -> str:
     """A table as text: a rich box table when ``rich``, else tab-free aligned columns; with no rows, the
     title and the ``empty`` sentence instead of a bare header."""
+    title, headers = one_line(title), [one_line(h) for h in headers]
+    rows = [[one_line(cell) for cell in row] for row in rows]
     if not rows:
         return f"{title}\n{empty}\n"
     if rich:
         from rich.console import Console
         from rich.table import Table
+        from rich.text import Text
 
-        out = Table(title=title, title_justify="left", expand=False)
+        out = Table(title=Text(title), title_justify="left", expand=False)
         for header in headers:
-            out.add_column(header, overflow="fold")
+            out.add_column(Text(header), overflow="fold")
         for row in rows:
-            cells = list(row)
-            style = STATUS_STYLE.get(cells[status_col], "")
-            cells[status_col] = f"[{style}]{cells[status_col]}[/]" if style else cells[status_col]
-            out.add_row(*cells)
+            out.add_row(*[Text(cell, style=STATUS_STYLE.get(cell, "") if i == status_col else "")
+                          for i, cell in enumerate(row)])
         buffer = io.StringIO()
         Console(file=buffer, force_terminal=True, width=shutil.get_terminal_size().columns).print(out)
         return buffer.getvalue()
