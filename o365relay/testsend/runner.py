@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from o365relay.errors import AuthError, NotFound, UsageError
+from o365relay.reports.literal import one_line
 from o365relay.reports.wording import plural
 from o365relay.smtp.explain import explain, render
 from o365relay.smtp.send import SendResult, build_message, new_message_id
@@ -60,7 +61,7 @@ def run_test_send(spec: RelaySpec, options: TestSendOptions, endpoints: Endpoint
     except AuthError as error:
         say(f"  token request refused: {error}\n" + render(explain(str(error))))
         return 3
-    say(f"  reply: {result.reply}")
+    say(f"  reply: {one_line(result.reply)}")  # the server's words: no escape sequence reaches the terminal
     if not result.accepted:
         return _refused(plan, result, endpoints, options, sent_at, to_addr, say)
     if not options.trace:
@@ -152,7 +153,8 @@ def _follow(endpoints: Endpoints, message_id: str, sent_at: datetime, timeout: f
     rows, requests = run_sync(watch())
     say(f"  message trace ({plural(requests, 'request')}):")
     for row in rows:
-        say(f"    {row.received:%H:%M:%S} {row.recipient:<32} {row.status:<12} from {row.from_ip or '-'}")
+        say(f"    {row.received:%H:%M:%S} {one_line(row.recipient):<32} {one_line(row.status):<12} "
+            f"from {one_line(row.from_ip or '-')}")
     return list(rows)
 
 

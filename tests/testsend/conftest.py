@@ -1,4 +1,5 @@
-"""A sandbox seeded for test-send: working senders and one sender per misconfiguration."""
+"""A sandbox seeded for test-send: working senders and one sender per misconfiguration (the spec and
+helpers are in testsend_helpers, a name no other test directory shares)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,8 @@ from typing import Any
 
 import pytest
 
-from o365relay.sandbox import store as st
 from o365relay.sandbox.seed import DEFAULT_SEED
 
-SPEC = str(Path(__file__).parent / "relay.test.yaml")
 SEED = """
 extends: {default}
 users:
@@ -41,14 +40,3 @@ def tenant(sandbox_factory: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     for key, value in sandbox.env().items():
         monkeypatch.setenv(key, value)
     return sandbox
-
-
-def app_id(sandbox: Any, name: str) -> str:
-    return str(sandbox.store.find(st.APPLICATION, displayName=name)["appId"])
-
-
-def use_app(sandbox: Any, name: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Point test-send at a sender app: its id as the flag, its secret in the environment."""
-    ident = app_id(sandbox, name)
-    monkeypatch.setenv("RELAY_SENDER_CLIENT_SECRET", sandbox.secret_for(ident))
-    return ident

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from conftest import SPEC
+from testsend_helpers import SPEC
 
 from o365relay.cli.main import main
 from o365relay.sandbox import store as st

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import SPEC
+from testsend_helpers import SPEC
 
 from o365relay.errors import UsageError
 from o365relay.spec.loader import load_spec

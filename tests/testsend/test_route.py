@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import SPEC, use_app
+from testsend_helpers import SPEC, use_app
 
 from o365relay.cli.main import main
 from o365relay.sandbox import store as st

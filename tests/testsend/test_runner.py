@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import SPEC, use_app
+from testsend_helpers import SPEC, use_app
 
 from o365relay.cli.main import main
 from o365relay.smtp.explain import explain
