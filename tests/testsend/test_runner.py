@@ -122,7 +122,12 @@ def _last_refusal(output: str) -> str:
 
 def test_swaks_replies_feed_the_explanations(tenant):
     """Debian's swaks (a client nobody here wrote) sees replies that `relayctl explain` explains."""
-    password = tenant.secret_for("scanner3@contoso.com")
+    from o365relay.sandbox import store as st
+
+    # swaks reads any argument starting with "-" as an option, and one generated password in 64 does
+    password = "swaks-" + tenant.secret_for("scanner3@contoso.com")
+    user = tenant.store.find(st.USER, userPrincipalName="scanner3@contoso.com")
+    tenant.store.update(st.USER, user["id"], {"xPasswordHash": st.hash_secret(password)})
     login = ["--auth", "LOGIN", "--auth-user", "scanner3@contoso.com", "--to", "erp@contoso.com"]
     ok = _swaks(tenant, *login, "--auth-password", password, "--from", "scanner3@contoso.com")
     assert ok.returncode == 0, ok.stdout
