@@ -72,7 +72,18 @@ TABLE: tuple[Explanation, ...] = (
         "or basic authentication disabled for SMTP AUTH. The Entra sign-in log names the policy.",
         f"Move the sender to OAuth ({_SENDER}.kind: application), or exclude this account from the "
         f"policy that blocks it; then retry with `relayctl test-send SPEC <name>`.",
-        text=r"did not meet the criteria|basic authentication is disabled"),
+        text=r"did not meet the criteria"),
+    Explanation(
+        "smtp-auth-policy", "5.7.139",
+        "535 5.7.139 Authentication unsuccessful, basic authentication is disabled.",
+        "An Exchange authentication policy blocks basic SMTP AUTH for this user",
+        "The user's authentication policy (Set-User -AuthenticationPolicy), or the organisation's default "
+        "one when the user has none, has AllowBasicAuthSmtp off. Exchange refuses the password before it "
+        "reaches Entra, so no sign-in is logged for it.",
+        f"Move the sender to OAuth ({_SENDER}.kind: application); or declare a policy that allows smtp for "
+        f"it (authenticationPolicies.<name>: {{allowBasicAuth: [smtp], appliesTo: [<sender>]}}); {_APPLY}. "
+        "`relayctl audit SPEC` names the policy that blocks it.",
+        text=r"basic authentication is disabled"),
     Explanation(
         "smtp-auth-bad-password", "5.7.139",
         "535 5.7.139 Authentication unsuccessful, the user credentials were incorrect.",

@@ -63,7 +63,7 @@ def test_each_example_reply_resolves_to_its_own_entry(entry):
          "recipient-rejected"),
         ("535 5.7.139 Authentication unsuccessful, the user credentials were incorrect. "
          "[AM0PR02CA0123.eurprd02.prod.outlook.com]", "smtp-auth-bad-password"),
-        ("535 5.7.139 Authentication unsuccessful, basic authentication is disabled.", "smtp-auth-criteria"),
+        ("535 5.7.139 Authentication unsuccessful, basic authentication is disabled.", "smtp-auth-policy"),
         ("550 5.7.233 tenant external recipient rate limit", "terrl"),
         ("550 5.5.105 External sending is not supported for High Volume Email accounts", "hve-external"),
         ("AADSTS7000215: Invalid client secret provided. Trace ID: 1234", "aad-bad-secret"),
