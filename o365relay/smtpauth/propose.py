@@ -5,6 +5,9 @@ with the stanzas added must still validate.
 - a Basic SMTP AUTH account: a ``kind: mailbox`` service account (its mailbox keeps SMTP AUTH when the
   org switch goes off) plus a waiver of ``no-basic-smtp-auth`` with a reason to fill in and an expiry
   (``WAIVER_DAYS``): the device keeps working while it moves to OAuth or a connector;
+  When the spec's default authentication policy blocks basic SMTP, the account also goes into a
+  declared policy that allows it (or a new one, ``RELAY_POLICY``): Exchange would refuse it otherwise
+  (535 5.7.139 "basic authentication is disabled"), and the loader refuses that contradiction;
 - a direct-send device: a relay connector for the public IPs it sent from (a private or loopback IP
   cannot identify a device to Exchange: the stanza then says to put the device's public egress IP).
 """
@@ -24,9 +27,10 @@ from o365relay.smtpauth.judge import BASIC_RULE, Verdict
 from o365relay.spec.addresses import sender_ip_scope
 from o365relay.spec.document import to_document
 from o365relay.spec.loader import spec_from_document
-from o365relay.spec.model import Connector, RelaySpec, ServiceAccount, Waiver
+from o365relay.spec.model import AuthenticationPolicy, Connector, RelaySpec, ServiceAccount, Waiver
 
 WAIVER_DAYS = 90
+RELAY_POLICY = "Relay basic SMTP"
 PLACEHOLDER_IP = "192.0.2.1/32"  # TEST-NET-1: never matches a real device; the comment says to replace it
 
 
@@ -64,11 +68,25 @@ def propose(verdict: Verdict, spec: RelaySpec, today: date) -> tuple[str, list[s
                                      comment=comment)
     if not (accounts or connectors):
         return "", notes
+    policies = _basic_smtp_policy(spec, tuple(accounts), notes)
     added = RelaySpec(spec.version, spec.tenant, service_accounts=accounts, connectors=connectors,
-                      waivers=tuple(waivers))
+                      authentication_policies=policies, waivers=tuple(waivers))
     stanzas = {k: v for k, v in to_document(added).items() if k not in ("version", "tenant")}
     notes += _check(spec, stanzas)
     return yaml.safe_dump(stanzas, sort_keys=False, default_flow_style=False, width=110), notes
+
+
+def _basic_smtp_policy(spec: RelaySpec, names: tuple[str, ...], notes: list[str]) -> dict[str, AuthenticationPolicy]:
+    """The policy stanza that lets new basic senders through a default policy blocking basic SMTP."""
+    default = spec.authentication_policies.get(spec.tenant.default_authentication_policy or "")
+    if not names or default is None or "smtp" in default.allow_basic_auth:
+        return {}
+    policy = next((p for p in spec.authentication_policies.values() if "smtp" in p.allow_basic_auth),
+                  AuthenticationPolicy(unique(RELAY_POLICY, set(spec.authentication_policies)), ("smtp",)))
+    notes.append(f"the default authentication policy {default.name!r} blocks basic SMTP: without a policy that "
+                 f"allows it Exchange refuses these devices (535 5.7.139 basic authentication is disabled), so "
+                 f"the stanzas put {', '.join(names)} in {policy.name!r}")
+    return {policy.name: replace(policy, applies_to=(*policy.applies_to, *names))}
 
 
 def _public(ip: str) -> bool:
