@@ -28,7 +28,8 @@ KIND_LABEL = {
     "credential": "application credential",
     "exchange_service_principal": "Exchange service principal", "full_access": "FullAccess grant",
     "mailbox": "mailbox", "mailbox_smtp_auth": "SMTP AUTH exception", "send_as": "Send As grant",
-    "dns": "DNS record",
+    "dns": "DNS record", "auth_policy": "authentication policy",
+    "auth_policy_assignment": "sender's authentication policy",
 }
 LEGEND = ("in sync: declared, present, equal; drift: declared and present, fields differ; missing: declared, "
           "absent; unexpected: present, not declared; unknown: a read failed, so nothing is concluded")
