@@ -10,7 +10,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from o365relay.sandbox import smtp_replies as replies
 from o365relay.sandbox import trace
-from o365relay.sandbox.smtp_partner import certificate_names
+from o365relay.sandbox.smtp_partner import PartnerRefusal, attributing_partner, certificate_names
 from o365relay.sandbox.smtp_policy import (
     Blocked,
     Refused,
@@ -91,7 +91,7 @@ class MxHandler:
                 envelope.mail_from or "",
                 address,
                 tls=session.ssl is not None,
-                cert_names=certificate_names((session.ssl or {}).get("peercert")),
+                cert_names=_cert_names(session),
             )
         except Blocked as blocked:  # connection filtering: no message trace
             return blocked.reply
@@ -108,8 +108,9 @@ class MxHandler:
         _pending(session).clear()
         status, detail = spam_verdict(self.ctx.store, client_ip(session), envelope.original_content or b"")
         delivered = [trace.Outcome(r, status, detail) for r in envelope.rcpt_tos]
+        first = (envelope.rcpt_tos or [o.recipient for o in refused] or [""])[0]
         message.record(self.ctx, session, delivered + refused, submitter=None,
-                       connector=self._connector(session, message.sender))
+                       connector=self._connector(session, message.sender, first))
         return replies.queued(message.message_id)
 
     async def handle_RSET(self, server: SMTP, session: Session, envelope: Envelope) -> str:
@@ -126,6 +127,7 @@ class MxHandler:
         if not pending:
             return
         sender = pending[0][0]
+        recognised = self._connector(session, sender, pending[0][1].recipient)
         message_id = trace.new_message_id(domain_of(sender) or "sandbox.local")
         trace.record(
             self.ctx.store,
@@ -137,14 +139,26 @@ class MxHandler:
             from_ip=client_ip(session),
             to_ip="",
             endpoint="mx",
-            connector=self._connector(session, sender),
+            connector=recognised[0] if recognised else None,
+            connector_type=recognised[1] if recognised else "OnPremises",
         )
         pending.clear()
 
-    def _connector(self, session: Session, sender: str) -> str | None:
-        """The inbound connector that recognised this sending IP and sender (trace names it)."""
+    def _connector(self, session: Session, sender: str, recipient: str) -> tuple[str, str] | None:
+        """The inbound connector that recognised this sending IP and sender, relay or partner, and its type
+        (trace names it)."""
         found = matching_connector(self.ctx.store, client_ip(session), sender)
-        return None if found is None else str(found.get("Name", ""))
+        if found is None:
+            try:
+                found = attributing_partner(self.ctx.store, client_ip(session), sender, recipient,
+                                            session.ssl is not None, _cert_names(session))
+            except PartnerRefusal:
+                return None
+        return None if found is None else (str(found.get("Name", "")), str(found.get("ConnectorType", "")))
+
+
+def _cert_names(session: Session) -> tuple[str, ...]:
+    return certificate_names((session.ssl or {}).get("peercert"))
 
 
 def _pending(session: Session) -> list[tuple[str, trace.Outcome]]:

@@ -54,8 +54,10 @@ class MessageFacts:
         session: Session,
         outcomes: list[trace.Outcome],
         submitter: str | None,
-        connector: str | None = None,
+        connector: tuple[str, str] | None = None,
     ) -> None:
+        """Trace rows for the outcomes; ``connector`` is the (name, type) of the inbound connector that
+        recognised the message."""
         trace.record(
             ctx.store,
             sender=self.sender,
@@ -67,5 +69,6 @@ class MessageFacts:
             to_ip="",
             endpoint="submission" if submitter else "mx",
             submitter=submitter,
-            connector=connector,
+            connector=connector[0] if connector else None,
+            connector_type=connector[1] if connector else "OnPremises",
         )

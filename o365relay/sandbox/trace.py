@@ -64,9 +64,10 @@ def record(
     submitter: str | None = None,
     received: dt.datetime | None = None,
     connector: str | None = None,
+    connector_type: str = "OnPremises",
 ) -> str:
     """Write one row per recipient; returns the message trace id they share. ``connector`` names the
-    inbound connector that recognised the message (its Receive event says so)."""
+    inbound connector that recognised the message, of ``connector_type`` (its Receive event says so)."""
     trace_id = str(uuid.uuid4())
     when = received or dt.datetime.now(dt.UTC)
     rows = []
@@ -80,7 +81,7 @@ def record(
                 "event": "Receive",
                 "action": None,
                 "description": f"Message received by: {endpoint} endpoint from {from_ip}",
-                "data": receive_data(from_ip, connector),
+                "data": receive_data(from_ip, connector, connector_type),
             },
             {
                 "id": str(uuid.uuid4()),
@@ -113,13 +114,13 @@ def record(
     return trace_id
 
 
-def receive_data(from_ip: str, connector: str | None) -> str:
+def receive_data(from_ip: str, connector: str | None, connector_type: str = "OnPremises") -> str:
     """The Receive event's ``data`` in Exchange's ``<root><MEP .../></root>`` form. A message an inbound
     connector recognised carries ``S:InboundConnectorData=Name=<connector>`` in its CustomData, the entry
     that public scripts reading Get-MessageTraceDetail look for; the ClientIP entry is sandbox wording."""
     meps = [f"<MEP Name=\"ClientIP\" String={quoteattr(from_ip)} />"]
     if connector:
-        blob = f"S:InboundConnectorData=Name={connector};ConnectorType=OnPremises"
+        blob = f"S:InboundConnectorData=Name={connector};ConnectorType={connector_type}"
         meps.append(f"<MEP Name=\"CustomData\" Blob={quoteattr(blob)} />")
     return "<root>" + "".join(meps) + "</root>"
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate
 
+from o365relay.errors import UsageError
 from o365relay.netfail import is_transport_failure, transport_error
 from o365relay.smtp.explain import Diagnosis, explain
 from o365relay.smtp.xoauth2 import xoauth2
@@ -82,15 +83,23 @@ def submit(host: str, port: int, msg: EmailMessage, login: str, *, token: str | 
 
 
 def deliver(host: str, port: int, msg: EmailMessage, *, client_ip: str | None = None,
-            ca_file: str | None = None) -> SendResult:
-    """MX delivery (connector relay or direct send); STARTTLS when offered. ``client_ip`` uses the
-    sandbox's XCLIENT to say which public IP the device sends from (loopback sandbox only)."""
+            ca_file: str | None = None, client_cert: tuple[str, str] | None = None) -> SendResult:
+    """MX delivery (connector relay, direct send, a partner's server); STARTTLS when offered, presenting
+    ``client_cert`` (certificate and key files) when given. ``client_ip`` uses the sandbox's XCLIENT to say
+    which public IP the device sends from (loopback sandbox only)."""
     result = SendResult(str(msg["Message-ID"]), False, "")
+    context = tls_context(ca_file)
+    if client_cert:
+        try:
+            context.load_cert_chain(*client_cert)
+        except (OSError, ssl.SSLError) as error:
+            raise UsageError(f"cannot use the client certificate {client_cert[0]} with key {client_cert[1]}: "
+                             f"{getattr(error, 'strerror', None) or error}") from None
 
     def run(client: smtplib.SMTP) -> None:
         client.ehlo()
         if client.has_extn("starttls"):
-            client.starttls(context=tls_context(ca_file))
+            client.starttls(context=context)
             client.ehlo()
         if client_ip:  # after STARTTLS, which starts a fresh session
             code, reply = client.docmd("XCLIENT", f"ADDR={client_ip}")

@@ -10,16 +10,17 @@ from o365relay.tenant.sync import run_sync
 from o365relay.testsend.credentials import mailbox_password, sender_client_id, sender_token
 from o365relay.testsend.diagnose import diagnose_oauth
 from o365relay.testsend.endpoints import mx_endpoint, submission_endpoint
-from o365relay.testsend.plan import SendPlan
+from o365relay.testsend.plan import ANONYMOUS, SendPlan
 
 
 def attempt(plan: SendPlan, msg: EmailMessage, endpoints: Endpoints, *, client_id: str | None = None,
-            client_ip: str | None = None) -> SendResult:
-    """Send ``msg`` as ``plan`` says: port 25 to the MX endpoint (connector, direct; ``client_ip`` is
-    the sandbox's XCLIENT), or submission with AUTH LOGIN (mailbox) or XOAUTH2 (oauth)."""
-    if plan.method in ("connector", "direct"):
+            client_ip: str | None = None, client_cert: tuple[str, str] | None = None) -> SendResult:
+    """Send ``msg`` as ``plan`` says: port 25 to the MX endpoint (connector, direct, partner; ``client_ip``
+    is the sandbox's XCLIENT, ``client_cert`` the certificate and key a partner's server presents), or
+    submission with AUTH LOGIN (mailbox) or XOAUTH2 (oauth)."""
+    if plan.method in ANONYMOUS:
         host, port = mx_endpoint(endpoints, plan.login.rpartition("@")[2])
-        return deliver(host, port, msg, client_ip=client_ip, ca_file=endpoints.ca_file)
+        return deliver(host, port, msg, client_ip=client_ip, ca_file=endpoints.ca_file, client_cert=client_cert)
     host, port = submission_endpoint()
     if plan.method == "mailbox":
         password = mailbox_password()

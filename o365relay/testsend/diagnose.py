@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from o365relay.smtp.explain import Diagnosis, by_key, explain
-from o365relay.spec.model import Connector
+from o365relay.spec.model import Connector, PartnerConnector
 from o365relay.tenant.settings import Endpoints
 
 NOT_RECOGNISED = ("5.7.64", "5.7.68")  # no connector matched the sending IP: tenant attribution failed
+PARTNER_MISSED = ("5.7.51", "5.7.68")  # a partner connector refused the source, or none attributed it
 
 
 async def diagnose_oauth(endpoints: Endpoints, token: str, client_id: str, reply: str) -> Diagnosis:
@@ -36,3 +37,53 @@ def not_recognised(connector: Connector, sending_ip: str | None) -> str:
                 f"senderIPs (or send from a listed address), then apply")
     return (f"Exchange matched no connector to this host's public IP: {where}; add the address this host's "
             f"mail leaves from (after NAT), then apply")
+
+
+def partner_missed(partner: PartnerConnector, sending_ip: str | None, cert_names: tuple[str, ...] | None) -> str:
+    """Why a partner test was refused or went in as direct send, from the spec's partner connector: the
+    IP it came from, the certificate it presented (None: none given), against what the connector pins."""
+    import ipaddress
+
+    where = f"connectors.{partner.name}"
+    if not partner.sender_ips and not partner.certificate_name:
+        return (f"partner connector {partner.name} names neither senderIPs nor certificateName, so Exchange "
+                "attributes no mail to it (lint: partner-restricted): pin it to the partner's IPs or certificate")
+    reasons = []
+    if partner.sender_ips and sending_ip:
+        address = ipaddress.IPv4Address(sending_ip)
+        if not any(address in ipaddress.IPv4Network(r, strict=False) for r in partner.sender_ips):
+            reasons.append(f"it came from {sending_ip}, which {where}.senderIPs ({', '.join(partner.sender_ips)}) "
+                           "does not list")
+    if partner.certificate_name:
+        wanted = partner.certificate_name
+        if not cert_names:
+            reasons.append(f"it presented no certificate, and {where}.certificateName wants {wanted} "
+                           "(give the partner's with --client-cert and --client-key)")
+        elif not any(_name_matches(n, wanted) for n in cert_names):
+            reasons.append(f"its certificate names {', '.join(cert_names)}, not {wanted}")
+    if not reasons:
+        return f"partner connector {partner.name} as the spec declares it would take this source: apply the spec"
+    return ("; ".join(reasons) + ": mail from anywhere else is refused, as it should be; if the partner changed "
+            "its addresses or certificate, update the spec from its published list and apply")
+
+
+def certificate_names(cert_file: str) -> tuple[str, ...]:
+    """The subject common name and DNS alternative names of a PEM certificate file."""
+    import contextlib
+    from pathlib import Path
+
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
+    cert = x509.load_pem_x509_certificate(Path(cert_file).read_bytes())
+    names = [str(a.value) for a in cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)]
+    with contextlib.suppress(x509.ExtensionNotFound):
+        names += cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value.get_values_for_type(
+            x509.DNSName)
+    return tuple(dict.fromkeys(n.lower() for n in names))
+
+
+def _name_matches(name: str, wanted: str) -> bool:
+    """A certificate name against ``TlsSenderCertificateName`` (``*.x`` takes x's subdomains)."""
+    wanted = wanted.lower()
+    return name == wanted or (wanted.startswith("*.") and name.endswith(wanted[1:]))

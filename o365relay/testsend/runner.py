@@ -22,7 +22,13 @@ from o365relay.tenant.settings import Endpoints
 from o365relay.tenant.sync import run_sync
 from o365relay.testsend import route as routes
 from o365relay.testsend.attempt import attempt
-from o365relay.testsend.diagnose import NOT_RECOGNISED, not_recognised
+from o365relay.testsend.diagnose import (
+    NOT_RECOGNISED,
+    PARTNER_MISSED,
+    certificate_names,
+    not_recognised,
+    partner_missed,
+)
 from o365relay.testsend.plan import SendPlan, plan_send
 from o365relay.usage.analysis import TraceRow
 
@@ -42,6 +48,7 @@ class TestSendOptions:
     from_addr: str | None = None
     client_id: str | None = None
     client_ip: str | None = None
+    client_cert: tuple[str, str] | None = None  # a partner's certificate and key files
     timeout: float = 300.0
     trace: bool = True
     spam_test: bool = False
@@ -57,7 +64,8 @@ def run_test_send(spec: RelaySpec, options: TestSendOptions, endpoints: Endpoint
     sent_at = datetime.now(UTC)
     say(f"test-send {plan.sender} by {plan.method}: From {plan.from_addr} To {to_addr}\n  Message-ID {message_id}")
     try:
-        result = attempt(plan, msg, endpoints, client_id=options.client_id, client_ip=options.client_ip)
+        result = attempt(plan, msg, endpoints, client_id=options.client_id, client_ip=options.client_ip,
+                         client_cert=options.client_cert)
     except AuthError as error:
         say(f"  token request refused: {error}\n" + render(explain(str(error))))
         return 3
@@ -98,7 +106,15 @@ def _refused(plan: SendPlan, result: SendResult, endpoints: Endpoints, options: 
     if plan.connector is not None and any(code in result.reply for code in NOT_RECOGNISED):
         sending_ip = options.client_ip or _refused_from_ip(endpoints, plan.from_addr, to_addr, sent_at)
         say(f"  {not_recognised(plan.connector, sending_ip)}")
+    if plan.partner is not None and any(code in result.reply for code in PARTNER_MISSED):
+        sending_ip = options.client_ip or _refused_from_ip(endpoints, plan.from_addr, to_addr, sent_at)
+        say(f"  {partner_missed(plan.partner, sending_ip, _presented(options))}")
     return 1
+
+
+def _presented(options: TestSendOptions) -> tuple[str, ...] | None:
+    """The names on the certificate the test presented (None: it presented none)."""
+    return certificate_names(options.client_cert[0]) if options.client_cert else None
 
 
 def _refused_from_ip(endpoints: Endpoints, sender: str, recipient: str, sent_at: datetime) -> str | None:
@@ -132,7 +148,7 @@ def _traced(plan: SendPlan, endpoints: Endpoints, message_id: str, sent_at: date
         return 1
     route = run_sync(routes.read_route(endpoints, rows[0], submitted=plan.method in ("oauth", "mailbox")))
     say(f"  path: {route}" + (f" (as {plan.login})" if route.kind == routes.SMTP_AUTH else ""))
-    astray = _astray(plan, route, rows[0], endpoints)
+    astray = _astray(plan, route, rows[0], endpoints, options)
     if astray:
         say(f"  {astray}")
     delivered = all(r.status.lower() == "delivered" for r in rows)
@@ -158,8 +174,16 @@ def _follow(endpoints: Endpoints, message_id: str, sent_at: datetime, timeout: f
     return list(rows)
 
 
-def _astray(plan: SendPlan, route: routes.Route, row: TraceRow, endpoints: Endpoints) -> str:
+def _astray(plan: SendPlan, route: routes.Route, row: TraceRow, endpoints: Endpoints,
+            options: TestSendOptions) -> str:
     """What is wrong when the message went another way than the one under test ('' when it did not)."""
+    if plan.partner is not None and route.kind == routes.DIRECT:
+        why = partner_missed(plan.partner, row.from_ip or options.client_ip, _presented(options))
+        return f"not a partner test: the message went in as direct send, not through {plan.sender}: {why}"
+    if plan.partner is not None and route.kind == routes.CONNECTOR \
+            and route.connector.lower() != plan.partner.name.lower():
+        return (f"not a partner test of {plan.sender}: the tenant's connector {route.connector} recognised the "
+                "message instead")
     if plan.connector is not None and route.kind == routes.DIRECT:
         why = routes.why_missed(plan.connector, _tenant_connectors(endpoints), row.from_ip, plan.from_addr)
         return f"not a relay test: the message did not go through connector {plan.sender}: {why}"
