@@ -4,14 +4,22 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from o365relay.spec.document import to_document
 from o365relay.spec.evidence_file import LIMIT, inline_evidence
+from o365relay.spec.loader import load_spec, spec_from_document
+from o365relay.spec.model import Evidence, SeenSender
 
 EVIDENCE = {"tenant": "7a3f6c1e-52b4-4d0e-9c8a-1f2e3d4c5b6a", "start": "2026-11-01T00:00:00Z",
             "end": "2026-11-30T00:00:00Z", "signInLog": "read"}
+
+
+def day(d: int, h: int = 0, m: int = 0) -> datetime:
+    return datetime(2026, 11, d, h, m, tzinfo=UTC)
 
 
 def problems(doc: dict, spec_dir: Path | None) -> list[tuple[tuple, str]]:
@@ -66,3 +74,21 @@ def test_a_missing_or_oversized_file_is_one_problem(tmp_path: Path) -> None:
     [(_, message)] = problems({"tenant": {"evidence": "big.json"}}, tmp_path)
     assert message.endswith(f"it is larger than {LIMIT:,} bytes, the limit for the evidence file")
 
+
+
+def test_the_evidence_read_from_the_file_is_in_the_model_and_in_the_canonical_document(tmp_path: Path) -> None:
+    seen = {"address": "scanner3@contoso.com", "count": 4, "first": "2026-11-02T08:00:00Z",
+            "last": "2026-11-29T17:30:00+00:00", "ips": ["203.0.113.7"]}
+    sent = {"address": "erp@contoso.com", "count": 12, "first": "2026-11-03T00:00:00Z", "last": "2026-11-04T00:00:00Z"}
+    (tmp_path / "evidence.json").write_text(json.dumps({**EVIDENCE, "basicSignIns": [seen], "senders": [sent]}),
+                                            encoding="utf-8")
+    (tmp_path / "relay.yaml").write_text(
+        "version: 1\ntenant:\n  id: 7a3f6c1e-52b4-4d0e-9c8a-1f2e3d4c5b6a\n  initialDomain: contoso.onmicrosoft.com\n"
+        "  evidence: evidence.json\n", encoding="utf-8")
+    spec = load_spec(tmp_path / "relay.yaml")
+    assert spec.tenant.evidence == Evidence(
+        tenant=EVIDENCE["tenant"], start=day(1), end=day(30), sign_in_log="read",
+        basic_sign_ins=(SeenSender("scanner3@contoso.com", 4, day(2, 8), day(29, 17, 30), ("203.0.113.7",)),),
+        senders=(SeenSender("erp@contoso.com", 12, day(3), day(4)),))
+    document = to_document(spec)
+    assert spec_from_document(document).tenant.evidence == spec.tenant.evidence  # the policy pack reads this
