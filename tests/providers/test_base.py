@@ -23,6 +23,7 @@ from pulumi.dynamic.config import Config
 from pulumi.output import Unknown
 
 from components.providers.base import TenantResource
+from components.providers.connection_filter import ConnectionFilterPolicyProvider
 from components.providers.dkim import DkimSigningConfigProvider
 from components.providers.inbound_connector import InboundConnectorProvider
 from components.providers.license import LicenseAssignmentProvider
@@ -135,13 +136,14 @@ def test_create_adopts_an_identical_object_without_creating_another(tenant: Tena
 def test_create_refuses_a_conflicting_object_and_says_how_to_resolve_it(tenant: Tenant, journal: Journal) -> None:
     tenant.exchange("New-InboundConnector", {"Name": "dc1-relay", "ConnectorType": "OnPremises",
                                              "SenderIPAddresses": ["192.0.2.0/24"], "SenderDomains": ["*"],
-                                             "RequireTls": True, "Enabled": True, "Comment": "Ashburn NAT"})
+                                             "RequireTls": True, "Enabled": False, "Comment": "Ashburn NAT"})
     journal.clear()
     with pytest.raises(Conflict) as refused:
         InboundConnectorProvider().create(PROPS)
     assert str(refused.value) == (
         "inbound connector 'dc1-relay' already exists in the tenant with different settings (sender_ips: tenant "
-        "has ['192.0.2.0/24'], spec wants ['198.51.100.25', '203.0.113.0/28']); another inbound connector named "
+        "has ['192.0.2.0/24'], spec wants ['198.51.100.25', '203.0.113.0/28']; enabled: tenant has False, spec "
+        "wants True); another inbound connector named "
         "'dc1-relay' already exists: rename the connector in the spec, or delete the existing one "
         "(Remove-InboundConnector -Identity 'dc1-relay') if it is a leftover, then run again")
     assert journal.writes() == []
@@ -156,6 +158,25 @@ def test_a_kind_without_its_own_guidance_says_to_match_the_spec_or_remove_the_ob
         "licence assignment 'erp@contoso.com/EXCHANGESTANDARD' already exists in the tenant with different "
         "settings (usage_location: tenant has 'US', spec wants 'DE'); change the spec to match it, or remove "
         "the existing licence assignment 'erp@contoso.com/EXCHANGESTANDARD' from the tenant and run again")
+
+
+def test_create_adopts_an_existing_grant_whatever_the_stack_calls_its_account(tenant: Tenant, journal: Journal) -> None:
+    """Which spec account a grant is for is the stack's bookkeeping, not the tenant's: it is no conflict."""
+    tenant.exchange("Add-RecipientPermission", {"Identity": GRANT["mailbox"], "Trustee": GRANT["trustee"],
+                                                "AccessRights": "SendAs", "Confirm": False})
+    journal.clear()
+    created = SendAsGrantProvider().create(GRANT)
+    assert created.id == "invoices@contoso.com/SendAs/erp@contoso.com" and created.outs == GRANT
+    assert journal.writes() == []
+
+
+def test_create_of_a_setting_with_an_adoption_record_keeps_what_the_tenant_had(tenant: Tenant) -> None:
+    tenant.exchange("Set-HostedConnectionFilterPolicy", {"Identity": "Default", "IPBlockList": ["192.0.2.9"]})
+    created = ConnectionFilterPolicyProvider().create({"ip_block_list": ["198.51.100.7"], "ip_allow_list": [],
+                                                       "enable_safe_list": False})
+    assert created.outs["adopted_block_list"] == ["192.0.2.9"]
+    policy = tenant.exchange("Get-HostedConnectionFilterPolicy", {"Identity": "Default"})[0]
+    assert policy["IPBlockList"] == ["198.51.100.7"]
 
 
 def test_create_of_a_setting_takes_it_over(tenant: Tenant, journal: Journal) -> None:
@@ -177,6 +198,7 @@ def test_update_returns_full_outputs_and_skips_the_tenant_for_bookkeeping_change
     assert created.id == "invoices@contoso.com/SendAs/erp@contoso.com" and created.outs == GRANT
     journal.clear()
     renamed = {**GRANT, "service_account": "erp-sender"}
+    assert provider.diff(created.id, created.outs, renamed).changes is True
     assert provider.update(created.id, created.outs, renamed).outs == renamed
     assert journal.writes() == []
     connector = InboundConnectorProvider()
