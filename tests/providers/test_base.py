@@ -279,14 +279,17 @@ def test_a_forked_process_reaches_the_tenant_too(tenant: Tenant) -> None:
     assert connectors(tenant) == []
 
 
-class Probe(TenantResource, module="exchange", name="Probe"):
-    """A kind declared the way every kind is (its blob is made on first registration, in this test)."""
+class SecretKindProvider(InboundConnectorProvider):
+    """A kind whose provider blob must be kept secret in state."""
 
-    provider_class = InboundConnectorProvider
-    computed_outputs = ("guid",)
+    serialize_as_secret_always = True
 
 
 def test_a_resource_registers_its_type_inputs_and_one_plain_provider_blob_per_kind() -> None:
+    class Probe(TenantResource, module="exchange", name="Probe"):  # declared here: its blob is made in this test
+        provider_class = InboundConnectorProvider
+        computed_outputs = ("guid",)
+
     monitor = pulumi_render.render(lambda: [Probe("a", PROPS), Probe("b", {**PROPS, "name": "b"})], {},
                                    pm.TenantMocks(), stack="test")
     regs = [r for r in monitor.registrations.values() if r.type == "pulumi-python:dynamic/exchange:Probe"]
@@ -298,6 +301,17 @@ def test_a_resource_registers_its_type_inputs_and_one_plain_provider_blob_per_ki
     assert type(dill.loads(base64.b64decode(blob))) is InboundConnectorProvider
     first = next(r for r in regs if r.name == "a")
     assert {k: v for k, v in first.inputs.items() if k != "__provider"} == PROPS
+
+
+def test_a_kind_that_asks_for_it_has_its_provider_blob_kept_secret() -> None:
+    class SecretProbe(TenantResource, module="exchange", name="SecretProbe"):
+        provider_class = SecretKindProvider
+
+    monitor = pulumi_render.render(lambda: SecretProbe("a", PROPS), {}, pm.TenantMocks(), stack="test")
+    [reg] = [r for r in monitor.registrations.values() if r.type.endswith(":SecretProbe")]
+    wrapped = reg.inputs["__provider"]
+    assert not isinstance(wrapped, str)
+    assert type(dill.loads(base64.b64decode(pm.unwrap(wrapped)))) is SecretKindProvider
 
 
 def test_inputs_still_unknown_during_preview_pass_check_unjudged() -> None:
