@@ -30,10 +30,15 @@ UNDETECTED = {"survived", "no tests", "suspicious"}
 
 
 def documented_equivalents() -> set[str]:
-    """Mutant names the doc explains as equivalent (a name in backquotes at the start of a list item)."""
+    """Mutant names the doc explains (a name in backquotes at the start of a list item; ``*`` stands for
+    every mutant of a function, e.g. ``module.x_func__mutmut_*``)."""
     if not EQUIVALENTS_DOC.exists():
         return set()
-    return set(re.findall(r"^\s*[-*] `([\w.]+__mutmut_\d+)`", EQUIVALENTS_DOC.read_text(), re.MULTILINE))
+    return set(re.findall(r"^\s*[-*] `([\w.ǁ]+__mutmut_(?:\d+|\*))`", EQUIVALENTS_DOC.read_text(), re.MULTILINE))
+
+
+def explained(name: str, documented: set[str]) -> bool:
+    return name in documented or any("*" in d and fnmatch.fnmatchcase(name, d) for d in documented)
 
 
 def results(where: Path, patterns: list[str]) -> dict[str, dict[str, str]]:
@@ -43,7 +48,10 @@ def results(where: Path, patterns: list[str]) -> dict[str, dict[str, str]]:
         module = meta.relative_to(where).as_posix().removesuffix(".meta")
         if module.startswith("shards/"):  # the shards' own runs (scripts/mutation.sh SHARD)
             continue
-        codes = json.loads(meta.read_text())["exit_code_by_key"]
+        try:
+            codes = json.loads(meta.read_text())["exit_code_by_key"]
+        except (ValueError, KeyError):
+            raise SystemExit(f"mutation: cannot read {meta} (is a run still writing it?); try when it ends") from None
         statuses = {name: status_by_exit_code[code] for name, code in codes.items()
                     if not patterns or any(fnmatch.fnmatchcase(name, p) for p in patterns)}
         if statuses:
@@ -68,7 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'module':<42} {'mutants':>7} {'killed':>6} {'equiv':>5} {'lived':>5} {'unrun':>5} {'score':>7}")
     totals: Counter[str] = Counter()
     for module, statuses in by_module.items():
-        count = Counter("equivalent" if s in UNDETECTED and n in equivalent else s for n, s in statuses.items())
+        count = Counter("equivalent" if s in UNDETECTED and explained(n, equivalent) else s
+                        for n, s in statuses.items())
         detected = sum(count[s] for s in DETECTED)
         lived = sum(count[s] for s in UNDETECTED)
         unrun = len(statuses) - detected - lived - count["equivalent"]
@@ -82,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         if score < args.floor:
             failing.append(module)
         unexplained += [(n, s) for n, s in statuses.items()
-                        if s in UNDETECTED and (args.all or n not in equivalent)]
+                        if s in UNDETECTED and (args.all or not explained(n, equivalent))]
     judged = totals["detected"] + totals["lived"]
     print(f"{'all':<42} {totals['mutants']:>7} {totals['detected']:>6} {totals['equivalent']:>5} "
           f"{totals['lived']:>5} {totals['unrun']:>5} {100.0 * totals['detected'] / max(judged, 1):>6.1f}%")

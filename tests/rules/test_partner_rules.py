@@ -36,6 +36,10 @@ def test_plain_text_partner_is_flagged_at_require_tls(options: LintOptions) -> N
     assert findings(options, senderIPs=["192.0.2.0/24"], requireTls=False) == [
         ("partner-tls", "connectors.ticketing.requireTls",
          "partner connector ticketing accepts mail in plain text; a certificate is only checked on a TLS session")]
+    assert findings(options, certificateName="mail.ticketing.example", requireTls=False) == [
+        ("partner-tls", "connectors.ticketing.requireTls",
+         "partner connector ticketing names certificate mail.ticketing.example but accepts mail in plain text; "
+         "a certificate is only checked on a TLS session")]
 
 
 def test_prod_blocks_the_open_door_and_no_waiver_covers_it() -> None:
