@@ -1,0 +1,72 @@
+"""Exact words and edges of the SMTP AUTH and credential rules, the waiver targets a reviewer may write, and the
+rule registry (o365relay/rules/smtp_auth.py, waivers.py, base.py)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from rule_fixtures import build, clean_doc
+
+from o365relay.rules import LintOptions, lint
+from o365relay.rules.base import REGISTRY, Rule, register
+from o365relay.rules.report import as_text
+from o365relay.rules.smtp_auth import credential_violations
+from o365relay.spec.model import Credential, ServiceAccount
+
+OPTIONS = LintOptions(enforcement="mandatory", today=date(2027, 3, 31))
+
+
+def found(doc: dict, rule: str) -> list[tuple[str, str, str]]:
+    return [(f.target, f.message, f.status) for f in lint(build(doc), OPTIONS) if f.rule == rule]
+
+
+def test_org_wide_smtp_auth_is_named_as_such() -> None:
+    doc = clean_doc()
+    doc["tenant"]["smtpAuth"] = "enabled"
+    assert found(doc, "org-smtp-auth-off") == [
+        ("tenant.smtpAuth", "SMTP AUTH is enabled for every mailbox in the organisation", "failing")]
+
+
+def test_a_client_secret_may_live_exactly_as_long_as_the_policy_allows() -> None:
+    doc = clean_doc()
+    doc["serviceAccounts"]["erp-mailer"]["credential"] = {"type": "secret", "expiresInDays": 180}
+    assert found(doc, "oauth-strong-credential") == []
+    doc["serviceAccounts"]["erp-mailer"]["credential"]["expiresInDays"] = 181
+    assert found(doc, "oauth-strong-credential") == [
+        ("serviceAccounts.erp-mailer.credential.expiresInDays",
+         "application sender erp-mailer uses a client secret valid for 181 days (policy: at most 180)", "failing")]
+
+
+def test_an_application_sender_without_a_credential_is_named() -> None:
+    account = ServiceAccount("erp-mailer", "application", "erp@contoso.com")
+    assert list(credential_violations(account, ("serviceAccounts", "erp-mailer"), 180)) == [
+        (("serviceAccounts", "erp-mailer"), "application sender erp-mailer declares no credential")]
+    federated = ServiceAccount("erp-mailer", "application", "erp@contoso.com", credential=Credential("federated"))
+    assert list(credential_violations(federated, ("serviceAccounts", "erp-mailer"), 180)) == []
+
+
+def test_a_waiver_on_the_tenant_covers_the_settings_under_it() -> None:
+    doc = clean_doc()
+    doc["tenant"]["rejectDirectSend"] = False
+    doc["waivers"] = [{"rule": "reject-direct-send", "target": "tenant", "reason": "migration window; CHG-77",
+                       "expires": "2027-03-31"}]
+    assert [(target, status) for target, _, status in found(doc, "reject-direct-send")] == [
+        ("tenant.rejectDirectSend", "waived")]
+
+
+def test_a_clean_spec_says_so() -> None:
+    spec = build(clean_doc())
+    assert as_text(lint(spec, OPTIONS), spec) == "fixture.yaml: no findings\n"
+
+
+def test_a_rule_id_is_registered_once() -> None:
+    existing = REGISTRY["no-basic-smtp-auth"]
+    with pytest.raises(ValueError, match="^duplicate rule id 'no-basic-smtp-auth'$"):
+        register(existing)
+    assert REGISTRY["no-basic-smtp-auth"] is existing
+    new = Rule("test-only-rule", "r", (), "low", "f", None)
+    try:
+        assert register(new) is new and REGISTRY["test-only-rule"] is new
+    finally:
+        REGISTRY.pop("test-only-rule", None)
