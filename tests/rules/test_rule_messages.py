@@ -1,5 +1,5 @@
-"""Exact words and edges of the SMTP AUTH and credential rules, the waiver targets a reviewer may write, and the
-rule registry (o365relay/rules/smtp_auth.py, waivers.py, base.py)."""
+"""Exact words and edges of the SMTP AUTH, credential, connector and SPF rules, the waiver targets a reviewer
+may write, and the rule registry (o365relay/rules/smtp_auth.py, connectors.py, spf.py, waivers.py, base.py)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ from rule_fixtures import build, clean_doc
 
 from o365relay.rules import LintOptions, lint
 from o365relay.rules.base import REGISTRY, Rule, register
+from o365relay.rules.connectors import open_relay_violations, tls_violations
 from o365relay.rules.report import as_text
 from o365relay.rules.smtp_auth import credential_violations
-from o365relay.spec.model import Credential, ServiceAccount
+from o365relay.rules.spf import authorised_networks
+from o365relay.spec.model import Connector, Credential, ServiceAccount
 
 OPTIONS = LintOptions(enforcement="mandatory", today=date(2027, 3, 31))
 
@@ -70,3 +72,25 @@ def test_a_rule_id_is_registered_once() -> None:
         assert register(new) is new and REGISTRY["test-only-rule"] is new
     finally:
         REGISTRY.pop("test-only-rule", None)
+
+
+def test_spf_terms_that_authorise_addresses_directly() -> None:
+    record = ("v=spf1 +ip4:192.0.2.0/24 ~ip4:198.51.100.1 ip6:2001:db8::/32 IP4:203.0.113.5 -ip4:203.0.113.6 "
+              "?ip4:203.0.113.7 include:spf.protection.outlook.com ip4: -all")
+    assert [str(n) for n in authorised_networks(record)] == ["192.0.2.0/24", "2001:db8::/32", "203.0.113.5/32"]
+
+
+def test_connector_problems_are_located_and_worded_for_the_policy_pack_too() -> None:
+    path = ("connectors", "dc1-relay")
+    assert list(open_relay_violations(Connector("dc1-relay"), path)) == [
+        (path, "connector dc1-relay names neither senderIPs nor certificateName, so it would trust any sender")]
+    assert list(open_relay_violations(Connector("dc1-relay", sender_ips=("203.0.113.7", "10.0.0.0/24")), path)) == [
+        ((*path, "senderIPs", 1), "connector dc1-relay: 10.0.0.0/24 is in private address space (RFC 1918, "
+                                  "10.0.0.0/8); a connector matches the public IPv4 address the mail leaves your "
+                                  "network from (after NAT): use that address")]
+    assert list(tls_violations(Connector("dc1-relay", sender_ips=("203.0.113.7",), require_tls=False), path)) == [
+        ((*path, "requireTls"), "connector dc1-relay accepts relay mail in plain text")]
+    by_certificate = Connector("dc1-relay", certificate_name="relay.contoso.com", require_tls=False)
+    assert list(tls_violations(by_certificate, path)) == [
+        ((*path, "requireTls"), "connector dc1-relay names certificate relay.contoso.com but does not require TLS; "
+                                "the certificate is only checked on a TLS session")]
