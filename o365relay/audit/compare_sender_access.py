@@ -5,8 +5,9 @@ ChangeOwner, DeleteItem, ReadPermission, ...) for anyone but the sender's own Ex
 holding FullAccess is ``unexpected``. An Exchange service principal (``New-ServicePrincipal``) that is no
 declared sender's can be given mailbox rights behind the spec's back, so it is ``unexpected`` too. And a
 declared sender holding Send As on a mailbox the spec does not declare (read from the tenant-wide Send As
-list) can send as that mailbox. Each item says what (the rights), who (the trustee) and, where the row
-carries it, since when.
+list) can send as that mailbox; with ``--every-mailbox`` (every mailbox's permissions read), so can one
+holding FullAccess on a mailbox other than its own. Each item says what (the rights), who (the trustee)
+and, where the row carries it, since when.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ GRANT_EVIDENCE = (*SEND_AS.evidence(), *SINCE)
 
 def compare_sender_access(identities: dict[str, Identity], snap: Snapshot, declared_mailboxes: list[str]) -> list[Item]:
     return [*_mailbox_permissions(identities, snap), *_exchange_principals(identities, snap),
-            *_send_as_elsewhere(identities, snap, declared_mailboxes)]
+            *_send_as_elsewhere(identities, snap, declared_mailboxes), *_rights_elsewhere(identities, snap)]
 
 
 def _mailbox_permissions(identities: dict[str, Identity], snap: Snapshot) -> list[Item]:
@@ -89,3 +90,26 @@ def _send_as_elsewhere(identities: dict[str, Identity], snap: Snapshot, declared
     return items
 
 
+def _rights_elsewhere(identities: dict[str, Identity], snap: Snapshot) -> list[Item]:
+    """Rights a declared sender holds on any mailbox but its own (only known after ``--every-mailbox``)."""
+    if not snap.every_mailbox or not identities:
+        return []
+    own = {i.account.mailbox.lower() for i in identities.values()}
+    reads = {m: r for m, r in snap.mailbox_permissions.items() if m not in own}
+    failures = [r for r in [snap.cas_mailboxes, *reads.values()] if not r.ok]
+    items = []
+    shown = failures[:3] + ([Read(f"and {len(failures) - 3} more", error="failed")] if len(failures) > 3 else [])
+    if failed := unknown_item("full_access", "declared senders' permissions on other mailboxes", shown):
+        items.append(failed)
+    trustees = {key: name for name, ident in identities.items() for key in ident.keys}
+    for mailbox, read in sorted(reads.items()):
+        for row in read.value or []:
+            account = trustees.get(FULL_ACCESS.holder_of(row))
+            if account is None or not FULL_ACCESS.explicit(row):
+                continue
+            rights = ", ".join(sorted(FULL_ACCESS.rights_as_written(row, FULL_ACCESS.rights(row))))
+            items.append(Item("full_access", f"{account} on {mailbox}", "unexpected",
+                              reason=f"{rights} for a declared sender on a mailbox that is not its own: with "
+                                     "FullAccess its credential can send as that mailbox",
+                              evidence=public(row, *PERMISSION_EVIDENCE)))
+    return items

@@ -22,6 +22,7 @@ from o365relay.audit.common import RowIndex, mailbox_keys
 from o365relay.audit.snapshot import Read, Row, Snapshot, failed
 from o365relay.errors import NotFound, TenantError
 from o365relay.kinds.permissions import FULL_ACCESS, SEND_AS, Grant
+from o365relay.reports.progress import Tick
 
 EXCHANGE_RESOURCE_APP_ID = "00000002-0000-0ff1-ce00-000000000000"
 SEND_AS_APP_ROLE = "SMTP.SendAsApp"
@@ -119,6 +120,25 @@ def _list_read(cmdlet: str, result: Any, single: bool) -> Read[Any]:
     if not single:
         return Read(cmdlet, list(result))
     return Read(cmdlet, result[0]) if result else failed(cmdlet, "the tenant returned no object")
+
+
+def every_address(cas: Read[list[Row]]) -> list[str]:
+    """The primary address of every mailbox Get-CASMailbox listed."""
+    return sorted({str(a) for row in cas.value or [] for a in mailbox_keys(row)[:1] if a})
+
+
+async def read_every_mailbox(exo: Exchange, snap: Snapshot, progress: Progress | None = None) -> None:
+    """Add Get-MailboxPermission of every mailbox not read yet to ``snap`` (Exchange has no tenant-wide list
+    of mailbox permissions: one read a mailbox, in batches), so the declared senders' rights on mailboxes
+    the spec does not name can be compared."""
+    snap.every_mailbox = True
+    if not snap.cas_mailboxes.ok:
+        return  # which mailboxes exist is unknown: the comparison says so
+    others = [m for m in every_address(snap.cas_mailboxes) if m.lower() not in snap.mailbox_permissions]
+    if isinstance(progress, Tick):
+        progress.expect(len(others))
+    snap.mailbox_permissions.update(
+        await read_per_mailbox(exo, FULL_ACCESS, others, snap.cas_mailboxes, progress))
 
 
 async def read_per_mailbox(exo: Exchange, grant: Grant, mailboxes: Sequence[str], cas: Read[list[Row]],

@@ -25,7 +25,8 @@ def _reads(snap: Snapshot) -> Iterator[tuple[str, Read[Any]]]:
     for f in fields(snap):
         value = getattr(snap, f.name)
         for read in value.values() if isinstance(value, dict) else [value]:
-            yield read.what, read
+            if isinstance(read, Read):  # not the every_mailbox flag
+                yield read.what, read
 
 
 def snapshot_scope(spec: RelaySpec, snap: Snapshot, *, dns_checked: bool = False) -> Scope:
@@ -40,11 +41,15 @@ def snapshot_scope(spec: RelaySpec, snap: Snapshot, *, dns_checked: bool = False
             per_object[" ".join(head + ([target.rsplit("/", 1)[0] + "/…"] if "/" in target else []))] += 1
         elif what not in tenant_wide:
             tenant_wide.append(what)
-    read = [*tenant_wide, *(f"{cmd} for {plural(n, 'declared mailbox', 'declared mailboxes')}"
+    every = snap.every_mailbox and snap.cas_mailboxes.ok
+    read = [*tenant_wide, *(f"{cmd} for every mailbox ({n})" if every and cmd == "Get-MailboxPermission"
+                            else f"{cmd} for {plural(n, 'declared mailbox', 'declared mailboxes')}"
                             for cmd, n in per_object.items())]
     not_read = [] if dns_checked else [DNS_NOT_READ]
-    not_read.append("FullAccess and other mailbox permissions on mailboxes the spec does not name: not read (Exchange "
-                    "has no tenant-wide list of them); Send As on them: read, compared for the declared senders only")
+    if not every:
+        not_read.append("FullAccess and other mailbox permissions on mailboxes the spec does not name: not read "
+                        "(Exchange has no tenant-wide list of them; `relayctl audit --every-mailbox` reads each "
+                        "mailbox's); Send As on them: read, compared for the declared senders only")
     if not spec.partner_connectors:
         not_read.append("Inbound connectors of type Partner: read, not compared (the spec declares none)")
     if not spec.outbound_connectors:

@@ -50,3 +50,4 @@ class Snapshot:
     send_as_grants: Read[list[Row]] = field(default_factory=lambda: Read("Get-RecipientPermission", []))
     auth_policies: Read[list[Row]] = field(default_factory=lambda: Read("Get-AuthenticationPolicy", []))
     exchange_users: Read[list[Row]] = field(default_factory=lambda: Read("Get-User", []))
+    every_mailbox: bool = False  # mailbox_permissions holds every mailbox's, not only the senders' (--every-mailbox)

@@ -26,6 +26,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("spec", help="the relay spec (relay.<stack>.yaml)")
     parser.add_argument("--format", choices=FORMATS, default="text")
     parser.add_argument("--output", "-o", metavar="FILE", help="write the report here instead of stdout")
+    parser.add_argument("--every-mailbox", action="store_true",
+                        help="also read every mailbox's permissions (one read a mailbox, batched: slower on large "
+                             "tenants) to find the declared senders' FullAccess and other rights on mailboxes the spec "
+                             "does not name")
     parser.add_argument("--hide-in-sync", action="store_true", help="text format: list only findings and unknowns")
     parser.add_argument("--dns", action="store_true",
                         help="also check the domains' DNS records (SPF, DKIM, DMARC, MX, DNSBL) as `relayctl dns` does")
@@ -55,7 +59,8 @@ def run(args: argparse.Namespace) -> int:
     asyncio.run(check_sign_in(endpoints))
     revision = spec_revision(args.spec)
     with progress_bar("reading the tenant", plan_reads(spec).total) as tick:
-        result = asyncio.run(audit(spec, endpoints, revision=revision, progress=tick))
+        result = asyncio.run(audit(spec, endpoints, revision=revision, progress=tick,
+                                   every_mailbox=args.every_mailbox))
     if args.dns:
         from o365relay.audit.dns_items import with_dns
         from o365relay.cli.dns import check_spec_dns

@@ -7,8 +7,15 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
-from o365relay.audit.common import mailbox_keys
-from o365relay.audit.reader import Exchange, Graph, ReadPlan, read_applications, read_per_mailbox, read_tenant
+from o365relay.audit.reader import (
+    Exchange,
+    Graph,
+    ReadPlan,
+    every_address,
+    read_applications,
+    read_per_mailbox,
+    read_tenant,
+)
 from o365relay.audit.snapshot import Read, Row, Snapshot
 from o365relay.errors import TenantError
 from o365relay.kinds.permissions import FULL_ACCESS, SEND_AS
@@ -36,8 +43,7 @@ async def read_for_export(exo: Exchange, graph: Graph, progress: Tick | None = N
                  snap.exchange_service_principals, snap.dkim_configs, snap.cas_mailboxes, snap.domains,
                  snap.send_as_app_holders, snap.connection_filter, snap.auth_policies, snap.exchange_users):
         _value(read)
-    addresses = sorted({str(a) for row in snap.cas_mailboxes.value or []
-                        for a in mailbox_keys(row)[:1] if a})
+    addresses = every_address(snap.cas_mailboxes)
     tick.expect(2 * len(addresses))
     send_as, full_access, apps = await asyncio.gather(
         read_per_mailbox(exo, SEND_AS, addresses, snap.cas_mailboxes, tick),

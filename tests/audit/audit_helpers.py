@@ -15,9 +15,10 @@ SEEDS = Path(__file__).parent / "seeds"
 PROD_SPEC = ROOT / "relay.prod.yaml"
 
 
-def run_audit(sandbox: Sandbox, spec_path: Path = PROD_SPEC) -> AuditResult:
+def run_audit(sandbox: Sandbox, spec_path: Path = PROD_SPEC, every_mailbox: bool = False) -> AuditResult:
     spec = load_spec(spec_path)
-    return asyncio.run(audit(spec, sandbox.endpoints(), revision=spec_revision(spec_path)))
+    return asyncio.run(audit(spec, sandbox.endpoints(), revision=spec_revision(spec_path),
+                             every_mailbox=every_mailbox))
 
 
 def item(result: AuditResult, kind: str, name: str) -> Item:

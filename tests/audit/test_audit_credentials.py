@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
-from audit_helpers import SEEDS, item, run_audit
+from audit_helpers import PROD_SPEC, SEEDS, item, run_audit
 from msgraph.generated.models.federated_identity_credential import FederatedIdentityCredential
 
 from o365relay.tenant.exchange import ExchangeClient
@@ -119,3 +119,23 @@ def test_a_failed_send_as_list_is_unknown_not_in_sync(tenant):
     [unknown] = [i for i in compare_sender_access(identities, snap, []) if i.kind == "send_as"]
     assert unknown.status == "unknown" and "Get-RecipientPermission: 503" in unknown.reason
     assert unknown.name == "declared senders' Send As on undeclared mailboxes"
+
+
+def test_every_mailbox_finds_a_declared_senders_rights_on_mailboxes_the_spec_does_not_name(tenant, capsys):
+    """FullAccess on another mailbox lets the sender's credential send as it; Exchange lists mailbox permissions
+    per mailbox only, so the audit reads every mailbox's when asked (and says which it did)."""
+    from o365relay.cli.main import main
+
+    sandbox = tenant(SEEDS / "sender-access.yaml")
+    plain = run_audit(sandbox)
+    assert not [i for i in plain.items if i.name == "erp-mailer on invoices@contoso.com" and i.kind == "full_access"]
+    assert any("--every-mailbox" in line for line in plain.scope.not_read)
+    result = run_audit(sandbox, every_mailbox=True)
+    found = item(result, "full_access", "erp-mailer on invoices@contoso.com")
+    assert found.status == "unexpected" and found.reason.startswith("FullAccess for a declared sender")
+    assert found.evidence["AccessRights"] == ["FullAccess"] and found.evidence["Identity"] == "invoices"
+    users = len(sandbox.store.list("user"))
+    assert f"Get-MailboxPermission for every mailbox ({users})" in result.scope.read
+    assert not any("--every-mailbox" in line for line in result.scope.not_read)
+    assert main(["audit", str(PROD_SPEC), "--every-mailbox", "--format", "json"]) == 1
+    assert "erp-mailer on invoices@contoso.com" in capsys.readouterr().out
