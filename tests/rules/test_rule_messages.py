@@ -13,8 +13,8 @@ from o365relay.rules.base import REGISTRY, Rule, register
 from o365relay.rules.connectors import open_relay_violations, tls_violations
 from o365relay.rules.report import as_text
 from o365relay.rules.smtp_auth import credential_violations
-from o365relay.rules.spf import authorised_networks
-from o365relay.spec.model import Connector, Credential, ServiceAccount
+from o365relay.rules.spf import KNOWN_NESTED_LOOKUPS, authorised_networks, lookup_count
+from o365relay.spec.model import Connector, Credential, ServiceAccount, Spf
 
 OPTIONS = LintOptions(enforcement="mandatory", today=date(2027, 3, 31))
 
@@ -94,3 +94,55 @@ def test_connector_problems_are_located_and_worded_for_the_policy_pack_too() -> 
     assert list(tls_violations(by_certificate, path)) == [
         ((*path, "requireTls"), "connector dc1-relay names certificate relay.contoso.com but does not require TLS; "
                                 "the certificate is only checked on a TLS session")]
+
+
+def test_spf_lookups_add_each_include_and_what_it_spends_itself() -> None:
+    spf = Spf(include=("spf.protection.outlook.com", "_spf.vendor.example", "_spf.other.example"))
+    spends = {"_spf.vendor.example": 3}
+
+    def nested(include: str) -> int:
+        if include not in spends:
+            raise LookupError(f"no TXT record at {include}")
+        return spends[include]
+
+    assert lookup_count(spf, nested) == (3 + KNOWN_NESTED_LOOKUPS["spf.protection.outlook.com"] + 3,
+                                         ("_spf.other.example",))
+    assert lookup_count(spf) == (3 + KNOWN_NESTED_LOOKUPS["spf.protection.outlook.com"],
+                                 ("_spf.vendor.example", "_spf.other.example"))
+
+
+def test_dkim_problems_are_worded() -> None:
+    doc = clean_doc()
+    doc["domains"]["contoso.com"]["dkim"] = {"enabled": False, "keySize": 1024}
+    assert sorted((f.target, f.message) for f in lint(build(doc), OPTIONS) if f.rule == "dkim-2048") == [
+        ("domains.contoso.com.dkim.enabled", "DKIM signing is off for contoso.com"),
+        ("domains.contoso.com.dkim.keySize", "DKIM key of contoso.com is 1024 bits; use 2048")]
+
+
+def test_waivers_that_cannot_apply_are_each_reported_at_their_rule() -> None:
+    doc = clean_doc()
+    doc["connectors"]["dc1-relay"]["requireTls"] = False
+    doc["waivers"] = [
+        {"rule": "no-such-rule", "target": "connectors.dc1-relay", "reason": "typo; CHG-1", "expires": "2027-03-31"},
+        {"rule": "connector-tls", "target": "connectors.dc1-relay", "reason": "legacy; CHG-2", "expires": "2027-03-31"},
+    ]
+    assert sorted((f.rule, f.target, f.message) for f in lint(build(doc), OPTIONS) if f.rule == "waiver-unmatched") == [
+        ("waiver-unmatched", "waivers[0].rule", "waiver names unknown rule no-such-rule"),
+        ("waiver-unmatched", "waivers[1].rule", "rule connector-tls cannot be waived")]
+    quiet = LintOptions(enforcement="mandatory", today=date(2027, 3, 31), rules={"waiver-unmatched": "disabled"})
+    assert [f for f in lint(build(doc), quiet) if f.rule == "waiver-unmatched"] == []
+
+
+def test_a_disabled_rule_does_not_silence_the_rules_after_it() -> None:
+    doc = clean_doc()
+    doc["connectors"]["dc1-relay"]["requireTls"] = False
+    doc["domains"]["contoso.com"]["dkim"] = {"keySize": 1024}
+    first = next(iter(REGISTRY))
+    options = LintOptions(enforcement="mandatory", today=date(2027, 3, 31), rules={first: "disabled"})
+    assert {f.rule for f in lint(build(doc), options)} >= {"connector-tls", "dkim-2048"}
+
+
+def test_a_gate_rule_blocks_unless_a_rule_override_says_otherwise() -> None:
+    assert LintOptions(enforcement="advisory").level("switch-enforce-evidence") == "mandatory"
+    assert LintOptions(rules={"switch-enforce-evidence": "advisory"}).level("switch-enforce-evidence") == "advisory"
+    assert LintOptions(enforcement="advisory").level("connector-tls") == "advisory"
