@@ -13,18 +13,12 @@ from components.providers.base import Props, TenantProvider, TenantResource
 from components.providers.session import TenantSession
 from o365relay import exchange_values as xv
 from o365relay.errors import Conflict
-from o365relay.kinds.base import Field
-from o365relay.spec.addresses import check_guid
+from o365relay.kinds.service_principal import SERVICE_PRINCIPAL
 
 
 class ServicePrincipalProvider(TenantProvider):
-    kind = "Exchange service principal"
+    descriptor = SERVICE_PRINCIPAL
     converge_existing = True  # the same app registered with another display name is ours to rename
-    fields = (
-        Field("app_id", str, replace=True, norm=xv.lower, item_check=check_guid),
-        Field("object_id", str, replace=True, norm=xv.lower, item_check=check_guid),
-        Field("display_name", str),
-    )
 
     def object_id(self, props: Props) -> str:
         return str(props["app_id"]).lower()
@@ -35,17 +29,14 @@ class ServicePrincipalProvider(TenantProvider):
                 f"(Remove-ServicePrincipal -Identity {props['app_id']}) and run again")
 
     async def fetch(self, session: TenantSession, props: Props) -> Props | None:
-        row = await exo.find(session, "Get-ServicePrincipal", {"Identity": props["app_id"]},
-                             lambda r: exo.same(r.get("AppId"), props["app_id"]))
-        if row is None:
-            return None
-        return {"app_id": row.get("AppId"), "object_id": row.get("ObjectId"),
-                "display_name": row.get("DisplayName"), "identity": row.get("Identity")}
+        row = await exo.find(session, f"Get-{SERVICE_PRINCIPAL.noun}", {"Identity": props["app_id"]},
+                             lambda r: exo.same(SERVICE_PRINCIPAL.app_id_of(r), props["app_id"]))
+        return None if row is None else SERVICE_PRINCIPAL.props(row)
 
     async def create_object(self, session: TenantSession, props: Props) -> Props:
-        rows = await exo.invoke(session, "New-ServicePrincipal", {
-            "AppId": props["app_id"], "ObjectId": props["object_id"], "DisplayName": props["display_name"]})
-        identity = rows[0].get("Identity") if rows else None
+        rows = await exo.invoke(session, f"New-{SERVICE_PRINCIPAL.noun}", {
+            SERVICE_PRINCIPAL.parameter("app_id"): props["app_id"], **SERVICE_PRINCIPAL.parameters(props)})
+        identity = SERVICE_PRINCIPAL.props(rows[0])["identity"] if rows else None
         if identity is None:  # some cmdlets answer with an empty list: read the identity back
             identity = ((await self.fetch(session, props)) or {}).get("identity")
         return {"identity": identity}
@@ -54,12 +45,12 @@ class ServicePrincipalProvider(TenantProvider):
         if xv.lower(olds.get("object_id")) != xv.lower(news["object_id"]):
             raise Conflict(f"{self.kind} {self.object_id(news)!r} already exists in the tenant with ObjectId "
                            f"{olds.get('object_id')!r}, not {news['object_id']!r}; {self.guidance(news)}")
-        await exo.invoke(session, "Set-ServicePrincipal",
-                         {"Identity": news["app_id"], "DisplayName": news["display_name"]})
+        await exo.invoke(session, f"Set-{SERVICE_PRINCIPAL.noun}", {
+            "Identity": news["app_id"], SERVICE_PRINCIPAL.parameter("display_name"): news["display_name"]})
         return self.computed(olds)
 
     async def delete_object(self, session: TenantSession, props: Props) -> None:
-        await exo.invoke(session, "Remove-ServicePrincipal", {"Identity": props["app_id"], "Confirm": False})
+        await exo.invoke(session, f"Remove-{SERVICE_PRINCIPAL.noun}", {"Identity": props["app_id"], "Confirm": False})
 
 
 class ServicePrincipal(TenantResource, module="exchange", name="ServicePrincipal"):

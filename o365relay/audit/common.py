@@ -9,6 +9,7 @@ from o365relay import exchange_values as xv
 from o365relay.audit.model import FieldDiff, Item
 from o365relay.audit.snapshot import Read, Row
 from o365relay.kinds.base import diff
+from o365relay.kinds.service_principal import SERVICE_PRINCIPAL
 
 
 def unknown_item(kind: str, name: str, reads: Iterable[Read[Any]], spec_path: str = "") -> Item | None:
@@ -55,7 +56,7 @@ def mailbox_keys(row: Row) -> list[Any]:
 
 def principal_keys(row: Row) -> list[Any]:
     """Every way Exchange names a service principal."""
-    return [row.get(k) for k in ("Identity", "ObjectId", "AppId", "DisplayName", "Name", "ServiceId")]
+    return SERVICE_PRINCIPAL.keys(row)
 
 
 def public(row: Row | None, *keys: str) -> Row:

@@ -11,6 +11,7 @@ from o365relay.audit.identities import Identity
 from o365relay.audit.model import FieldDiff, Item, Status
 from o365relay.audit.snapshot import Read, Snapshot
 from o365relay.kinds.permissions import FULL_ACCESS
+from o365relay.kinds.service_principal import SERVICE_PRINCIPAL
 from o365relay.kinds.switches import MAILBOX_SMTP_AUTH, SMTP_AUTH_DISABLED
 from o365relay.spec.model import RelaySpec
 
@@ -46,7 +47,7 @@ def compare_applications(spec: RelaySpec, identities: dict[str, Identity], snap:
         items.append(
             unknown_item("exchange_service_principal", name, [snap.exchange_service_principals], path)
             or (Item("exchange_service_principal", name, "in_sync", spec_path=path,
-                     evidence=public(ident.principal, "AppId", "ObjectId", "DisplayName", "Identity"))
+                     evidence=public(ident.principal, *SERVICE_PRINCIPAL.evidence()))
                 if ident.principal else
                 Item("exchange_service_principal", name, "missing", spec_path=path,
                      reason="not registered in Exchange (New-ServicePrincipal)")))

@@ -14,6 +14,7 @@ from o365relay.audit.identities import Identity
 from o365relay.audit.model import Item
 from o365relay.audit.snapshot import Read, Row, Snapshot
 from o365relay.kinds.permissions import SEND_AS
+from o365relay.kinds.service_principal import SERVICE_PRINCIPAL
 from o365relay.spec.model import RelaySpec
 
 
@@ -67,8 +68,9 @@ def compare_send_as(spec: RelaySpec, identities: dict[str, Identity], snap: Snap
 def display_trustee(trustee: str, snap: Snapshot) -> str:
     """A trustee as people know it: a service principal's display name or a mailbox's address."""
     principal = find_row(snap.exchange_service_principals.value or [], principal_keys, trustee)
-    if principal and principal.get("DisplayName"):
-        return str(principal["DisplayName"])
+    shown = SERVICE_PRINCIPAL.display_name_of(principal)[0] if principal else None
+    if shown:
+        return str(shown)
     mailbox = find_row(snap.cas_mailboxes.value or [], mailbox_keys, trustee)
     return str(mailbox.get("PrimarySmtpAddress") or trustee) if mailbox else trustee
 

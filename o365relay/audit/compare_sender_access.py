@@ -19,6 +19,7 @@ from o365relay.audit.identities import Identity
 from o365relay.audit.model import Item
 from o365relay.audit.snapshot import Read, Snapshot
 from o365relay.kinds.permissions import DENY, FULL_ACCESS, SEND_AS
+from o365relay.kinds.service_principal import SERVICE_PRINCIPAL
 
 SINCE = ("WhenCreatedUTC", "WhenCreated", "WhenChangedUTC", "WhenChanged")  # kept as evidence when present
 PERMISSION_EVIDENCE = (*FULL_ACCESS.evidence(), DENY, *SINCE)
@@ -58,12 +59,13 @@ def _exchange_principals(identities: dict[str, Identity], snap: Snapshot) -> lis
     read = snap.exchange_service_principals
     if not read.ok:
         return []  # every declared one is already unknown; nothing can be said of others
-    declared = {xv.lower(i.principal.get("ObjectId")) for i in identities.values() if i.principal is not None}
-    return [Item("exchange_service_principal", str(row.get("DisplayName") or row.get("AppId")), "unexpected",
+    principal = SERVICE_PRINCIPAL
+    declared = {xv.lower(principal.object_id_of(i.principal)[0]) for i in identities.values() if i.principal}
+    return [Item("exchange_service_principal", principal.shown(row), "unexpected",
                  reason="registered in Exchange (New-ServicePrincipal) but no declared service account's: it can "
                         "be given mailbox permissions (and, in a role group, admin rights) outside the spec",
-                 evidence=public(row, "AppId", "ObjectId", "DisplayName", "Identity", *SINCE))
-            for row in read.value or [] if xv.lower(row.get("ObjectId")) not in declared]
+                 evidence=public(row, *principal.evidence(), *SINCE))
+            for row in read.value or [] if xv.lower(principal.object_id_of(row)[0]) not in declared]
 
 
 def _send_as_elsewhere(identities: dict[str, Identity], snap: Snapshot, declared_mailboxes: list[str]) -> list[Item]:

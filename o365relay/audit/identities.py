@@ -14,6 +14,7 @@ from typing import Any
 from o365relay import exchange_values as xv
 from o365relay.audit.common import find_row, mailbox_keys, principal_keys
 from o365relay.audit.snapshot import Read, Row, Snapshot
+from o365relay.kinds.service_principal import SERVICE_PRINCIPAL
 from o365relay.naming import application_display_name
 from o365relay.spec.model import ServiceAccount
 
@@ -50,7 +51,7 @@ def resolve(account: ServiceAccount, snap: Snapshot) -> Identity:
     principals = snap.exchange_service_principals.value or []
     principal = None
     if holder:
-        principal = find_row(principals, lambda r: [r.get("ObjectId")], str(holder.get("principalId")))
+        principal = find_row(principals, SERVICE_PRINCIPAL.object_id_of, str(holder.get("principalId")))
     for name in names:
-        principal = principal or find_row(principals, lambda r: [r.get("DisplayName")], name)
+        principal = principal or find_row(principals, SERVICE_PRINCIPAL.display_name_of, name)
     return Identity(account, (snap.send_as_app_holders, snap.exchange_service_principals), holder, principal)

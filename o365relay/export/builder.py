@@ -27,6 +27,7 @@ from o365relay.kinds.inbound_connector import INBOUND_CONNECTOR, is_relay
 from o365relay.kinds.outbound_connector import OUTBOUND_CONNECTOR, ROUTE_TYPE
 from o365relay.kinds.partner_connector import DERIVED, PARTNER_CONNECTOR, is_partner
 from o365relay.kinds.permissions import FULL_ACCESS, SEND_AS
+from o365relay.kinds.service_principal import SERVICE_PRINCIPAL
 from o365relay.kinds.switches import MAILBOX_SMTP_AUTH, ORG_SMTP_AUTH, REJECT_DIRECT_SEND
 from o365relay.naming import account_name, application_display_name
 from o365relay.spec.model import (
@@ -204,7 +205,7 @@ def _service_accounts(view: TenantView, warnings: list[str]) -> tuple[list[Servi
     for holder in sorted(snap.send_as_app_holders.value or [], key=lambda h: str(h.get("principalDisplayName"))):
         shown = str(holder.get("principalDisplayName"))
         app = view.applications.get(str(holder.get("principalId")))
-        principal = find_row(snap.exchange_service_principals.value or [], lambda r: [r.get("ObjectId")],
+        principal = find_row(snap.exchange_service_principals.value or [], SERVICE_PRINCIPAL.object_id_of,
                              str(holder.get("principalId")))
         if app is None or principal is None:
             why = "it is not an application of this tenant" if app is None else "it is not registered in Exchange"

@@ -128,7 +128,8 @@ TABLE: tuple[Explanation, ...] = (
         "535 5.7.3 Authentication unsuccessful",
         "The application is not registered as a service principal in Exchange",
         "Exchange maps an app-only token to a mailbox through its own service principal object "
-        "(New-ServicePrincipal -AppId -ObjectId); without it the token is refused.",
+        "(New-ServicePrincipal, with the application id and the enterprise application's object id); without it "
+        "the token is refused.",
         f"Declare the sender as {_SENDER}.kind: application: the stack creates the Exchange service "
         f"principal (exchange:ServicePrincipal); {_APPLY}.",
         text=r"service principal"),

@@ -44,6 +44,7 @@ from o365relay.errors import (
     Throttled,
     TransientError,
 )
+from o365relay.kinds.service_principal import SERVICE_PRINCIPAL
 from o365relay.netfail import transport_error
 from o365relay.tenant.credentials import bearer_token, credential_for
 from o365relay.tenant.retry import (
@@ -71,7 +72,7 @@ ROLE_FIX = ("assign the Exchange Administrator role (or a custom Exchange role g
 # Fields an Exchange object may be named by, in the order get_by_identity compares them.
 # The warnings Exchange gives when it returned fewer rows than exist (Get-* with a ResultSize cap).
 TRUNCATION = re.compile(r"more results|only the first \d+ items|\bResultSize\b|truncat", re.IGNORECASE)
-IDENTITY_FIELDS = ("Identity", "Name", "Id", "Guid", "ExchangeObjectId", "AppId", "ObjectId",
+IDENTITY_FIELDS = ("Identity", "Name", "Id", "Guid", "ExchangeObjectId", *SERVICE_PRINCIPAL.identity_fields(),
                    "PrimarySmtpAddress", "UserPrincipalName", "DomainName")
 
 

@@ -13,6 +13,7 @@ PARTNER_MISSED = ("5.7.51", "5.7.68")  # a partner connector refused the source,
 async def diagnose_oauth(endpoints: Endpoints, token: str, client_id: str, reply: str) -> Diagnosis:
     """Exchange answers 535 5.7.3 for a token without SMTP.SendAsApp, an app not registered as an
     Exchange service principal, and a missing FullAccess alike: check which applies."""
+    from o365relay.kinds.service_principal import SERVICE_PRINCIPAL
     from o365relay.smtp.xoauth2 import token_roles
     from o365relay.tenant.exchange import ExchangeClient
 
@@ -20,8 +21,8 @@ async def diagnose_oauth(endpoints: Endpoints, token: str, client_id: str, reply
         key = "auth-no-role"
     else:
         async with ExchangeClient(endpoints) as exo:
-            sps = await exo.invoke("Get-ServicePrincipal")
-        registered = any(str(sp.get("AppId", "")).lower() == client_id.lower() for sp in sps)
+            sps = await exo.invoke(f"Get-{SERVICE_PRINCIPAL.noun}")
+        registered = any(SERVICE_PRINCIPAL.app_id_of(sp) == client_id.lower() for sp in sps)
         key = "auth-no-fullaccess" if registered else "auth-no-service-principal"
     generic = explain(reply)
     return Diagnosis(reply, "5.7.3", by_key(key), tuple(e for e in (generic.explanation,) if e))

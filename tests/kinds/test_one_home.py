@@ -18,6 +18,8 @@ ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = ("o365relay", "components", "policies")
 OUTSIDE = ("o365relay/sandbox/", "o365relay/kinds/")
 # Names every Exchange object has: they identify and describe an object, not a setting of its kind.
+# Where the same name is another service's parameter: Graph PowerShell's New-MgServicePrincipal -AppId.
+ELSEWHERE = {("o365relay/doctor.py", "AppId")}
 GENERIC = {"Name", "Identity", "Guid", "Enabled", "Comment", "Status", "WhenChangedUTC"}
 
 
@@ -42,7 +44,8 @@ def naming(parameter: str) -> list[str]:
     """Production modules (outside the sandbox and the kinds) whose code names ``parameter``: as a string
     (a row field or parameter key; a resource type's ``name=`` aside) or as a cmdlet switch (``-SenderDomains``)."""
     pattern = re.compile(rf"""(?<!name=)["']{parameter}["']|(?<!\w)-{parameter}\b""")
-    return sorted(str(p.relative_to(ROOT)) for p in production_modules() if pattern.search(p.read_text()))
+    return sorted(where for p in production_modules() if pattern.search(p.read_text())
+                  and (where := str(p.relative_to(ROOT)), parameter) not in ELSEWHERE)
 
 
 def test_the_descriptors_are_found() -> None:
