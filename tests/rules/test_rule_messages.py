@@ -146,3 +146,19 @@ def test_a_gate_rule_blocks_unless_a_rule_override_says_otherwise() -> None:
     assert LintOptions(enforcement="advisory").level("switch-enforce-evidence") == "mandatory"
     assert LintOptions(rules={"switch-enforce-evidence": "advisory"}).level("switch-enforce-evidence") == "advisory"
     assert LintOptions(enforcement="advisory").level("connector-tls") == "advisory"
+
+
+def test_an_spf_term_written_with_host_bits_authorises_its_network() -> None:
+    assert [str(n) for n in authorised_networks("v=spf1 ip4:192.0.2.7/24 -all")] == ["192.0.2.0/24"]
+
+
+def test_a_waiver_in_use_does_not_hide_a_later_one_that_cannot_apply() -> None:
+    doc = clean_doc()
+    doc["serviceAccounts"]["scanner"] = {"kind": "mailbox", "mailbox": "scanner@contoso.com"}
+    doc["waivers"] = [
+        {"rule": "no-basic-smtp-auth", "target": "serviceAccounts.scanner", "reason": "firmware; FAC-1182",
+         "expires": "2027-03-31"},
+        {"rule": "no-such-rule", "target": "connectors.dc1-relay", "reason": "typo; CHG-1", "expires": "2027-03-31"},
+    ]
+    assert [(f.target, f.message) for f in lint(build(doc), OPTIONS) if f.rule == "waiver-unmatched"] == [
+        ("waivers[1].rule", "waiver names unknown rule no-such-rule")]
