@@ -117,10 +117,16 @@ def permission_checks(roles: set[str], purposes: tuple[Purpose, ...]) -> list[Ch
 
 def excess_checks(roles: set[str], label: str, excess: list[tuple[str, str]]) -> list[Check]:
     """A warning per application permission held that is broader than o365-relay needs (least privilege)."""
-    return [Check(f"{label} {held}", "excess", f"held, but more than o365-relay needs; {instead} suffices",
+    return [Check(f"{label} {held}", "excess", _beyond_need(instead),
                   f"remove {held} from the app's API permissions"
                   + ("" if instead.startswith("nothing") else " once the narrower one is granted"))
             for held, instead in excess if held in roles]
+
+
+def _beyond_need(instead: str) -> str:
+    if instead.startswith("nothing: "):
+        return f"held, but o365-relay needs none of it: {instead.removeprefix('nothing: ')}"
+    return f"held, but more than o365-relay needs; {instead} suffices"
 
 
 def _writes_not_needed(roles: set[str], purposes: tuple[Purpose, ...]) -> list[Check]:

@@ -113,3 +113,10 @@ def test_a_reader_holding_the_deployers_grants_is_told_to_drop_them(sandbox: San
 
 def test_the_default_service_principal_entry_of_wids_is_no_role() -> None:
     assert directory_role_checks({"0997a1d0-0d1d-4acb-b408-d5ca73121e90"}, ("deploy", "audit"), "sp") == []
+
+
+def test_a_permission_nothing_needs_says_so_plainly() -> None:
+    [check] = [c for c in permission_checks({"Mail.Send"}, ("deploy",)) if c.status == "excess"]
+    assert check.detail == ("held, but o365-relay needs none of it: senders use SMTP with their own "
+                            "SMTP.SendAsApp, not Graph mail")
+    assert check.fix == "remove Mail.Send from the app's API permissions"
