@@ -8,11 +8,13 @@ outbound connectors); a spec without any leaves them to other integrations.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from o365relay.audit.common import compared, public, unknown_item
 from o365relay.audit.model import FieldDiff, Item
 from o365relay.audit.snapshot import Row, Snapshot
+from o365relay.kinds.base import Kind
 from o365relay.kinds.inbound_connector import INBOUND_CONNECTOR, is_relay
 from o365relay.kinds.outbound_connector import OUTBOUND_CONNECTOR
 from o365relay.kinds.partner_connector import PARTNER_CONNECTOR, is_partner
@@ -25,15 +27,7 @@ def compare_connectors(spec: RelaySpec, snap: Snapshot) -> list[Item]:
         return [unknown_item("connector", n, [snap.connectors], f"spec.connectors.{n}") for n in names]  # type: ignore[misc]
     kind = INBOUND_CONNECTOR
     rows = {kind.value(r, "name"): r for r in snap.connectors.value or []}
-    items = []
-    for name, connector in spec.connectors.items():
-        path = f"spec.connectors.{name}"
-        row = rows.pop(name.lower(), None)
-        if row is None:
-            items.append(_missing("connector", name, path, kind.desired(connector)))
-        else:
-            items.append(compared("connector", name, kind.desired(connector), kind.actual(row),
-                                  public(row, *kind.evidence()), path))
+    items = _declared("connector", kind, spec.connectors, rows)
     for name in spec.partner_connectors:
         rows.pop(name.lower(), None)  # declared as a partner: compared as one (its type shows as drift)
     for row in rows.values():
@@ -41,6 +35,21 @@ def compare_connectors(spec: RelaySpec, snap: Snapshot) -> list[Item]:
             items.append(Item("connector", _name(row), "unexpected",
                               reason="an OnPremises inbound connector the spec does not declare",
                               evidence=public(row, *kind.evidence())))
+    return items
+
+
+def _declared(item_kind: str, kind: Kind, declared: Mapping[str, Any], rows: dict[str, Row]) -> list[Item]:
+    """Each declared connector against the tenant's row of its name (taken out of ``rows``): compared
+    field by field, or missing."""
+    items = []
+    for name, connector in declared.items():
+        path = f"spec.connectors.{name}"
+        row = rows.pop(name.lower(), None)
+        if row is None:
+            items.append(_missing(item_kind, name, path, kind.desired(connector)))
+        else:
+            items.append(compared(item_kind, name, kind.desired(connector), kind.actual(row),
+                                  public(row, *kind.evidence()), path))
     return items
 
 
@@ -59,15 +68,7 @@ def compare_partner_connectors(spec: RelaySpec, snap: Snapshot) -> list[Item]:
                 for n in spec.partner_connectors]
     kind = PARTNER_CONNECTOR
     rows = {kind.value(r, "name"): r for r in snap.connectors.value or []}
-    items = []
-    for name, connector in spec.partner_connectors.items():
-        path = f"spec.connectors.{name}"
-        row = rows.pop(name.lower(), None)
-        if row is None:
-            items.append(_missing("partner_connector", name, path, kind.desired(connector)))
-        else:
-            items.append(compared("partner_connector", name, kind.desired(connector), kind.actual(row),
-                                  public(row, *kind.evidence()), path))
+    items = _declared("partner_connector", kind, spec.partner_connectors, rows)
     items += [Item("partner_connector", _name(row), "unexpected",
                    reason="a Partner inbound connector the spec does not declare (the spec declares the partner side)",
                    evidence=public(row, *kind.evidence())) for row in rows.values() if is_partner(row)]
@@ -86,15 +87,7 @@ def compare_outbound_connectors(spec: RelaySpec, snap: Snapshot) -> list[Item]:
                 for n in spec.outbound_connectors]
     kind = OUTBOUND_CONNECTOR
     rows = {kind.value(r, "name"): r for r in read.value or []}
-    items = []
-    for name, connector in spec.outbound_connectors.items():
-        path = f"spec.connectors.{name}"
-        row = rows.pop(name.lower(), None)
-        if row is None:
-            items.append(_missing("outbound_connector", name, path, kind.desired(connector)))
-        else:
-            items.append(compared("outbound_connector", name, kind.desired(connector), kind.actual(row),
-                                  public(row, *kind.evidence()), path))
+    items = _declared("outbound_connector", kind, spec.outbound_connectors, rows)
     items += [Item("outbound_connector", _name(row), "unexpected",
                    reason="an outbound connector the spec does not declare (the spec declares the outbound side)",
                    evidence=public(row, *kind.evidence())) for row in rows.values()]
