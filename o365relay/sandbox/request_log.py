@@ -39,23 +39,25 @@ class RequestLog:
             self._entries.clear()
 
 
-def cmdlets_of(body: bytes) -> list[str]:
-    """The cmdlet names an InvokeCommand or ``$batch`` body asks for (empty if it is neither)."""
+def cmdlet_calls(body: bytes) -> list[tuple[str, list[str]]]:
+    """Each cmdlet an InvokeCommand or ``$batch`` body asks for, with the names of its parameters
+    (which of several jobs a cmdlet such as Set-OrganizationConfig was doing)."""
     try:
         doc = json.loads(body or b"null")
     except ValueError:
         return []
-    return _names(doc)
+    return _calls(doc)
 
 
-def _names(doc: Any) -> list[str]:
+def _calls(doc: Any) -> list[tuple[str, list[str]]]:
     if isinstance(doc, dict) and isinstance(doc.get("requests"), list):
-        return [n for r in doc["requests"] if isinstance(r, dict) for n in _names(r.get("body"))]
+        return [c for r in doc["requests"] if isinstance(r, dict) for c in _calls(r.get("body"))]
     try:
         name = doc["CmdletInput"]["CmdletName"]
     except (KeyError, TypeError):
         return []
-    return [name] if isinstance(name, str) else []
+    parameters = doc["CmdletInput"].get("Parameters")
+    return [(name, sorted(parameters) if isinstance(parameters, dict) else [])] if isinstance(name, str) else []
 
 
 class RequestLogMiddleware:
@@ -90,4 +92,9 @@ class RequestLogMiddleware:
             await self.app(scope, receiving, sending)
         finally:
             self.log.add({"start": start, "end": time.time(), "method": scope.get("method", ""), "path": path,
-                          "status": status, "cmdlets": cmdlets_of(b"".join(body))})
+                          "status": status, **_cmdlet_fields(b"".join(body))})
+
+
+def _cmdlet_fields(body: bytes) -> dict[str, Any]:
+    calls = cmdlet_calls(body)
+    return {"cmdlets": [name for name, _ in calls], "parameters": [names for _, names in calls]}

@@ -59,11 +59,13 @@ def test_up_applies_policies_then_assignments_then_the_default(stack: Stack) -> 
                                                            "appliesTo": ["scanner-floor3", "erp-legacy"]}}
     stack.write_spec(spec)
     stack.pulumi.up(parallel=16)
-    calls = [(c, e["start"], e["end"]) for e in stack.requests() if e["status"] == 200 for c in e["cmdlets"]]
-    assigned = [end for c, _, end in calls if c == "Set-User"]
-    default = [start for c, start, _ in calls if c == "Set-OrganizationConfig"
-               and org(stack)["defaultAuthenticationPolicy"] == DEFAULT.lower()]
-    assert len(assigned) == 2 and default and min(default) >= max(assigned)
+    calls = [(c, p, e["start"], e["end"]) for e in stack.requests() if e["status"] == 200
+             for c, p in zip(e["cmdlets"], e["parameters"], strict=True)]
+    assigned = [end for c, _, _, end in calls if c == "Set-User"]
+    default = [start for c, p, start, _ in calls
+               if c == "Set-OrganizationConfig" and "DefaultAuthenticationPolicy" in p]
+    assert len(assigned) == 2 and len(default) == 1 and default[0] >= max(assigned)
+    assert org(stack)["defaultAuthenticationPolicy"] == DEFAULT.lower()
     assert {p["Name"]: p["AllowBasicAuthSmtp"] for p in stack.sandbox.store.list(st.AUTH_POLICY)} == {
         DEFAULT: False, RELAY: True}
     assert user_policy(stack, SCANNER) == user_policy(stack, "erp@contoso.com") == RELAY.lower()
