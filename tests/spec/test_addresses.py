@@ -108,6 +108,7 @@ def test_connector_sender_domains(value: str, problem: str | None) -> None:
 
 @pytest.mark.parametrize(("value", "problem"), [
     ("smtp.fabrikam.com", None), (" Relay.Fabrikam.COM ", None), ("203.0.113.5", None), ("203.0.113.0/28", None),
+    ("203.0.113.7/28", None),  # accepted as the range it names
     ("*.fabrikam.com", "'*.fabrikam.com' is not a host name, IPv4 address or CIDR range (e.g. smtp.fabrikam.com)"),
     ("*", "'*' is not a host name, IPv4 address or CIDR range (e.g. smtp.fabrikam.com)"),
     ("relay", "'relay' is not a host name, IPv4 address or CIDR range (e.g. smtp.fabrikam.com)"),
