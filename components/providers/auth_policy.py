@@ -4,13 +4,13 @@
   name (a new name is a new policy: Exchange cannot rename one) and the protocols it allows Basic for;
   every switch is set absolutely. An existing policy with the same switches is adopted; one with others
   is someone else's and is refused with guidance.
-- ``exchange:AuthenticationPolicyAssignment``: ``Set-User -AuthenticationPolicy`` on a sender's mailbox
+- ``exchange:AuthenticationPolicyAssignment``: ``Set-User``'s AuthenticationPolicy on a sender's mailbox
   user, named by the mailbox. Removing it sets ``$null``: the user falls back to the org default.
-- ``exchange:DefaultAuthenticationPolicy``: ``Set-OrganizationConfig -DefaultAuthenticationPolicy``.
+- ``exchange:DefaultAuthenticationPolicy``: ``Set-OrganizationConfig``'s DefaultAuthenticationPolicy.
   The first run records the default the tenant had (``adopted_policy``); removing the resource puts that
   one back, so a destroy leaves no default naming a policy the stack is removing.
 
-References come back as the policy's DN; :mod:`o365relay.auth_policy_values` reads both forms.
+References come back as the policy's DN; :mod:`o365relay.kinds.auth_policy` reads both forms.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from typing import Any
 from components.providers import exo
 from components.providers.base import Props, SettingProvider, TenantProvider, TenantResource
 from components.providers.session import TenantSession
-from o365relay import auth_policy_values as ap
 from o365relay import exchange_values as xv
+from o365relay.kinds import auth_policy as ap
 from o365relay.kinds.base import Field
 from o365relay.spec.addresses import check_address
 
@@ -87,7 +87,7 @@ class AuthenticationPolicyAssignmentProvider(SettingProvider):
         row = await exo.find(session, "Get-User", {"Identity": props["mailbox"]},
                              lambda r: exo.names_mailbox(r, props["mailbox"]))
         return None if row is None else {"mailbox": props["mailbox"],
-                                         "policy": ap.policy_name(row.get("AuthenticationPolicy"))}
+                                         "policy": ap.policy_name(row.get(ap.USER_POLICY))}
 
     async def update_object(self, session: TenantSession, olds: Props, news: Props) -> Props:
         await self._set(session, news["mailbox"], news["policy"])
@@ -97,7 +97,7 @@ class AuthenticationPolicyAssignmentProvider(SettingProvider):
         await self._set(session, props["mailbox"], None)
 
     async def _set(self, session: TenantSession, mailbox: str, policy: str | None) -> None:
-        await exo.invoke(session, "Set-User", {"Identity": mailbox, "AuthenticationPolicy": policy})
+        await exo.invoke(session, "Set-User", {"Identity": mailbox, ap.USER_POLICY: policy})
 
 
 class DefaultAuthenticationPolicyProvider(SettingProvider):
@@ -105,11 +105,11 @@ class DefaultAuthenticationPolicyProvider(SettingProvider):
     fields = (Field("policy", str, norm=_norm_policy),)
 
     def object_id(self, props: Props) -> str:
-        return "DefaultAuthenticationPolicy"
+        return ap.ORG_DEFAULT
 
     async def fetch(self, session: TenantSession, props: Props) -> Props | None:
         row = exo.first(await exo.invoke(session, "Get-OrganizationConfig"))
-        return {"policy": ap.policy_name(row.get("DefaultAuthenticationPolicy"))}
+        return {"policy": ap.policy_name(row.get(ap.ORG_DEFAULT))}
 
     def computed(self, current: Props) -> Props:
         """The adoption record: kept from the old outputs, or taken from the tenant on the first run."""
@@ -123,7 +123,7 @@ class DefaultAuthenticationPolicyProvider(SettingProvider):
         await self._set(session, props.get(ADOPTED))
 
     async def _set(self, session: TenantSession, policy: str | None) -> None:
-        await exo.invoke(session, "Set-OrganizationConfig", {"DefaultAuthenticationPolicy": policy})
+        await exo.invoke(session, "Set-OrganizationConfig", {ap.ORG_DEFAULT: policy})
 
 
 class AuthenticationPolicy(TenantResource, module="exchange", name="AuthenticationPolicy"):

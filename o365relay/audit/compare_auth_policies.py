@@ -10,10 +10,10 @@ whether the policy blocks the sender's basic SMTP AUTH (Exchange refuses it with
 
 from __future__ import annotations
 
-from o365relay import auth_policy_values as ap
 from o365relay.audit.common import compared, unknown_item
 from o365relay.audit.model import Item
 from o365relay.audit.snapshot import Row, Snapshot
+from o365relay.kinds import auth_policy as ap
 from o365relay.spec.model import RelaySpec, ServiceAccount
 
 POLICY = "auth_policy"
@@ -48,13 +48,13 @@ def _default(spec: RelaySpec, snap: Snapshot, rows: dict[str, Row], senders: dic
     read = snap.organization_config
     if not read.ok:
         return [unknown_item(POLICY, DEFAULT_NAME, [read], "spec.tenant.defaultAuthenticationPolicy")]  # type: ignore[list-item]
-    raw = (read.value or {}).get("DefaultAuthenticationPolicy")
+    raw = (read.value or {}).get(ap.ORG_DEFAULT)
     actual, declared = ap.policy_name(raw), spec.tenant.default_authentication_policy
-    evidence = {"DefaultAuthenticationPolicy": raw}
+    evidence = {ap.ORG_DEFAULT: raw}
     if declared is not None:
         shown = declared if ap.same_policy(declared, actual) else actual
-        return [compared(POLICY, DEFAULT_NAME, {"DefaultAuthenticationPolicy": declared},
-                         {"DefaultAuthenticationPolicy": shown}, evidence, "spec.tenant.defaultAuthenticationPolicy")]
+        return [compared(POLICY, DEFAULT_NAME, {ap.ORG_DEFAULT: declared},
+                         {ap.ORG_DEFAULT: shown}, evidence, "spec.tenant.defaultAuthenticationPolicy")]
     inheriting = sorted(k for k in senders if spec.authentication_policy_of(k) is None)
     if actual is None or not inheriting:
         return []
@@ -74,13 +74,13 @@ def _assignment(spec: RelaySpec, snap: Snapshot, rows: dict[str, Row], key: str,
                                                          ("UserPrincipalName", "WindowsEmailAddress")}), None)
     if row is None:
         return None  # no such user: the mailbox item reports it
-    raw = row.get("AuthenticationPolicy")
+    raw = row.get(ap.USER_POLICY)
     actual = ap.policy_name(raw)
     own = next((p for p in spec.authentication_policies.values() if key in p.applies_to), None)
-    evidence = {"UserPrincipalName": row.get("UserPrincipalName"), "AuthenticationPolicy": raw}
+    evidence = {"UserPrincipalName": row.get("UserPrincipalName"), ap.USER_POLICY: raw}
     if own is not None:
         shown = own.name if ap.same_policy(own.name, actual) else actual
-        return compared(ASSIGNMENT, name, {"AuthenticationPolicy": own.name}, {"AuthenticationPolicy": shown},
+        return compared(ASSIGNMENT, name, {ap.USER_POLICY: own.name}, {ap.USER_POLICY: shown},
                         evidence, f"spec.authenticationPolicies.{own.name}.appliesTo")
     if actual is None:
         return None

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from o365relay import auth_policy_values as ap
 from o365relay.audit.snapshot import Row
+from o365relay.kinds import auth_policy as ap
 from o365relay.spec.model import AuthenticationPolicy, ServiceAccount
 from o365relay.spec.schema import ecma_regex, load_schema
 
@@ -21,9 +21,9 @@ from o365relay.spec.schema import ecma_regex, load_schema
 def exported_policies(policies: Iterable[Row], users: Iterable[Row], org: Row, accounts: Iterable[ServiceAccount],
                       warnings: list[str]) -> tuple[dict[str, AuthenticationPolicy], str | None]:
     rows = {str(r.get("Name", "")).casefold(): r for r in policies}
-    assigned = {str(u.get("UserPrincipalName", "")).lower(): ap.policy_name(u.get("AuthenticationPolicy"))
+    assigned = {str(u.get("UserPrincipalName", "")).lower(): ap.policy_name(u.get(ap.USER_POLICY))
                 for u in users}
-    default = _usable(rows, ap.policy_name(org.get("DefaultAuthenticationPolicy")), warnings)
+    default = _usable(rows, ap.policy_name(org.get(ap.ORG_DEFAULT)), warnings)
     applies: dict[str, list[str]] = {}
     for account in accounts:
         name = _usable(rows, assigned.get(account.mailbox.lower()), warnings)

@@ -77,7 +77,7 @@ TABLE: tuple[Explanation, ...] = (
         "smtp-auth-policy", "5.7.139",
         "535 5.7.139 Authentication unsuccessful, basic authentication is disabled.",
         "An Exchange authentication policy blocks basic SMTP AUTH for this user",
-        "The user's authentication policy (Set-User -AuthenticationPolicy), or the organisation's default "
+        "The user's authentication policy (its AuthenticationPolicy in Set-User), or the organisation's default "
         "one when the user has none, has AllowBasicAuthSmtp off. Exchange refuses the password before it "
         "reaches Entra, so no sign-in is logged for it.",
         f"Move the sender to OAuth ({_SENDER}.kind: application); or declare a policy that allows smtp for "

@@ -107,7 +107,7 @@ class Tenant:
     # None: the stack leaves the policy alone (its allow list and safe list are still audited).
     connection_filter: ConnectionFilter | None = None
     evidence: Evidence | None = None
-    # An authenticationPolicies key: Set-OrganizationConfig -DefaultAuthenticationPolicy. None: the stack
+    # An authenticationPolicies key: Set-OrganizationConfig's DefaultAuthenticationPolicy. None: the stack
     # leaves the org default alone (the audit still reports an undeclared one that blocks a sender).
     default_authentication_policy: str | None = None
 
@@ -270,7 +270,7 @@ class PartnerConnector:
 class AuthenticationPolicy:
     """An Exchange authentication policy (its Exchange name is the key) and the senders whose users get
     it. Basic authentication is blocked for every protocol not in ``allow_basic_auth``, as Exchange does
-    for a new policy; ``applies_to`` names service accounts (``Set-User -AuthenticationPolicy``)."""
+    for a new policy; ``applies_to`` names service accounts (``Set-User``'s AuthenticationPolicy)."""
 
     name: str
     allow_basic_auth: tuple[BasicAuthProtocol, ...] = ()

@@ -64,7 +64,7 @@ def test_applied_tenant_without_policies_has_no_policy_items(tenant):
 
 
 def test_policy_references_read_as_names_in_either_form() -> None:
-    from o365relay.auth_policy_values import policy_name, same_policy
+    from o365relay.kinds.auth_policy import policy_name, same_policy
     dn = "CN=Block Basic Auth,CN=Auth Policies,CN=Configuration,CN=contoso.onmicrosoft.com,DC=PROD,DC=OUTLOOK,DC=COM"
     assert policy_name(dn) == "Block Basic Auth" and policy_name("Block Basic Auth") == "Block Basic Auth"
     assert policy_name(r"CN=Relay\, basic,CN=Auth Policies,CN=Configuration") == "Relay, basic"

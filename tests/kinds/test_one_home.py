@@ -10,6 +10,7 @@ import importlib
 import pkgutil
 import re
 from pathlib import Path
+from types import ModuleType
 
 import o365relay.kinds
 from o365relay.kinds.base import Kind
@@ -23,16 +24,19 @@ ELSEWHERE = {("o365relay/doctor.py", "AppId")}
 GENERIC = {"Name", "Identity", "Guid", "Enabled", "Comment", "Status", "WhenChangedUTC"}
 
 
+def kind_modules() -> list[ModuleType]:
+    modules = pkgutil.iter_modules(o365relay.kinds.__path__)
+    return [importlib.import_module(f"o365relay.kinds.{m.name}") for m in modules]
+
+
 def descriptors() -> list[Kind]:
-    found = []
-    for module in pkgutil.iter_modules(o365relay.kinds.__path__):
-        loaded = importlib.import_module(f"o365relay.kinds.{module.name}")
-        found += [v for v in vars(loaded).values() if isinstance(v, Kind)]
-    return found
+    return [v for module in kind_modules() for v in vars(module).values() if isinstance(v, Kind)]
 
 
 def parameters() -> set[str]:
-    return {name for kind in descriptors() for name in kind.names()} - GENERIC
+    """The names the descriptors declare, and those a kind that is not field-by-field declares in ``NAMES``."""
+    declared = {name for module in kind_modules() for name in getattr(module, "NAMES", ())}
+    return ({name for kind in descriptors() for name in kind.names()} | declared) - GENERIC
 
 
 def production_modules() -> list[Path]:
@@ -52,6 +56,7 @@ def test_the_descriptors_are_found() -> None:
     nouns = {k.noun for k in descriptors()}
     assert {"InboundConnector", "OutboundConnector"} <= nouns
     assert {"SenderIPAddresses", "RequireTls", "SmartHosts", "TlsDomain"} <= parameters()
+    assert {"AllowBasicAuthSmtp", "AuthenticationPolicy", "DefaultAuthenticationPolicy"} <= parameters()
 
 
 def test_no_cmdlet_parameter_is_named_outside_its_kind() -> None:

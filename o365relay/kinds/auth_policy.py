@@ -1,11 +1,13 @@
-"""Exchange authentication policies in Exchange's terms, for everything that reads or writes them.
+"""Exchange authentication policies in Exchange's terms: the one home of their cmdlet parameters.
 
 A policy is ``AllowBasicAuth<Protocol>`` switches (New-/Set-/Get-AuthenticationPolicy); the spec lists
 the protocols a policy allows (``allowBasicAuth: [smtp]``). A policy is referred to by its Name, but
 Exchange hands references back as the policy's distinguished name (``CN=Block Basic Auth,CN=Auth
 Policies,...``, the form ``Get-User -Filter "AuthenticationPolicy -eq '<DN>'"`` takes; Microsoft,
 "Disable Basic authentication in Exchange Online"), so :func:`policy_name` reads either form.
-Every consumer (provider, audit, export, smtp-auth-report) compares through these functions.
+Every consumer (provider, audit, export, smtp-auth-report) compares through these functions and
+names the parameters through the constants below. A protocol list does not map field by field onto
+the switches, so this kind declares its names in :data:`NAMES` rather than as a :class:`~o365relay.kinds.base.Kind`.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from typing import Any
 from o365relay.spec.model import BasicAuthProtocol
 
 PROTOCOLS: tuple[BasicAuthProtocol, ...] = typing.get_args(BasicAuthProtocol)
+USER_POLICY = "AuthenticationPolicy"  # Set-User's parameter and Get-User's field: the user's own policy
+ORG_DEFAULT = "DefaultAuthenticationPolicy"  # Set-OrganizationConfig's parameter and Get-'s field
 
 
 def switch(protocol: str) -> str:
@@ -56,3 +60,6 @@ def same_policy(a: Any, b: Any) -> bool:
 
 def _true(value: Any) -> bool:
     return value is True or (isinstance(value, str) and value.strip().lower() == "true")
+
+
+NAMES = frozenset({*(switch(p) for p in PROTOCOLS), USER_POLICY, ORG_DEFAULT})
