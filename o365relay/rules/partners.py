@@ -34,7 +34,7 @@ def partner_tls_violations(connector: PartnerConnector, path: SpecPath) -> Itera
     "partner-restricted",
     rationale="A partner connector must tie its sender domains to the partner's IPs or certificate, or it is "
     "an open door: anyone can send as those domains, and rejectDirectSend still refuses the partner.",
-    baselines=(),  # no CIS/ScubaGear/Maester control covers partner connectors (baselines-and-peers.md 1.2)
+    baselines=(),  # no CIS/ScubaGear/Maester control covers partner connectors (CIS M365 Foundations, ScubaGear MS.EXO)
     severity="critical",
     fix="Set connectors.<name>.certificateName to the name on the partner's TLS certificate (preferred: it "
     "survives the partner's IP changes), or list the partner's published sending IPs in senderIPs.",

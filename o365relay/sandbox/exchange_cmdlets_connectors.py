@@ -1,4 +1,6 @@
-"""Get/New/Set/Remove-InboundConnector and -OutboundConnector (reference 2.1, 2.2).
+"""Get/New/Set/Remove-InboundConnector and -OutboundConnector, from Microsoft's cmdlet reference:
+https://learn.microsoft.com/powershell/module/exchangepowershell/new-inboundconnector and
+https://learn.microsoft.com/powershell/module/exchangepowershell/new-outboundconnector.
 
 Both kinds share the same four verbs (one factory registers them), and differ in parameters,
 validation and output shape. Rules reproduced: names unique across the kind; inbound SenderIPAddresses

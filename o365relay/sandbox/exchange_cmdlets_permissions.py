@@ -1,4 +1,7 @@
-"""Send As, Full Access and Exchange service principals (reference 2.3, 2.4, 2.7).
+"""Send As, Full Access and Exchange service principals, from Microsoft's cmdlet reference:
+https://learn.microsoft.com/powershell/module/exchangepowershell/add-recipientpermission,
+https://learn.microsoft.com/powershell/module/exchangepowershell/add-mailboxpermission and
+https://learn.microsoft.com/powershell/module/exchangepowershell/new-serviceprincipal.
 
 Trustees (``-Trustee`` / ``-User``) resolve to a mailbox user or to an Exchange service principal
 (registered with New-ServicePrincipal) by Identity, ObjectId, AppId or DisplayName. Adding a grant that

@@ -1,4 +1,5 @@
-"""Get-MessageTraceV2 over the MESSAGE_TRACE records the SMTP endpoints write (reference 2.8).
+"""Get-MessageTraceV2 over the MESSAGE_TRACE records the SMTP endpoints write, from Microsoft's cmdlet
+reference: https://learn.microsoft.com/powershell/module/exchangepowershell/get-messagetracev2.
 
 Rules reproduced: no dates means the last 48 hours; at most 10 days per query and nothing older than
 90 days; newest first; ResultSize 1000 by default, 5000 at most; truncation shows only as a warning

@@ -50,7 +50,7 @@ table (sandbox-only test credentials; read them with ``Sandbox.secret_for`` / ``
     exchange:
       inboundConnectors:
         Old printers: {SenderIPAddresses: [192.0.2.0/24], SenderDomains: ["*"], ConnectorType: OnPremises}
-      outboundConnectors:                    # Get-OutboundConnector fields (reference 2.2)
+      outboundConnectors:                    # Get-OutboundConnector's fields
         To fabrikam: {RecipientDomains: [fabrikam.com], UseMXRecord: false, SmartHosts: [mx.fabrikam.com]}
       connectionFilter:                      # the Default HostedConnectionFilterPolicy's fields
         {IPAllowList: [198.51.100.25], IPBlockList: [192.0.2.66], EnableSafeList: true}

@@ -1,4 +1,4 @@
-"""Inbound and outbound connector cmdlets: the real rules and shapes (reference 2.1, 2.2)."""
+"""Inbound and outbound connector cmdlets: the rules and shapes of Microsoft's cmdlet reference."""
 
 from __future__ import annotations
 

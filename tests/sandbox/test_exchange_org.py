@@ -1,4 +1,4 @@
-"""SMTP AUTH switches, RejectDirectSend, mailboxes, accepted domains and DKIM (reference 2.5, 2.6)."""
+"""SMTP AUTH switches, RejectDirectSend, mailboxes, accepted domains and DKIM."""
 
 from __future__ import annotations
 

@@ -1,11 +1,11 @@
-"""Outbound connectors: the live record shape and the parameter rules of reference 2.2."""
+"""Outbound connectors: the live record shape and the parameter rules of New-OutboundConnector's reference."""
 
 from __future__ import annotations
 
 import pytest
 
 INVALID = "Microsoft.Exchange.Data.DataValidationException"
-# The keys of the live Get-OutboundConnector record in reference 2.2, plus the common identity keys.
+# The keys of the live Get-OutboundConnector record (as documented and observed), plus the common identity keys.
 LIVE_KEYS = {
     "Enabled", "UseMXRecord", "Comment", "ConnectorType", "ConnectorSource", "RecipientDomains", "SmartHosts",
     "TlsDomain", "TlsSettings", "IsTransportRuleScoped", "RouteAllMessagesViaOnPremises",

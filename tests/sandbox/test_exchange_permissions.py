@@ -1,4 +1,4 @@
-"""Send As, Full Access and Exchange service principal cmdlets (reference 2.3, 2.4, 2.7)."""
+"""Send As, Full Access and Exchange service principal cmdlets."""
 
 from __future__ import annotations
 
