@@ -25,8 +25,8 @@ endpoint has at most N requests of one tenant (``/adminapi/beta/{tenant}/``) in 
 (the injected latency included) to the reply; the one past it gets the 429 above, ``Retry-After``
 included, as the service answers past its per-tenant budget (Microsoft's "Exchange Online limits"
 service description; the legacy Remote PowerShell budget was 3 per user and 9 per tenant; the REST
-endpoint's is not published, and how it counts a ``$batch`` is not known: here a batch is one request). ``stats["exoConcurrency"]`` counts
-those replies. The model is the sandbox's own.
+endpoint's is not published, and how it counts a ``$batch`` is not known: here a batch is one
+request). ``stats["exoConcurrency"]`` counts those replies. The model is the sandbox's own.
 
 Text form (``relayctl sandbox --faults``): ``429=0.2,503=0.1,drop=0.05,garbage=0.01,latency=0.05,seed=7,
 retry-after=1,paths=/v1.0:/adminapi,shapes=truncated:unfiltered,exo-concurrency=9``.
