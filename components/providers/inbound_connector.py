@@ -11,6 +11,7 @@ from components.providers.connector import ConnectorProvider
 from components.providers.session import TenantSession
 from o365relay import exchange_values as xv
 from o365relay.errors import UsageError
+from o365relay.kinds import accepted_domain
 from o365relay.kinds.inbound_connector import INBOUND_CONNECTOR
 
 
@@ -41,7 +42,7 @@ async def _certificate_in_accepted_domain(session: TenantSession, props: Props) 
     name = xv.lower(props.get("tls_sender_certificate_name")).removeprefix("*.")
     if not name:
         return
-    accepted = sorted({xv.lower(r.get("DomainName")) for r in await exo.invoke(session, "Get-AcceptedDomain")})
+    accepted = accepted_domain.domains(await exo.invoke(session, "Get-AcceptedDomain"))
     if not any(name == d or name.endswith("." + d) for d in accepted):
         raise UsageError(f"connector {props.get('name')}: certificate name {name} is in none of the tenant's "
                          f"accepted domains ({', '.join(accepted)}); use a name under one of them, or add and "

@@ -44,6 +44,7 @@ from o365relay.errors import (
     Throttled,
     TransientError,
 )
+from o365relay.kinds import accepted_domain
 from o365relay.kinds.service_principal import SERVICE_PRINCIPAL
 from o365relay.netfail import transport_error
 from o365relay.tenant.credentials import bearer_token, credential_for
@@ -69,11 +70,11 @@ BATCH_SIZE = 10
 ROLE_FIX = ("assign the Exchange Administrator role (or a custom Exchange role group holding the roles "
             "this cmdlet needs) to the deploying app's service principal in Entra ID, and grant it the "
             "Office 365 Exchange Online application permission Exchange.ManageAsApp with admin consent")
-# Fields an Exchange object may be named by, in the order get_by_identity compares them.
 # The warnings Exchange gives when it returned fewer rows than exist (Get-* with a ResultSize cap).
 TRUNCATION = re.compile(r"more results|only the first \d+ items|\bResultSize\b|truncat", re.IGNORECASE)
+# Fields an Exchange object may be named by, in the order get_by_identity compares them.
 IDENTITY_FIELDS = ("Identity", "Name", "Id", "Guid", "ExchangeObjectId", *SERVICE_PRINCIPAL.identity_fields(),
-                   "PrimarySmtpAddress", "UserPrincipalName", "DomainName")
+                   "PrimarySmtpAddress", "UserPrincipalName", accepted_domain.DOMAIN)
 
 
 class ExchangeResult(list[dict[str, Any]]):

@@ -56,7 +56,7 @@ def test_the_descriptors_are_found() -> None:
     nouns = {k.noun for k in descriptors()}
     assert {"InboundConnector", "OutboundConnector"} <= nouns
     assert {"SenderIPAddresses", "RequireTls", "SmartHosts", "TlsDomain"} <= parameters()
-    assert {"AllowBasicAuthSmtp", "AuthenticationPolicy", "DefaultAuthenticationPolicy"} <= parameters()
+    assert {"AllowBasicAuthSmtp", "AuthenticationPolicy", "DefaultAuthenticationPolicy", "DomainName"} <= parameters()
 
 
 def test_no_cmdlet_parameter_is_named_outside_its_kind() -> None:
