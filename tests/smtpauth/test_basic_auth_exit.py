@@ -9,13 +9,13 @@ switches, and the declared printer still sends.
 from __future__ import annotations
 
 import json
-import subprocess
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from swaks_client import basic_login, swaks
 
 from o365relay.cli.main import main
 from o365relay.engine.cli import PulumiCli, write_stack_config
@@ -41,20 +41,14 @@ domains:
 """
 
 
-def swaks(*args: str) -> str:
-    run = subprocess.run(["swaks", "--timeout", "20", *args], capture_output=True, text=True, timeout=60)
-    return run.stdout
-
-
 def basic_send(sandbox: Sandbox) -> str:
-    return swaks("--server", sandbox.smtp_host, "--port", str(sandbox.smtp_port), "--tls", "--tls-verify",
-                 "--tls-ca-path", str(sandbox.ca_file), "--auth", "LOGIN", "--auth-user", PRINTER,
-                 "--auth-password", str(sandbox.secret_for(PRINTER)), "--from", PRINTER, "--to", "erp@contoso.com")
+    return basic_login(sandbox, PRINTER, str(sandbox.secret_for(PRINTER)), "--from", PRINTER,
+                       "--to", "erp@contoso.com").stdout
 
 
-def direct_send(sandbox: Sandbox, *tls: str) -> str:
-    return swaks("--server", sandbox.smtp_host, "--port", str(sandbox.mx_port), "--xclient-addr", DEVICE_IP,
-                 "--from", "plotter@contoso.com", "--to", "erp@contoso.com", *tls)
+def direct_send(sandbox: Sandbox, *tls: str, ip: str = DEVICE_IP) -> str:
+    return swaks("--server", sandbox.smtp_host, "--port", str(sandbox.mx_port), "--xclient-addr", ip,
+                 "--from", "plotter@contoso.com", "--to", "erp@contoso.com", *tls).stdout
 
 
 def write_spec(folder: Path, stage: str, extra: str = "", evidence: bool = True) -> Path:
@@ -144,8 +138,7 @@ def test_from_basic_auth_in_use_to_switches_enforced(brownfield: Sandbox, tmp_pa
     org = brownfield.store.organization()
     assert (org["smtpClientAuthenticationDisabled"], org["rejectDirectSend"]) == (True, True)
     assert "235 2.7.0 Authentication successful" in basic_send(brownfield)  # its mailbox exception
-    assert "5.7.68" in swaks("--server", brownfield.smtp_host, "--port", str(brownfield.mx_port), "--xclient-addr",
-                             "198.51.100.99", "--from", "plotter@contoso.com", "--to", "erp@contoso.com")
+    assert "5.7.68" in direct_send(brownfield, ip="198.51.100.99")
     assert "451 5.7.3 STARTTLS is required" in direct_send(brownfield)  # the connector requires TLS
     relayed = direct_send(brownfield, "--tls", "--tls-verify", "--tls-ca-path", str(brownfield.ca_file))
     assert "250 2.0.0 OK" in relayed  # the same device through connector plotter-relay (TLS, as it requires)

@@ -4,10 +4,10 @@ each misconfiguration gets its specific refusal and explanation."""
 from __future__ import annotations
 
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
+from swaks_client import basic_login, submission
 from testsend_helpers import SPEC, use_app
 
 from o365relay.cli.main import main
@@ -110,32 +110,21 @@ def test_wrong_sender_secret_is_explained_without_leaking_it(tenant, monkeypatch
     assert "AADSTS7000215" in out and "Wrong client secret" in out and "wrong-secret-value" not in out
 
 
-def _swaks(tenant, *args):
-    return subprocess.run(["swaks", "--timeout", "20", "--server", tenant.smtp_host, "--port", str(tenant.smtp_port),
-                           "--tls", "--tls-verify", "--tls-ca-path", str(tenant.ca_file), *args],
-                          capture_output=True, text=True, timeout=60)
-
-
 def _last_refusal(output: str) -> str:
     return [line[4:].strip() for line in output.splitlines() if line.startswith("<~*")][-1]
 
 
 def test_swaks_replies_feed_the_explanations(tenant):
     """Debian's swaks (a client nobody here wrote) sees replies that `relayctl explain` explains."""
-    from o365relay.sandbox import store as st
-
-    # swaks reads any argument starting with "-" as an option, and one generated password in 64 does
-    password = "swaks-" + tenant.secret_for("scanner3@contoso.com")
-    user = tenant.store.find(st.USER, userPrincipalName="scanner3@contoso.com")
-    tenant.store.update(st.USER, user["id"], {"xPasswordHash": st.hash_secret(password)})
-    login = ["--auth", "LOGIN", "--auth-user", "scanner3@contoso.com", "--to", "erp@contoso.com"]
-    ok = _swaks(tenant, *login, "--auth-password", password, "--from", "scanner3@contoso.com")
+    password = tenant.secret_for("scanner3@contoso.com")
+    login = ("--to", "erp@contoso.com", "--from")
+    ok = basic_login(tenant, "scanner3@contoso.com", password, *login, "scanner3@contoso.com")
     assert ok.returncode == 0, ok.stdout
-    spoof = _swaks(tenant, *login, "--auth-password", password, "--from", "invoices@contoso.com")
+    spoof = basic_login(tenant, "scanner3@contoso.com", password, *login, "invoices@contoso.com")
     assert explain(_last_refusal(spoof.stdout)).explanation.key == "send-as-denied"
-    wrong = _swaks(tenant, *login, "--auth-password", "wrong", "--from", "scanner3@contoso.com")
+    wrong = basic_login(tenant, "scanner3@contoso.com", "wrong", *login, "scanner3@contoso.com")
     assert explain(_last_refusal(wrong.stdout)).explanation.key == "auth-rejected"
-    anonymous = _swaks(tenant, "--to", "erp@contoso.com", "--from", "scanner3@contoso.com")
+    anonymous = submission(tenant, "--to", "erp@contoso.com", "--from", "scanner3@contoso.com")
     assert explain(_last_refusal(anonymous.stdout)).explanation.key == "not-authenticated"
 
 
