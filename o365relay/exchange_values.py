@@ -32,6 +32,17 @@ def sender_domains(values: Iterable[str] | None) -> list[str]:
     return sorted({sender_domain(v) for v in values or ()})
 
 
+def sender_domain_covers(entry: str, domain: str) -> bool:
+    """Whether a connector's SenderDomains entry (any form above) takes mail from ``domain``: ``*`` takes
+    every domain, and Microsoft documents ``*.contoso.com`` as contoso.com and all its subdomains."""
+    pattern, domain = sender_domain(entry), domain.strip().lower()
+    if pattern == "*":
+        return True
+    if pattern.startswith("*."):
+        return domain == pattern[2:] or domain.endswith(pattern[1:])
+    return domain == pattern
+
+
 def ipv4_range(value: str) -> str:
     """``198.51.100.25/32`` -> ``198.51.100.25``; ranges keep their prefix (host bits cleared)."""
     network = ipaddress.ip_network(value.strip(), strict=False)

@@ -83,7 +83,8 @@ def _ip_matches(connector: st.Doc, ip: str) -> bool:
 
 def _cert_matches(connector: st.Doc, cert_names: tuple[str, ...]) -> bool:
     wanted = str(connector.get("TlsSenderCertificateName") or "").lower()
-    return bool(wanted) and any(domain_matches(name, wanted) for name in cert_names)
+    wildcard = wanted.startswith("*.")
+    return bool(wanted) and any(name == wanted or (wildcard and name.endswith(wanted[1:])) for name in cert_names)
 
 
 def ip_in(address: ipaddress.IPv4Address, entry: str) -> bool:
@@ -95,7 +96,8 @@ def ip_in(address: ipaddress.IPv4Address, entry: str) -> bool:
 
 
 def domain_matches(domain: str, entry: Any) -> bool:
-    """``smtp:*;1`` / ``*.contoso.com`` / ``contoso.com`` against a domain."""
+    """A SenderDomains entry (``smtp:*;1`` / ``*.contoso.com`` / ``contoso.com``) against a sender's domain;
+    ``*.contoso.com`` is contoso.com itself and all its subdomains, as New-InboundConnector documents."""
     pattern = str(entry).lower()
     if pattern.startswith("smtp:"):
         pattern = pattern[5:]
@@ -103,7 +105,7 @@ def domain_matches(domain: str, entry: Any) -> bool:
     if pattern == "*":
         return True
     if pattern.startswith("*."):
-        return domain.endswith(pattern[1:])
+        return domain == pattern[2:] or domain.endswith(pattern[1:])
     return domain == pattern
 
 

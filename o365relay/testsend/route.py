@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from o365relay import exchange_values as xv
 from o365relay.spec.model import Connector
 from o365relay.tenant.settings import Endpoints
 from o365relay.usage.analysis import TraceRow
@@ -75,7 +76,7 @@ def why_missed(declared: Connector, tenant_rows: list[dict[str, Any]], from_ip: 
                 f"a listed address), then apply")
     domains = tuple(KIND.value(row, "sender_domains") or ("*",))
     domain = sender.rpartition("@")[2].lower()
-    if not any(_domain_matches(domain, d) for d in domains):
+    if not any(xv.sender_domain_covers(d, domain) for d in domains):
         return (f"connector {name} accepts sender domains {', '.join(domains)}, not {domain}: "
                 f"send from one of them or add {domain} to the connector's sender domains")
     return f"connector {name} in the tenant covers {from_ip or 'this host'}; see the trace details for why"
@@ -88,10 +89,3 @@ def _covers(ranges: tuple[str, ...], address: str) -> bool:
         return False
     return any(ip in ipaddress.IPv4Network(r, strict=False) for r in ranges)
 
-
-def _domain_matches(domain: str, pattern: str) -> bool:
-    if pattern == "*":
-        return True
-    if pattern.startswith("*."):
-        return domain.endswith(pattern[1:])
-    return domain == pattern

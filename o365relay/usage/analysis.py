@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
 
+from o365relay import exchange_values as xv
 from o365relay.reports.wording import plural
 from o365relay.spec.model import Connector, PartnerConnector, RelaySpec
 
@@ -140,12 +141,9 @@ def _declaration(sender: str, rows: list[TraceRow], spec: RelaySpec,
 def partners_for(spec: RelaySpec, sender: str) -> list[PartnerConnector]:
     """The partner connectors whose sender domains (``*``, ``*.contoso.com``, ``contoso.com``) take ``sender``'s
     domain: a SaaS platform sending as it from their IPs is declared."""
-    domain = sender.rpartition("@")[2].lower()
-
-    def takes(pattern: str) -> bool:
-        return pattern == "*" or domain == pattern or (pattern.startswith("*.") and domain.endswith(pattern[1:]))
-
-    return [c for c in spec.partner_connectors.values() if any(takes(p) for p in c.sender_domains)]
+    domain = sender.rpartition("@")[2]
+    return [c for c in spec.partner_connectors.values()
+            if any(xv.sender_domain_covers(p, domain) for p in c.sender_domains)]
 
 
 def ip_in(text: str, networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network]) -> bool:

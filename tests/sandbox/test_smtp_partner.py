@@ -60,6 +60,17 @@ def test_saas_sends_through_its_ip_restricted_partner_connector_and_is_refused_w
     assert "550 5.7.68 TenantInboundAttribution" in disabled.stdout
 
 
+def test_a_wildcard_sender_domain_takes_the_domain_itself_and_its_subdomains(sandbox: Any) -> None:
+    """New-InboundConnector documents ``*.contoso.com`` as contoso.com and all its subdomains."""
+    invoke(sandbox, "Set-OrganizationConfig", {"RejectDirectSend": True})
+    partner(sandbox, SenderDomains=["*.contoso.com"], SenderIPAddresses=[SAAS_IP], RestrictDomainsToIPAddresses=True)
+    sent, mid = swaks_mx(sandbox, SAAS_IP, SENDER, RECIPIENT, *tls(sandbox))
+    assert sent.returncode == 0, sent.stdout  # without the connector: 5.7.68, direct send refused
+    assert [r["status"] for r in traced(sandbox, messageId=mid)] == ["delivered"]
+    spoofed, _ = swaks_mx(sandbox, ELSEWHERE, SENDER, RECIPIENT, *tls(sandbox))
+    assert "550 5.7.51 TenantInboundAttribution" in spoofed.stdout  # the connector scopes contoso.com
+
+
 def test_certificate_restricted_partner_connector_wants_the_partners_certificate(sandbox: Any) -> None:
     invoke(sandbox, "Set-OrganizationConfig", {"RejectDirectSend": True})
     partner(sandbox, TlsSenderCertificateName="*.ticketing.example", RestrictDomainsToCertificate=True)

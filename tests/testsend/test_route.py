@@ -10,7 +10,8 @@ from testsend_helpers import SPEC, use_app
 
 from o365relay.cli.main import main
 from o365relay.sandbox import store as st
-from o365relay.testsend.route import CONNECTOR, DIRECT, SMTP_AUTH, UNKNOWN, route_of
+from o365relay.spec.model import Connector
+from o365relay.testsend.route import CONNECTOR, DIRECT, SMTP_AUTH, UNKNOWN, route_of, why_missed
 
 FAST = ["--timeout", "20"]
 
@@ -66,6 +67,21 @@ def test_connector_missed_says_why(tenant: Any, capsys: Any, fields: dict[str, A
                      "--to", "erp@contoso.com", *FAST)
     assert code == 1, out
     assert "path: direct send\n" in out and why in out
+
+
+def test_a_wildcard_sender_domain_takes_the_domain_itself(tenant: Any, capsys: Any) -> None:
+    """``*.contoso.com`` is contoso.com and all its subdomains (New-InboundConnector -SenderDomains)."""
+    set_connector(tenant, SenderDomains=["smtp:*.contoso.com;1"])
+    code, out = send(capsys, "dc1-relay", "--client-ip", "203.0.113.5", "--from", "scanner3@contoso.com",
+                     "--to", "erp@contoso.com", *FAST)
+    assert code == 0, out
+    assert "path: through inbound connector dc1-relay" in out
+    row = {"Name": "dc1-relay", "Enabled": True, "SenderIPAddresses": ["203.0.113.0/28"],
+           "SenderDomains": ["smtp:*.contoso.com;1"]}
+    why = why_missed(Connector("dc1-relay"), [row], "203.0.113.5", "scanner3@contoso.com")
+    assert "accepts sender domains" not in why, why
+    elsewhere = why_missed(Connector("dc1-relay"), [row], "203.0.113.5", "scanner3@evilcontoso.com")
+    assert "accepts sender domains *.contoso.com, not evilcontoso.com" in elsewhere
 
 
 def test_direct_send_test_taken_by_a_connector_is_not_a_pass(tenant: Any, capsys: Any) -> None:

@@ -125,3 +125,20 @@ def test_a_saas_sending_as_our_domain_through_its_partner_connector_is_declared(
     other = analyze_usage(rows, dataclasses.replace(spec, partner_connectors={"ticketing": elsewhere}),
                           start, window_end())
     assert list(flags(other, "undeclared-sender")) == ["support@contoso.com"]
+
+
+def test_a_partner_scoped_to_a_wildcard_takes_the_domain_itself(spec):
+    """``*.contoso.com`` is contoso.com and all its subdomains (New-InboundConnector -SenderDomains)."""
+    import dataclasses
+
+    from o365relay.spec.model import PartnerConnector
+
+    at = window_end() - timedelta(hours=3)
+    rows = [TraceRow(f"t{n}", sender, "erp@contoso.com", f"t{n}", at, "delivered", "192.0.2.25")
+            for n, sender in enumerate(("support@contoso.com", "tickets@notify.contoso.com"))]
+    partner = PartnerConnector("ticketing", ("*.contoso.com",), ("192.0.2.0/24",))
+    report = analyze_usage(rows, dataclasses.replace(spec, partner_connectors={"ticketing": partner}),
+                           at - timedelta(days=1), window_end())
+    assert not flags(report, "undeclared-sender")
+    assert {u.sender: u.declared_as for u in report.senders} == {
+        "support@contoso.com": "connector ticketing", "tickets@notify.contoso.com": "connector ticketing"}
