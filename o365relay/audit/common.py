@@ -14,7 +14,7 @@ from o365relay.kinds.service_principal import SERVICE_PRINCIPAL
 
 def unknown_item(kind: str, name: str, reads: Iterable[Read[Any]], spec_path: str = "") -> Item | None:
     """An ``unknown`` item naming every failed read, or None when all of them succeeded."""
-    failures = [f"{r.what}: {r.error}" for r in reads if not r.ok]
+    failures = list(dict.fromkeys(f"{r.what}: {r.error}" for r in reads if not r.ok))  # one list can fail for many
     if not failures:
         return None
     return Item(kind, name, "unknown", reason="; ".join(failures), spec_path=spec_path)

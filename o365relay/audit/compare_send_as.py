@@ -1,4 +1,5 @@
-"""Send As: each declared grant, and every other explicit grant on the mailboxes the spec declares.
+"""Send As: each declared grant, and every other explicit grant on the mailboxes the spec declares,
+all from the one tenant-wide Send As list (see :mod:`o365relay.audit.send_as_list`).
 
 Inherited rows and the mailbox's own ``NT AUTHORITY\\SELF`` are not grants anyone made, so they are
 never unexpected. When a trustee's identity could not be resolved (its read failed), an unmatched
@@ -12,6 +13,7 @@ from collections import defaultdict
 from o365relay.audit.common import find_row, mailbox_keys, principal_keys, public, unknown_item
 from o365relay.audit.identities import Identity
 from o365relay.audit.model import Item
+from o365relay.audit.send_as_list import send_as_by_mailbox
 from o365relay.audit.snapshot import Read, Row, Snapshot
 from o365relay.kinds.permissions import SEND_AS
 from o365relay.kinds.service_principal import SERVICE_PRINCIPAL
@@ -33,12 +35,13 @@ def compare_send_as(spec: RelaySpec, identities: dict[str, Identity], snap: Snap
     by_mailbox: dict[str, list[Identity]] = defaultdict(list)
     for grant in spec.send_as:
         by_mailbox[grant.mailbox.lower()].append(identities[grant.trustee])
+    reads = send_as_by_mailbox(snap, declared_mailboxes(spec))
     items = []
     for index, grant in enumerate(spec.send_as):
         ident = identities[grant.trustee]
         name = f"{grant.trustee} on {grant.mailbox}"
         path = f"spec.sendAs[{index}]"
-        read = _read(snap, grant.mailbox)
+        read = reads[grant.mailbox.lower()]
         failed = unknown_item("send_as", name, [read, *ident.reads], path)
         if failed:
             items.append(failed)
@@ -46,8 +49,7 @@ def compare_send_as(spec: RelaySpec, identities: dict[str, Identity], snap: Snap
         row = next((r for r in _grants(read) if SEND_AS.holder_of(r) in ident.keys), None)
         items.append(Item("send_as", name, "in_sync", evidence=public(row, *SEND_AS.evidence()), spec_path=path) if row
                      else Item("send_as", name, "missing", spec_path=path))
-    for mailbox in declared_mailboxes(spec):
-        read = _read(snap, mailbox)
+    for mailbox, read in reads.items():
         if not read.ok:
             continue  # the declared grants on it are already unknown; nothing can be said of others
         trustees = by_mailbox.get(mailbox, [])
@@ -73,8 +75,3 @@ def display_trustee(trustee: str, snap: Snapshot) -> str:
         return str(shown)
     mailbox = find_row(snap.cas_mailboxes.value or [], mailbox_keys, trustee)
     return str(mailbox.get("PrimarySmtpAddress") or trustee) if mailbox else trustee
-
-
-def _read(snap: Snapshot, mailbox: str) -> Read[list[Row]]:
-    return snap.recipient_permissions.get(
-        mailbox.lower(), Read(f"Get-RecipientPermission {mailbox}", error="not read"))

@@ -1,8 +1,8 @@
 """Read everything an audit compares, in bulk: few round trips, run concurrently.
 
-Exchange: the tenant-wide list cmdlets (Send As grants among them: one list, not a read per trustee)
-and the per-mailbox permission reads all go through
-``$batch`` (10 commands a request; the client runs batches concurrently within Exchange's
+Exchange: the tenant-wide list cmdlets (Send As grants among them: one list, not a read per mailbox
+or trustee) and the per-mailbox permission reads (Get-MailboxPermission: Exchange has no tenant-wide
+list of those) all go through ``$batch`` (10 commands a request; the client runs batches concurrently within Exchange's
 concurrency limit). Graph: domains, the Exchange resource's service principal and every declared
 user through ``$batch`` (20 requests each), then one paged list of who holds ``SMTP.SendAsApp``.
 The Exchange and Graph sides run at the same time. A failed read is kept, with its reason, as a
@@ -58,8 +58,8 @@ class Graph(Protocol):
 
 @dataclass(frozen=True)
 class ReadPlan:
-    """Which per-object reads the spec needs: Send As and users for ``mailboxes``, mailbox permissions
-    (FullAccess and the rest) for the senders' own mailboxes."""
+    """Which per-object reads the spec needs: users for ``mailboxes`` (their Send As comes from the
+    tenant-wide list), mailbox permissions (FullAccess and the rest) for the senders' own mailboxes."""
 
     mailboxes: tuple[str, ...]
     full_access_mailboxes: tuple[str, ...]
@@ -67,16 +67,15 @@ class ReadPlan:
     @property
     def total(self) -> int:
         """Reads to report progress against."""
-        return len(LIST_CMDLETS) + 3 + 2 * len(self.mailboxes) + len(self.full_access_mailboxes)
+        return len(LIST_CMDLETS) + 3 + len(self.mailboxes) + len(self.full_access_mailboxes)
 
 
 async def read_tenant(exo: Exchange, graph: Graph, plan: ReadPlan, progress: Progress | None = None) -> Snapshot:
     tick = progress or (lambda n: None)
     exchange, directory = await asyncio.gather(_read_exchange(exo, plan, tick), _read_graph(graph, plan, tick))
-    lists, recipient, mailbox = exchange
+    lists, mailbox = exchange
     domains, holders, users, applications = directory
-    return Snapshot(**lists, domains=domains, send_as_app_holders=holders,
-                    recipient_permissions=recipient, mailbox_permissions=mailbox, users=users,
+    return Snapshot(**lists, domains=domains, send_as_app_holders=holders, mailbox_permissions=mailbox, users=users,
                     applications=applications)
 
 
@@ -93,9 +92,8 @@ async def _chunked(run: Callable[[list[Any]], Any], items: list[Any], size: int,
 
 
 async def _read_exchange(exo: Exchange, plan: ReadPlan, tick: Progress) -> tuple[
-        dict[str, Read[Any]], dict[str, Read[list[Row]]], dict[str, Read[list[Row]]]]:
+        dict[str, Read[Any]], dict[str, Read[list[Row]]]]:
     commands: list[tuple[str, dict[str, Any]]] = list(LIST_CMDLETS.values())
-    commands += [(f"Get-{SEND_AS.noun}", SEND_AS.query(m)) for m in plan.mailboxes]
     commands += [(f"Get-{FULL_ACCESS.noun}", FULL_ACCESS.query(m)) for m in plan.full_access_mailboxes]
     try:
         results = await _chunked(exo.invoke_batch, commands, EXO_BATCH, tick)
@@ -104,14 +102,11 @@ async def _read_exchange(exo: Exchange, plan: ReadPlan, tick: Progress) -> tuple
     lists: dict[str, Read[Any]] = {}
     for (key, (cmdlet, _)), result in zip(LIST_CMDLETS.items(), results, strict=False):
         lists[key] = _list_read(LABELS.get(key, cmdlet), result, single=key in SINGLETONS)
-    rest = iter(results[len(LIST_CMDLETS):])
     cas = lists["cas_mailboxes"]
     index = RowIndex(cas.value or [], mailbox_keys)
-    recipient = {m.lower(): _per_mailbox("Get-RecipientPermission", m, next(rest), cas, index)
-                 for m in plan.mailboxes}
-    mailbox = {m.lower(): _per_mailbox("Get-MailboxPermission", m, next(rest), cas, index)
-               for m in plan.full_access_mailboxes}
-    return lists, recipient, mailbox
+    mailbox = {m.lower(): _per_mailbox(f"Get-{FULL_ACCESS.noun}", m, r, cas, index)
+               for m, r in zip(plan.full_access_mailboxes, results[len(LIST_CMDLETS):], strict=True)}
+    return lists, mailbox
 
 
 def _list_read(cmdlet: str, result: Any, single: bool) -> Read[Any]:

@@ -39,14 +39,13 @@ class Snapshot:
     cas_mailboxes: Read[list[Row]]
     domains: Read[list[Row]]
     send_as_app_holders: Read[list[Row]]
-    recipient_permissions: dict[str, Read[list[Row]]] = field(default_factory=dict)
     mailbox_permissions: dict[str, Read[list[Row]]] = field(default_factory=dict)
     users: dict[str, Read[Row | None]] = field(default_factory=dict)
     outbound_connectors: Read[list[Row]] = field(default_factory=lambda: Read("Get-OutboundConnector", []))
     # the application behind each SMTP.SendAsApp holder (by principalId), with its credentials ("fics")
     applications: Read[dict[str, Row]] = field(default_factory=lambda: Read("applications", {}))
     connection_filter: Read[Row] = field(default_factory=lambda: Read("Get-HostedConnectionFilterPolicy", {}))
-    # every Send As grant in the tenant (one list), for the declared senders' grants on undeclared mailboxes
+    # every Send As grant in the tenant (one list: Exchange has one, so no mailbox is read on its own)
     send_as_grants: Read[list[Row]] = field(default_factory=lambda: Read("Get-RecipientPermission", []))
     auth_policies: Read[list[Row]] = field(default_factory=lambda: Read("Get-AuthenticationPolicy", []))
     exchange_users: Read[list[Row]] = field(default_factory=lambda: Read("Get-User", []))

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field, replace
 
 from o365relay import exchange_values as xv
 from o365relay.audit.common import find_row, mailbox_keys, principal_keys
+from o365relay.audit.reader import every_address
+from o365relay.audit.send_as_list import send_as_by_mailbox
 from o365relay.audit.snapshot import Row
 from o365relay.dnscheck.resolver import Dns
 from o365relay.export.auth_policies import exported_policies
@@ -273,7 +275,8 @@ def _date(value: object) -> dt.datetime | None:
 
 def _send_as(view: TenantView, keys: dict[str, frozenset[str]], warnings: list[str]) -> tuple[SendAsGrant, ...]:
     grants = []
-    for mailbox, read in sorted(view.snapshot.recipient_permissions.items()):
+    snap = view.snapshot
+    for mailbox, read in send_as_by_mailbox(snap, every_address(snap.cas_mailboxes)).items():
         for row in read.value or []:
             trustee = SEND_AS.holder_of(row)
             if not SEND_AS.granted(row):

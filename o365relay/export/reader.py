@@ -18,7 +18,7 @@ from o365relay.audit.reader import (
 )
 from o365relay.audit.snapshot import Read, Row, Snapshot
 from o365relay.errors import TenantError
-from o365relay.kinds.permissions import FULL_ACCESS, SEND_AS
+from o365relay.kinds.permissions import FULL_ACCESS
 from o365relay.reports.progress import Tick
 
 
@@ -41,16 +41,15 @@ async def read_for_export(exo: Exchange, graph: Graph, progress: Tick | None = N
     snap = await read_tenant(exo, graph, ReadPlan((), ()), tick)
     for read in (snap.connectors, snap.outbound_connectors, snap.transport_config, snap.organization_config,
                  snap.exchange_service_principals, snap.dkim_configs, snap.cas_mailboxes, snap.domains,
-                 snap.send_as_app_holders, snap.connection_filter, snap.auth_policies, snap.exchange_users):
+                 snap.send_as_app_holders, snap.connection_filter, snap.auth_policies, snap.exchange_users,
+                 snap.send_as_grants):
         _value(read)
     addresses = every_address(snap.cas_mailboxes)
-    tick.expect(2 * len(addresses))
-    send_as, full_access, apps = await asyncio.gather(
-        read_per_mailbox(exo, SEND_AS, addresses, snap.cas_mailboxes, tick),
+    tick.expect(len(addresses))  # Send As came in the tenant-wide list; FullAccess has none: one read a mailbox
+    full_access, apps = await asyncio.gather(
         read_per_mailbox(exo, FULL_ACCESS, addresses, snap.cas_mailboxes, tick),
         read_applications(graph, snap.send_as_app_holders.value or []))
-    for reads in (send_as, full_access):
-        for read in reads.values():
-            _value(read)
-    snap.recipient_permissions, snap.mailbox_permissions = send_as, full_access
+    for read in full_access.values():
+        _value(read)
+    snap.mailbox_permissions = full_access
     return TenantView(snap, _value(apps))

@@ -33,8 +33,7 @@ def snapshot(send_as_rows: list[dict], cas: Read | None = None) -> Snapshot:
         cas_mailboxes=cas or Read("Get-CASMailbox", CAS),
         domains=Read("GET /domains", []),
         send_as_app_holders=Read("holders", []),
-        recipient_permissions={m: Read(f"Get-RecipientPermission {m}", send_as_rows if m.startswith("shared") else [])
-                               for m in ("shared@contoso.com", "scanner@contoso.com")},
+        send_as_grants=Read("Get-RecipientPermission", send_as_rows),
         users={m: Read(f"GET /users/{m}", {"id": m}) for m in ("shared@contoso.com", "scanner@contoso.com")},
     )
 
