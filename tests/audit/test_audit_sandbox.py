@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import math
 
-from audit_helpers import SEEDS, item, run_audit, statuses
+from audit_helpers import PROD_SPEC, SEEDS, item, run_audit, statuses
 
 from o365relay.audit.model import FieldDiff
+from o365relay.audit.reader import EXO_BATCH, LIST_CMDLETS
+from o365relay.audit.runner import audit
 from o365relay.sandbox.faults import FaultPlan
 from o365relay.sandbox.seed import SEEDS_DIR
+from o365relay.spec.loader import load_spec
+from o365relay.spec.model import SendAsGrant
 from o365relay.tenant.exchange import ExchangeClient
 
 
@@ -106,6 +112,31 @@ def test_rows_for_other_mailboxes_are_not_credited(tenant):
     assert item(result, "send_as", "erp-mailer on purchasing@contoso.com").status == "missing"
     assert item(result, "send_as", "erp-mailer on invoices@contoso.com").status == "in_sync"
     assert result.count("unexpected") == 0  # noc@'s grant is not read as a stranger on invoices@
+
+
+def test_send_as_is_one_tenant_wide_list_not_a_request_per_mailbox(tenant):
+    """Exchange lists every Send As grant in one call: the audit's Exchange round trips must not grow with
+    the number of mailboxes the spec grants Send As on (only FullAccess, which has no list, is per mailbox)."""
+    sandbox = tenant(SEEDS / "applied.yaml")
+    sandbox.ctx.requests.clear()
+    result = run_audit(sandbox)
+    exchange = [e for e in sandbox.ctx.requests.entries() if e["path"].startswith("/adminapi/")]
+    calls = [(name, params) for e in exchange for name, params in zip(e["cmdlets"], e["parameters"], strict=True)]
+    assert [params for name, params in calls if name == "Get-RecipientPermission"] == [["AccessRights", "ResultSize"]]
+    senders = {a.mailbox for a in load_spec(PROD_SPEC).service_accounts.values()}
+    assert len(exchange) == math.ceil((len(LIST_CMDLETS) + len(senders)) / EXO_BATCH)
+    assert {i.status for i in result.items if i.kind == "send_as"} == {"in_sync"}
+
+
+def test_send_as_on_a_mailbox_that_does_not_exist_is_missing_and_the_mailbox_says_why(tenant):
+    sandbox = tenant(SEEDS / "applied.yaml")
+    spec = load_spec(PROD_SPEC)
+    spec = dataclasses.replace(spec, send_as=(*spec.send_as, SendAsGrant("erp-mailer", "ghost@contoso.com")))
+    result = asyncio.run(audit(spec, sandbox.endpoints()))
+    assert item(result, "send_as", "erp-mailer on ghost@contoso.com").status == "missing"
+    mailbox = item(result, "mailbox", "ghost@contoso.com")
+    assert (mailbox.status, mailbox.reason) == ("missing", "no such user in the directory")
+    assert result.count("unknown") == 0 and result.count("unexpected") == 0
 
 
 async def _exchange(sandbox, cmdlet, parameters):

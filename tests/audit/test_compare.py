@@ -76,3 +76,20 @@ def test_unresolvable_trustee_makes_other_grants_unknown_not_unexpected():
     assert {i.status for i in send_as} == {"unknown"}
     assert all("Get-CASMailbox: Throttled" in i.reason for i in send_as)
     assert {i.status for i in items if i.kind == "mailbox_smtp_auth"} == {"unknown"}
+
+
+def test_a_failed_send_as_list_makes_every_send_as_item_unknown_never_missing():
+    snap = snapshot([])
+    snap.send_as_grants = Read("Get-RecipientPermission (every Send As grant)", error="503 Service Unavailable")
+    send_as = [i for i in compare(SPEC, snap) if i.kind == "send_as"]
+    assert [(i.name, i.status) for i in send_as] == [("scanner on shared@contoso.com", "unknown"),
+                                                     ("declared senders' Send As on undeclared mailboxes", "unknown")]
+    assert {i.reason for i in send_as} == {"Get-RecipientPermission (every Send As grant): 503 Service Unavailable"}
+
+
+def test_rows_are_credited_only_to_the_mailbox_they_name():
+    """The list holds every mailbox's grants: scanner's grant on another mailbox is not the one declared
+    (it is reported as Send As on that mailbox)."""
+    items = compare(SPEC, snapshot([{**row("scanner"), "Identity": "elsewhere"}]))
+    assert by_kind(items, "send_as") == {("scanner on shared@contoso.com", "missing"),
+                                         ("scanner on elsewhere", "unexpected")}

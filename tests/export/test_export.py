@@ -118,6 +118,20 @@ def test_rows_for_other_mailboxes_are_not_exported_as_this_mailboxs(tenant, tmp_
     assert doc["serviceAccounts"]["legacy-mailer"]["mailbox"] == "erp@contoso.com"
 
 
+def test_export_reads_send_as_once_for_the_tenant(tenant, tmp_path, capsys):
+    """Every mailbox's Send As comes from the one tenant-wide list; only FullAccess (no list exists) is read per
+    mailbox, so the Send As reads do not grow with the tenant."""
+    sandbox = tenant(SEEDS / "adoptable.yaml")
+    sandbox.ctx.requests.clear()
+    spec, _ = export(tmp_path, capsys, "--no-dns")
+    calls = [(name, params) for e in sandbox.ctx.requests.entries()
+             for name, params in zip(e["cmdlets"], e["parameters"], strict=True)]
+    assert [params for name, params in calls if name == "Get-RecipientPermission"] == [["AccessRights", "ResultSize"]]
+    mailboxes = sandbox.store.list("user", xHasMailbox=True)
+    assert len([name for name, _ in calls if name == "Get-MailboxPermission"]) == len(mailboxes) > 2
+    assert len(yaml.safe_load(spec.read_text())["sendAs"]) == 2
+
+
 def test_a_spec_exported_into_a_subfolder_names_the_schema_from_there(tenant, tmp_path, capsys):
     tenant(SEEDS / "adoptable.yaml")
     spec, _ = export(tmp_path, capsys, "--no-dns", name="stacks/relay.staging.yaml")
