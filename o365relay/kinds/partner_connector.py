@@ -10,7 +10,8 @@ from typing import Any
 
 from o365relay import exchange_values as xv
 from o365relay.kinds.base import Field, Kind
-from o365relay.spec.addresses import check_domain, sender_ip_problem
+from o365relay.kinds.inbound_connector import inbound_fields
+from o365relay.spec.addresses import check_domain
 
 PARTNER_TYPE = "Partner"
 
@@ -18,24 +19,14 @@ PARTNER_CONNECTOR = Kind(
     name="partner connector",
     noun="InboundConnector",
     identity="name",
-    fields=(
-        Field("name", str, "Name", spec="name", replace=True, norm=xv.lower),
-        Field("connector_type", str, "ConnectorType", fixed=PARTNER_TYPE, choices=("OnPremises", "Partner")),
-        Field("sender_domains", list, "SenderDomains", spec="sender_domains", norm=xv.sender_domains,
-              item_check=check_domain, read_normalised=True),
-        Field("sender_ips", list, "SenderIPAddresses", spec="sender_ips", norm=xv.ip_ranges,
-              item_check=sender_ip_problem),
+    fields=inbound_fields(
+        PARTNER_TYPE,
         Field("restrict_domains_to_ip_addresses", bool, "RestrictDomainsToIPAddresses", spec="restricted_to_ips",
               norm=xv.boolean),
-        Field("tls_sender_certificate_name", str, "TlsSenderCertificateName", spec="certificate_name",
-              required=False, norm=xv.optional_lower, item_check=check_domain),
         Field("restrict_domains_to_certificate", bool, "RestrictDomainsToCertificate",
               spec="restricted_to_certificate", norm=xv.boolean),
         Field("associated_accepted_domains", list, "AssociatedAcceptedDomains", spec="accepted_domains",
               norm=xv.sender_domains, item_check=check_domain),
-        Field("require_tls", bool, "RequireTls", spec="require_tls", norm=xv.boolean),
-        Field("enabled", bool, "Enabled", spec="enabled", norm=xv.boolean),
-        Field("comment", str, "Comment", spec="comment", required=False, unset=""),
     ),
     outputs=(("guid", "Guid"),),
     extra_evidence=("WhenChangedUTC",),
