@@ -216,8 +216,13 @@ def print_env(state_dir: Path) -> int:
     text, env = running_env(state_dir)
     print(f"# o365-relay sandbox tenant {env.get('AZURE_TENANT_ID', '?')}: every secret below is sandbox-only")
     sys.stdout.write(text)
+    senders = _sender_credentials(env)
+    if not senders:
+        print("# senders: none yet; apply a spec to this sandbox (README, `pulumi up --stack sandbox`), then run "
+              "`relayctl sandbox env` again for their sandbox-only credentials")
+        return 0
     print("# senders: export one line's variables before `relayctl test-send` (sandbox-only credentials)")
-    for sender in _sender_credentials(env):
+    for sender in senders:
         if sender["kind"] == "application":
             line = (f"RELAY_SENDER_CLIENT_ID={sender['login']} "
                     f"RELAY_SENDER_CLIENT_SECRET={shlex.quote(sender['secret'])}")

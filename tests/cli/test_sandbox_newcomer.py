@@ -5,6 +5,7 @@ which way the mail really went."""
 from __future__ import annotations
 
 import os
+import shlex
 import stat
 import subprocess
 import sys
@@ -46,6 +47,9 @@ def test_sandbox_env_from_another_shell_and_directory(tmp_path: Path) -> None:
                        if line.startswith("export "))
         assert exports["RELAY_CA_FILE"] == str(work / "state" / "ca.pem")  # absolute: works from anywhere
         assert "sandbox-only" in shown.stdout.splitlines()[0]
+        # before an apply no sender exists: one comment says how to get them, never an empty list's header
+        assert shown.stdout.splitlines()[-1].startswith("# senders: none yet; apply a spec to this sandbox")
+        assert "# senders: export" not in shown.stdout
         for name in ("tenant.sqlite3", "env.sh", "ca-key.pem"):
             assert stat.S_IMODE((work / "state" / name).stat().st_mode) == 0o600, name
         subprocess.run(["git", "init", "-q"], cwd=work, check=True)
@@ -80,3 +84,21 @@ def test_connector_test_send_before_the_apply_says_direct_send(sandbox_env: Sand
     assert "path: direct send\n" in out  # what message trace shows, not what was planned
     assert "did not go through connector dc1-relay: the tenant has no inbound connector dc1-relay yet" in out
     assert code == 1
+
+
+def test_sandbox_env_lists_a_sender_once_one_exists(sandbox: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
+    """A mailbox that may use SMTP AUTH gets a line to export; before that, only the 'none yet' comment."""
+    from o365relay.cli.sandbox import ENV_FILE, exports
+
+    (sandbox.state_dir / ENV_FILE).write_text(exports(sandbox.env()))
+    assert main(["sandbox", "env", "--state-dir", str(sandbox.state_dir)]) == 0
+    assert "# senders: none yet" in capsys.readouterr().out
+    user = sandbox.store.find(st.USER, userPrincipalName="scanner3@contoso.com")
+    assert user is not None
+    sandbox.store.update(st.USER, user["id"], {"xSmtpClientAuthenticationDisabled": False})
+    assert main(["sandbox", "env", "--state-dir", str(sandbox.state_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "none yet" not in out
+    [line] = [line for line in out.splitlines() if "scanner3@contoso.com" in line]
+    [password] = shlex.split(line.split("export RELAY_SMTP_PASSWORD=")[1])
+    assert authenticate_basic(sandbox.store, "scanner3@contoso.com", password)
