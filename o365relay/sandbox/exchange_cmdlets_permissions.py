@@ -7,6 +7,11 @@ Trustees (``-Trustee`` / ``-User``) resolve to a mailbox user or to an Exchange 
 (registered with New-ServicePrincipal) by Identity, ObjectId, AppId or DisplayName. Adding a grant that
 exists, or removing one that does not, is a warning, not an error, as in Exchange.
 ``Get-MailboxPermission`` includes the mailbox's own ``NT AUTHORITY\\SELF`` row, as the real one does.
+``Get-RecipientPermission`` without ``-Identity`` lists every Send As entry in the tenant, each mailbox's own
+``NT AUTHORITY\\SELF`` SendAs entry among them (Microsoft's cmdlet page makes ``-Identity`` optional; the tenant-wide
+form and its SELF rows: Vasil Michev, "Office 365 Permissions Inventory: Send As", Quadrotech, 2017); with
+``-Identity`` the mailbox's entries, SELF included; with ``-Trustee`` only that trustee's. ``-AccessRights``
+takes SendAs only, as the Get-EXORecipientPermission page says.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from o365relay.sandbox.exchange_cmdlets import (
     already_exists,
     cmdlet,
     find_one,
+    mailbox_users,
     not_found,
     resolve_mailbox,
     result_size,
@@ -59,6 +65,8 @@ def _grant_cmdlets(noun: str, kind: str, trustee_param: str, right: str) -> None
     @cmdlet(f"Get-{noun}", params=("Identity", trustee_param, "AccessRights", "ResultSize"), reads=True)
     def get(call: Call) -> list[Doc]:
         user = who = None
+        if kind == st.RECIPIENT_PERMISSION and call.has("AccessRights"):
+            _rights(call, right)
         if call.get("Identity") is not None:
             user = resolve_mailbox(call.store, call.get("Identity"))
         if call.get(trustee_param) is not None:
@@ -66,8 +74,9 @@ def _grant_cmdlets(noun: str, kind: str, trustee_param: str, right: str) -> None
         # read through the index of whichever side was named: the mailbox's entries, or the trustee's
         rows = call.store.list(kind, **({"xMailboxId": user["id"]} if user else {}),
                                **({trustee_id: who["id"]} if who else {}))
-        if user is not None and who is None and kind == st.MAILBOX_PERMISSION:
-            rows = [_self_row(user), *rows]
+        if who is None and (user is not None or kind == st.RECIPIENT_PERMISSION):
+            owners = [user] if user is not None else mailbox_users(call.store)
+            rows = [*(_self_row(kind, owner) for owner in owners), *rows]
         return result_size(call, rows)
 
     def entry(call: Call) -> tuple[Doc, Doc, Doc]:
@@ -108,7 +117,12 @@ def _grant_cmdlets(noun: str, kind: str, trustee_param: str, right: str) -> None
         return []
 
 
-def _self_row(user: Doc) -> Doc:
+def _self_row(kind: str, user: Doc) -> Doc:
+    """The mailbox's own entry: SendAs for Get-RecipientPermission, FullAccess and ReadPermission for
+    Get-MailboxPermission."""
+    if kind == st.RECIPIENT_PERMISSION:
+        return {"Identity": user["mailNickname"], "Trustee": "NT AUTHORITY\\SELF", "AccessControlType": "Allow",
+                "AccessRights": ["SendAs"], "IsInherited": False, "InheritanceType": "None"}
     return {
         "Identity": user["mailNickname"],
         "User": "NT AUTHORITY\\SELF",

@@ -5,6 +5,8 @@ from __future__ import annotations
 from o365relay.sandbox import store as st
 
 NOT_FOUND = "Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException"
+SELF_SEND_AS = {"Identity": "invoices", "Trustee": "NT AUTHORITY\\SELF", "AccessControlType": "Allow",
+                "AccessRights": ["SendAs"], "IsInherited": False, "InheritanceType": "None"}
 
 
 def _deployer_sp(exo) -> dict:
@@ -52,12 +54,29 @@ def test_send_as_grant_lifecycle(exo) -> None:
         "IsInherited": False,
         "InheritanceType": "None",
     }
-    assert exo.ok("Get-RecipientPermission", {"Identity": "invoices@contoso.com"}) == [row]
+    assert exo.ok("Get-RecipientPermission", {"Identity": "invoices@contoso.com"}) == [SELF_SEND_AS, row]
     assert exo.ok("Get-RecipientPermission", {"Trustee": sp["AppId"]}) == [row]
     again = exo.invoke("Add-RecipientPermission", grant).json()
     assert again["value"] == [] and "already present" in again["@adminapi.warnings"][0]
     exo.ok("Remove-RecipientPermission", grant)
-    assert exo.ok("Get-RecipientPermission", {"Identity": "invoices@contoso.com"}) == []
+    assert exo.ok("Get-RecipientPermission", {"Identity": "invoices@contoso.com"}) == [SELF_SEND_AS]
+
+
+def test_send_as_without_identity_lists_every_grant_in_the_tenant(exo) -> None:
+    """One call answers for every mailbox: each grant naming its mailbox by alias, and each mailbox's own SELF
+    entry (the hidden rows a tenant-wide inventory shows), whatever mailbox was granted last."""
+    sp = _register(exo)
+    for mailbox in ("invoices@contoso.com", "purchasing@contoso.com"):
+        exo.ok("Add-RecipientPermission", {"Identity": mailbox, "Trustee": sp["Identity"], "AccessRights": "SendAs"})
+    rows = exo.ok("Get-RecipientPermission", {"AccessRights": "SendAs", "ResultSize": "Unlimited"})
+    granted = sorted(r["Identity"] for r in rows if r["Trustee"] == sp["Identity"])
+    assert granted == ["invoices", "purchasing"]
+    mailboxes = exo.ok("Get-CASMailbox", {"ResultSize": "Unlimited"})
+    assert sorted(r["Identity"] for r in rows if r["Trustee"] == "NT AUTHORITY\\SELF") == sorted(
+        m["Identity"] for m in mailboxes)
+    assert len(rows) == len(mailboxes) + 2
+    exc, _ = exo.fails("Get-RecipientPermission", {"AccessRights": "FullAccess"})
+    assert exc.endswith("ParameterBindingException")
 
 
 def test_send_as_only_and_unknown_objects(exo) -> None:
