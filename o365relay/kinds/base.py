@@ -42,8 +42,9 @@ class Field:
     ``name``: the provider input key. ``parameter``: the cmdlet parameter and Get- row field (None for
     bookkeeping inputs the tenant never sees). ``spec``: the spec model attribute it comes from, or
     None with ``fixed`` the value the product always sets. ``replace``: a change needs a new object.
-    ``tenant``: compared with the tenant. ``audited``: compared by the audit. ``managed_if_set``: an
-    absent value means "leave that property alone". ``unset``: what Set- is given for an absent value.
+    ``tenant``: compared with the tenant by the provider (the audit compares every field that has a
+    parameter, the identity aside). ``managed_if_set``: an absent value means "leave that property
+    alone". ``unset``: what Set- is given for an absent value.
     ``read_normalised``: a provider reads the value back in its normal form (Exchange's own form,
     such as ``smtp:*;1``, would show in the outputs as a change nobody made).
     """
@@ -56,7 +57,6 @@ class Field:
     required: bool = True
     replace: bool = False
     tenant: bool = True
-    audited: bool = True
     norm: Callable[[Any], Any] = xv.text
     item_check: Callable[[str], str | None] | None = None
     choices: tuple[Any, ...] = ()
@@ -156,7 +156,7 @@ class Kind:
     # ------------------------------------------------------------------ audit
 
     def audited(self) -> tuple[Field, ...]:
-        return tuple(f for f in self.fields if f.audited and f.parameter and f.name != self.identity)
+        return tuple(f for f in self.fields if f.parameter and f.name != self.identity)
 
     def desired(self, obj: Any) -> Values:
         """What a spec object asks of the tenant, keyed by cmdlet parameter, normalised."""

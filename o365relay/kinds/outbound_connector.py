@@ -18,9 +18,7 @@ OUTBOUND_CONNECTOR = Kind(
     identity="name",
     fields=(
         Field("name", str, "Name", spec="name", replace=True, norm=xv.lower),
-        # Not audited: an export warns about another type, and the provider refuses to adopt it.
-        Field("connector_type", str, "ConnectorType", fixed=ROUTE_TYPE, choices=("Partner", "OnPremises"),
-              audited=False),
+        Field("connector_type", str, "ConnectorType", fixed=ROUTE_TYPE, choices=("Partner", "OnPremises")),
         Field("recipient_domains", list, "RecipientDomains", spec="recipient_domains", norm=xv.sender_domains,
               item_check=check_domain),
         Field("is_transport_rule_scoped", bool, "IsTransportRuleScoped", spec="transport_rule_scoped",

@@ -62,6 +62,20 @@ def test_outbound_statuses(tenant, tmp_path: Path) -> None:
     assert item(result, "connector", "dc1-relay").status == "in_sync"
 
 
+def test_an_outbound_connector_of_the_wrong_type_is_drift(tenant, tmp_path: Path) -> None:
+    """The relay declares its routes as Partner connectors; one switched to OnPremises (the hybrid form,
+    which may rewrite senders and treat mail as internal) is drift, not in sync."""
+    from o365relay.sandbox import store as st
+
+    sandbox = tenant(SEEDS / "outbound.yaml")
+    row = sandbox.store.find(st.OUTBOUND_CONNECTOR, Name="to-fabrikam")
+    sandbox.store.update(st.OUTBOUND_CONNECTOR, row["id"], {"ConnectorType": "OnPremises"})
+    result = run_audit(sandbox, spec_with_outbound(tmp_path))
+    fabrikam = item(result, "outbound_connector", "to-fabrikam")
+    assert fabrikam.status == "drift" and result.exit_code == 1
+    assert fabrikam.diffs == (FieldDiff("ConnectorType", "Partner", "OnPremises"),)
+
+
 def test_a_spec_without_outbound_connectors_leaves_the_outbound_side_alone(tenant) -> None:
     result = run_audit(tenant(SEEDS / "outbound.yaml"))
     assert not [i for i in result.items if i.kind == "outbound_connector"]
