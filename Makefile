@@ -43,8 +43,8 @@ test: system-deps $(STAMP) $(TOOLS) toolchain
 # Mutation testing of the core (docs/mutation-testing.md): slow on two cores, so not part of `make test`;
 # `make mutation SHARD="spec rules"` runs shards (spec, rules, audit, retry, tenant, values), each against only its
 # own tests; bounded by MUTATION_BUDGET seconds (default 3000), and a second run continues where the first stopped.
-$(VENV)/bin/mutmut: $(STAMP)
-	$(PY) -m pip install -q -e '.[mutation]'
+$(VENV)/bin/mutmut: $(STAMP) requirements/mutation.lock
+	$(PY) -m pip install $(QUIET) --require-hashes -r requirements/mutation.lock
 
 mutation: $(VENV)/bin/mutmut
 	bash scripts/mutation.sh $(SHARD)

@@ -3,7 +3,8 @@
 #   scripts/lock.sh update   re-resolve uv.lock (keeping current pins where allowed) and re-export the locks
 #   scripts/lock.sh check    exit 1 when uv.lock or a requirements/*.lock no longer matches pyproject.toml
 # requirements/runtime.lock: relayctl and the Pulumi program (what CI installs);
-# requirements/dev.lock: that plus the Azure DNS, Cloudflare and sandbox extras and the test tools (what `make` installs).
+# requirements/dev.lock: that plus the Azure DNS, Cloudflare and sandbox extras and the test tools (what `make` installs);
+# requirements/mutation.lock: dev.lock plus mutmut (what `make mutation` installs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 UV="${UV:-.venv/bin/uv}"
@@ -16,6 +17,7 @@ export_lock() {  # the extras to include
 locks() {  # $1 = the directory to write runtime.lock and dev.lock into
   export_lock pulumi >"$1/runtime.lock"
   export_lock pulumi azure-dns cloudflare sandbox dev >"$1/dev.lock"
+  export_lock pulumi azure-dns cloudflare sandbox dev mutation >"$1/mutation.lock"
 }
 
 case "${1:-}" in
@@ -32,7 +34,7 @@ case "${1:-}" in
     fresh="$(mktemp -d)"
     trap 'rm -rf "$fresh"' EXIT
     locks "$fresh"
-    for lock in runtime dev; do
+    for lock in runtime dev mutation; do
       if ! cmp -s "$fresh/$lock.lock" "requirements/$lock.lock"; then
         echo "requirements/$lock.lock is stale: it differs from uv.lock; run scripts/lock.sh update" >&2
         exit 1
