@@ -103,7 +103,7 @@ def test_conflict_by_type_or_by_text_alone(error):
 def test_permission_denied_by_status_or_by_type_names_the_fix(status, error):
     denied = translate_error(status, reply(error), "Set-CASMailbox")
     assert type(denied) is PermissionDenied
-    assert denied.args == ("Set-CASMailbox: The role assigned to the app isn't supported",)
+    assert str(denied) == f"Set-CASMailbox: The role assigned to the app isn't supported\n  fix: {ROLE_FIX}"
     assert denied.fix == ROLE_FIX
 
 
