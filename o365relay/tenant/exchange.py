@@ -230,7 +230,14 @@ class ExchangeClient:
             except httpx.TransportError as exc:
                 raise transport_error(exc, f"the Exchange admin endpoint ({what})") from None
             try:
-                raw = await _read(response)
+                raw = await response.aread()
+            except httpx.DecodingError:
+                # The 403 of NUL bytes "in gzip" is judged by its status; an undecodable 2xx must not
+                # read as "no rows" (what it held is unknown, not missing).
+                if response.status_code < 400:
+                    raise TransientError(f"{what}: the Exchange admin endpoint answered with a body it "
+                                         "could not decode") from None
+                raw = b""
             finally:
                 await response.aclose()
         if response.status_code >= 400:
@@ -361,11 +368,3 @@ def _by_status(status: int, message: str) -> TenantError:
 
 def _json_bytes(value: Any) -> bytes:
     return json.dumps(value).encode()
-
-
-async def _read(response: httpx.Response) -> bytes:
-    """The decoded body; an undecodable one (the 403 of NUL bytes "in gzip") reads as empty."""
-    try:
-        return await response.aread()
-    except httpx.DecodingError:
-        return b""
