@@ -109,7 +109,7 @@ def render(schema: Schema) -> str:
 
 
 def main() -> None:
-    sys.stdout.write(render(json.loads(schema_path().read_text(encoding="utf-8"))))
+    sys.stdout.write(render(json.loads(schema_path().read_bytes())))
 
 
 if __name__ == "__main__":

@@ -11,7 +11,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from o365relay.errors import SpecError
+from o365relay.errors import SpecError, UsageError
+from o365relay.spec.certificate import read_public_certificate
 from o365relay.spec.loader import load_spec
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -78,3 +79,41 @@ def test_an_expired_certificate_is_reported_with_its_date(tmp_path):
     [message] = _messages(_project(tmp_path, cert))
     expired = (dt.datetime.now(dt.UTC) - dt.timedelta(days=2)).strftime("%Y-%m-%d")
     assert "expired on" in message and expired in message
+
+
+def _refusal(spec_dir: Path, file: str) -> str:
+    with pytest.raises(UsageError) as caught:
+        read_public_certificate(spec_dir, file)
+    return str(caught.value)
+
+
+def test_the_certificate_is_returned_re_encoded_with_its_subject_and_expiry(tmp_path):
+    cert, _ = _certificate(30)
+    (tmp_path / "alerts.pem").write_bytes(b"comment before the block\n" + cert)
+    read = read_public_certificate(tmp_path, "alerts.pem")
+    assert read.pem == cert.decode("ascii")
+    assert read.subject == "CN=alerts.contoso.com"
+    assert read.not_after == x509.load_pem_x509_certificate(cert).not_valid_after_utc
+
+
+def test_the_refusals_say_exactly_what_is_wrong(tmp_path):
+    cert, key = _certificate(30)
+    (tmp_path / "folder.pem").mkdir()
+    (tmp_path / "two.pem").write_bytes(cert + _certificate(30)[0])
+    (tmp_path / "bundle.pem").write_bytes(cert + key + b"-----BEGIN X509 CRL-----\n")
+    root = tmp_path.resolve()
+    assert _refusal(tmp_path, "../x.pem") == (f"certificateFile ../x.pem is outside the spec's folder {root}; "
+                                              "keep the public certificate beside the spec")
+    assert _refusal(tmp_path, "folder.pem") == "certificateFile folder.pem: cannot read it (Is a directory)"
+    assert _refusal(tmp_path, "two.pem") == ("certificateFile two.pem holds 2 certificates; "
+                                             "give the sender's own certificate only")
+    assert _refusal(tmp_path, "bundle.pem") == ("certificateFile bundle.pem holds PRIVATE KEY, X509 CRL: only the "
+                                                "public certificate belongs here; keep the private key on the device")
+
+
+def test_a_binary_file_is_refused_as_not_pem(tmp_path):
+    cert, _ = _certificate(30)
+    der = x509.load_pem_x509_certificate(cert).public_bytes(serialization.Encoding.DER)
+    assert any(byte > 0x7F for byte in der)
+    (tmp_path / "alerts.der").write_bytes(der)
+    assert _refusal(tmp_path, "alerts.der") == "certificateFile alerts.der is not a PEM X.509 certificate"
