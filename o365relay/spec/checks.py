@@ -192,6 +192,12 @@ class _Spec:
                    if connector.get("direction", "inbound") == "inbound"
                    for _, net in _networks(connector.get("senderIPs"))]
         for key in ("ipBlockList", "ipAllowList"):
+            entries = policy.get(key)
+            for i, ip in enumerate(entries if isinstance(entries, list) else []):
+                # The schema's pattern lets host bits through (203.0.113.5/24); _networks leaves them out.
+                problem = sender_ip_syntax(ip) if _ok("senderIp", ip) else None
+                if problem:
+                    yield Issue(base + (key, i), problem)
             seen: list[tuple[int, ipaddress.IPv4Network]] = []
             for i, network in _networks(policy.get(key)):
                 path = base + (key, i)

@@ -264,6 +264,12 @@ CASES = {
             (8, 3, 'spec.connectors.DC_1', "'DC_1' must be a name of lower-case letters, digits and hyphens (at most 64), for example dc1-relay"),
         ],
     ),
+    'send-as-trustee-with-no-accounts-declared': (
+        BASE + "sendAs:\n  - {trustee: app, mailbox: shared@contoso.com}\n",
+        [
+            (8, 15, 'spec.sendAs[0].trustee', "'app' is not a declared service account; none are declared"),
+        ],
+    ),
     'send-as-unknown-trustee': (
         'version: 1\ntenant:\n  id: 7a3f6c1e-52b4-4d0e-9c8a-1f2e3d4c5b6a\n  initialDomain: contoso.onmicrosoft.com\ndomains:\n  contoso.com: {}\nserviceAccounts:\n  app:\n    kind: application\n    mailbox: app@contoso.com\n    credential: {type: secret}\nsendAs:\n  - {trustee: ap, mailbox: shared@contoso.com}\n',
         [

@@ -117,3 +117,58 @@ def test_a_binary_file_is_refused_as_not_pem(tmp_path):
     assert any(byte > 0x7F for byte in der)
     (tmp_path / "alerts.der").write_bytes(der)
     assert _refusal(tmp_path, "alerts.der") == "certificateFile alerts.der is not a PEM X.509 certificate"
+
+
+TWO_SENDERS = """version: 1
+tenant: {id: 7a3f6c1e-52b4-4d0e-9c8a-1f2e3d4c5b6a, initialDomain: contoso.onmicrosoft.com}
+domains:
+  contoso.com: {}
+serviceAccounts:
+  alerts:
+    kind: application
+    mailbox: alerts@contoso.com
+    credential: {type: certificate, certificateFile: alerts.pem}
+  backup:
+    kind: application
+    mailbox: backup@contoso.com
+    credential: {type: certificate, certificateFile: backup.pem}
+"""
+
+
+def test_every_senders_certificate_file_is_checked(tmp_path):
+    spec = tmp_path / "relay.yaml"
+    spec.write_text(TWO_SENDERS)
+    with pytest.raises(SpecError) as caught:
+        load_spec(spec)
+    assert [(p.path, p.message) for p in caught.value.problems] == [
+        ("spec.serviceAccounts.alerts.credential.certificateFile",
+         "certificateFile alerts.pem: cannot read it (No such file or directory)"),
+        ("spec.serviceAccounts.backup.credential.certificateFile",
+         "certificateFile backup.pem: cannot read it (No such file or directory)")]
+
+
+def test_a_certificate_is_expired_from_its_last_valid_second(tmp_path, monkeypatch):
+    cert, _ = _certificate(30)
+    not_after = x509.load_pem_x509_certificate(cert).not_valid_after_utc
+
+    class Frozen(dt.datetime):
+        @classmethod
+        def now(cls, tz: dt.tzinfo | None = None) -> Frozen:  # type: ignore[override]
+            return cls.fromtimestamp(not_after.timestamp(), tz)
+
+    monkeypatch.setattr(dt, "datetime", Frozen)
+    [message] = _messages(_project(tmp_path, cert))
+    assert message == f"certificate CN=alerts.contoso.com expired on {not_after:%Y-%m-%d}; give the device a new one"
+
+
+@pytest.mark.parametrize("document", ["- a list\n- not a mapping\n", TWO_SENDERS.replace("    kind: application\n"
+                                      "    mailbox: backup@contoso.com\n    credential: {type: certificate, "
+                                      "certificateFile: backup.pem}\n", "    5\n")])
+def test_a_spec_of_the_wrong_shape_is_reported_not_a_crash(tmp_path, document):
+    spec = tmp_path / "relay.yaml"
+    spec.write_text(document)
+    (tmp_path / "alerts.pem").write_bytes(_certificate(30)[0])
+    with pytest.raises(SpecError) as caught:
+        load_spec(spec)
+    assert caught.value.problems
+    assert all(p.file == str(spec) for p in caught.value.problems)

@@ -50,6 +50,17 @@ def test_block_list_problems_are_located(entries: str, expected: list[tuple[int,
     assert problems(HEAD + f"    ipBlockList: [{entries}]\n" + RELAY) == expected
 
 
+def test_a_block_over_several_connectors_names_each_once() -> None:
+    relays = RELAY + "  dc2:\n    senderIPs: [203.0.113.64/28]\n  dc0:\n    senderIPs: [203.0.113.200]\n"
+    assert problems(HEAD + "    ipBlockList: [203.0.113.0/24]\n" + relays) == [
+        (6, 19, "spec.tenant.connectionFilter.ipBlockList[0]", "203.0.113.0/24 blocks the devices of connector dc0, dc1, dc2: Exchange would refuse their mail (550 5.7.513); remove the entry or the connector's address")]
+
+
+def test_an_entry_with_host_bits_is_refused() -> None:
+    assert problems(HEAD + "    ipBlockList: [203.0.113.5/24]\n" + RELAY) == [
+        (6, 19, "spec.tenant.connectionFilter.ipBlockList[0]", "'203.0.113.5/24' has host bits set; write the network as 203.0.113.0/24")]
+
+
 def test_an_address_both_allowed_and_blocked_is_refused_on_the_block_entry() -> None:
     text = HEAD + "    ipBlockList: [192.0.2.9]\n    ipAllowList: [192.0.2.0/24]\n" + RELAY
     assert problems(text) == [(6, 19, "spec.tenant.connectionFilter.ipBlockList[0]", "192.0.2.9 is also on ipAllowList[0]; Exchange lets the allow list win, so this block does nothing: remove one of the two")]
