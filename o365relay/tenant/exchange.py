@@ -16,7 +16,8 @@ Quirks (the facts and their sources: docs/exchange-admin-endpoint.md):
   have been modified", Add-*'s "already present") are not truncation.
 - Errors: the real text is ``innererror.internalexception.message`` (keys in any letter case), else
   ``details[].message`` (``id|type|text``), else ``error.message``. A missing RBAC role is a 403
-  whose body is NUL bytes. A 2xx with an empty body is success with no rows.
+  whose body is NUL bytes. A 2xx with an empty body is success with no rows; a 2xx whose body cannot
+  be decoded is a TransientError (its rows are unknown).
 - Retries (429, the plain-text concurrency reply, 503, Retry-After) are :mod:`o365relay.tenant.retry`'s;
   ``Get-*``/``Test-*`` cmdlets are repeatable, other cmdlets only when the caller says ``idempotent``.
 """
