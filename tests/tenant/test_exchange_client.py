@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import pickle
 from collections.abc import Callable
 from typing import Any
 
@@ -425,3 +426,9 @@ async def test_the_client_refuses_use_outside_async_with(sandbox_env, policy):
         assert await client.invoke("Get-Mailbox") == []
     with pytest.raises(TenantError, match=f"^{outside}$"):
         await client.invoke("Get-Mailbox")
+
+
+def test_pickling_is_refused_with_the_reason(endpoints, credential):
+    with pytest.raises(TypeError) as caught:
+        pickle.dumps(ExchangeClient(endpoints, credential))
+    assert str(caught.value) == "ExchangeClient holds a credential and is never pickled; build one where needed"
