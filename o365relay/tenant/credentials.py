@@ -13,8 +13,9 @@ depends on what the environment offers, strongest first:
 4. ``AZURE_CLIENT_SECRET``: ClientSecretCredential (the sandbox's seeded deployer uses this).
 5. Otherwise: ManagedIdentityCredential (``AZURE_CLIENT_ID`` picks a user-assigned identity).
 
-1-4 need ``AZURE_CLIENT_ID``. All use ``Endpoints.login_authority``; for a private authority (the
-sandbox) instance discovery is off and ``Endpoints.ca_file`` is the CA the token request trusts.
+1-4 need ``AZURE_CLIENT_ID``. All use ``Endpoints.login_authority`` and trust ``Endpoints.ca_file`` when
+it is set (the sandbox). The async credentials never run MSAL's instance discovery, so a private
+authority needs no ``disable_instance_discovery``.
 """
 
 from __future__ import annotations
@@ -59,8 +60,6 @@ def credential_for(endpoints: Endpoints, environ: Mapping[str, str] | None = Non
     env = os.environ if environ is None else environ
     kind = credential_kind(env)
     common: dict[str, Any] = {"authority": endpoints.login_authority}
-    if not endpoints.is_microsoft_cloud:
-        common["disable_instance_discovery"] = True
     if endpoints.ca_file:
         common["connection_verify"] = endpoints.ca_file
     if kind == "managed identity":
@@ -146,8 +145,9 @@ async def bearer_token(credential: AsyncTokenCredential, scope: str) -> str:
 
 
 def auth_error(exc: Exception, scope: str) -> AuthError:
-    """Entra's first line of reason (e.g. "AADSTS7000215: Invalid client secret provided")."""
-    reason = str(getattr(exc, "message", "") or exc).strip().splitlines()
+    """Entra's first line of reason (e.g. "Microsoft Entra ID error '(invalid_client) AADSTS7000215: ...'");
+    azure-core puts the reply body on the lines after it."""
+    reason = str(exc).strip().splitlines()
     return AuthError(f"could not get a token for {scope}: {reason[0] if reason else type(exc).__name__}")
 
 

@@ -62,6 +62,7 @@ def test_bad_settings_are_usage_errors(env, message):
         ),
         ({"AZURE_CLIENT_CERTIFICATE_PATH": "/c.pem", "AZURE_CLIENT_SECRET": "s"}, "client certificate"),
         ({"AZURE_CLIENT_SECRET": "s"}, "client secret"),
+        ({"ACTIONS_ID_TOKEN_REQUEST_URL": "u", "AZURE_CLIENT_SECRET": "s"}, "client secret"),  # no id-token: write
         ({}, "managed identity"),
     ],
 )
