@@ -222,7 +222,8 @@ def _federate(sandbox: Sandbox, issuer: str, subject: str) -> None:
 
 def _external_assertion(sandbox: Sandbox, issuer: str, subject: str, audience: str) -> str:
     """An ID token of the external identity provider, from the sandbox's OIDC stand-in."""
-    reply = httpx.post(f"{sandbox.base_url}/_sandbox/oidc/token", verify=ssl.create_default_context(cafile=sandbox.ca_file),
+    trust = ssl.create_default_context(cafile=sandbox.ca_file)
+    reply = httpx.post(f"{sandbox.base_url}/_sandbox/oidc/token", verify=trust,
                        json={"issuer": issuer, "subject": subject, "audience": audience})
     reply.raise_for_status()
     return str(reply.json()["token"])
