@@ -72,6 +72,7 @@ class _Recording:
     async def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
         self.asked.append((scopes, kwargs))
         name = f"t{len(self.asked)}"
+        await asyncio.sleep(0)  # a request takes a turn of the loop at least, as a real one does
         if scopes[0] in self.hold:
             await self.hold[scopes[0]].wait()
         return AccessToken(name, int(time.time()) + self.lifetime)
