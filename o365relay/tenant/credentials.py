@@ -23,6 +23,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from o365relay.errors import AuthError, UsageError
 from o365relay.netfail import is_transport_failure, transport_error
@@ -32,11 +33,12 @@ if TYPE_CHECKING:
     from azure.core.credentials_async import AsyncTokenCredential
 
 # Audience GitHub's OIDC token must carry for Entra federation, per cloud.
-_FEDERATION_AUDIENCE = {
+_FEDERATION_AUDIENCE: dict[str | None, str] = {
     "login.microsoftonline.us": "api://AzureADTokenExchangeUSGov",
     "login.chinacloudapi.cn": "api://AzureADTokenExchangeChina",
     "login.partner.microsoftonline.cn": "api://AzureADTokenExchangeChina",
 }
+ID_TOKEN_TIMEOUT = 30.0  # seconds the GitHub Actions runner has to answer
 
 
 def credential_kind(environ: Mapping[str, str] | None = None) -> str:
@@ -73,7 +75,8 @@ def credential_for(endpoints: Endpoints, environ: Mapping[str, str] | None = Non
                                               token_file_path=env["AZURE_FEDERATED_TOKEN_FILE"], **common)
     if kind == "GitHub Actions OIDC federation":
         url, bearer = env["ACTIONS_ID_TOKEN_REQUEST_URL"], env["ACTIONS_ID_TOKEN_REQUEST_TOKEN"]
-        audience = _FEDERATION_AUDIENCE.get(_host(endpoints.login_authority), "api://AzureADTokenExchange")
+        cloud = urlsplit(endpoints.login_authority).hostname
+        audience = _FEDERATION_AUDIENCE.get(cloud, "api://AzureADTokenExchange")
         return aio.ClientAssertionCredential(
             tenant, client_id, lambda: github_id_token(url, bearer, audience), **common)
     if kind == "client certificate":
@@ -109,7 +112,7 @@ def github_id_token(request_url: str, request_token: str, audience: str,
     import httpx
 
     try:
-        with httpx.Client(transport=transport, timeout=30) as http:
+        with httpx.Client(transport=transport, timeout=ID_TOKEN_TIMEOUT) as http:
             response = http.get(request_url, params={"audience": audience},
                                 headers={"Authorization": f"Bearer {request_token}"})
     except httpx.HTTPError as exc:
@@ -122,12 +125,6 @@ def github_id_token(request_url: str, request_token: str, audience: str,
     if not isinstance(value, str) or not value:
         raise AuthError("GitHub Actions' ID-token reply had no token")
     return value
-
-
-def _host(url: str) -> str:
-    from urllib.parse import urlsplit
-
-    return urlsplit(url).hostname or ""
 
 
 async def bearer_token(credential: AsyncTokenCredential, scope: str) -> str:

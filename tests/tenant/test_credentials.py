@@ -28,6 +28,7 @@ from o365relay.errors import AuthError, FileRefused, TransientError, UsageError
 from o365relay.sandbox import store as st
 from o365relay.sandbox.runner import Sandbox
 from o365relay.sandbox.tokens import certificate_thumbprint
+from o365relay.tenant import credentials
 from o365relay.tenant.credentials import (
     MAX_CERTIFICATE_BYTES,
     auth_error,
@@ -36,6 +37,7 @@ from o365relay.tenant.credentials import (
     check_sign_in,
     credential_for,
     credential_kind,
+    github_id_token,
 )
 from o365relay.tenant.settings import Endpoints
 
@@ -69,11 +71,14 @@ class _Service:
                 service.seen.append((query, headers))
                 status, body = reply(query, headers)
                 data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except OSError:  # the client gave up waiting (the timeout test)
+                    pass
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -277,7 +282,8 @@ async def test_github_actions_asks_for_the_national_cloud_audience(services, end
            "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "job-request-token-7"}
     credential = credential_for(endpoints, env)
     async with credential:
-        with pytest.raises(AuthError, match=r"^GitHub Actions refused an ID token \(HTTP 403\)"):
+        with pytest.raises(AuthError, match=r"^GitHub Actions refused an ID token \(HTTP 403\); the workflow needs "
+                                            r"`permissions: id-token: write`$"):
             await bearer_token(credential, endpoints.graph_scope)
     assert [query["audience"] for query, _ in runner.seen] == [audience]
 
@@ -358,3 +364,43 @@ async def test_check_sign_in_reports_a_refused_sign_in_for_graph(sandbox_env, mo
 )
 def test_auth_error_keeps_the_first_line_of_entras_reason(error, reason):
     assert str(auth_error(error, "scope")) == f"could not get a token for scope: {reason}"
+
+
+# -- the GitHub Actions runner's ID-token endpoint ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "reply, message",
+    [
+        ((403, {"message": "Resource not accessible by integration"}),
+         "GitHub Actions refused an ID token (HTTP 403); the workflow needs `permissions: id-token: write`"),
+        ((200, {"value": ""}), "GitHub Actions' ID-token reply had no token"),
+        ((200, {"count": 1}), "GitHub Actions' ID-token reply had no token"),
+    ],
+)
+def test_a_runner_reply_without_a_token_is_an_auth_error(services, reply, message):
+    runner = services(lambda query, headers: reply)
+    with pytest.raises(AuthError) as caught:
+        github_id_token(runner.url, "job-request-token-7", "api://AzureADTokenExchange")
+    assert str(caught.value) == message
+
+
+def test_a_silent_runner_is_given_up_on_after_the_timeout(services, monkeypatch):
+    def slow(query: dict[str, str], headers: dict[str, str]) -> tuple[int, Any]:
+        time.sleep(2)
+        return 200, {"value": "late-token"}
+
+    runner = services(slow)
+    monkeypatch.setattr(credentials, "ID_TOKEN_TIMEOUT", 0.5)
+    with pytest.raises(AuthError) as caught:
+        github_id_token(runner.url, "job-request-token-7", "api://AzureADTokenExchange")
+    assert str(caught.value) == "could not reach the GitHub Actions ID-token endpoint: ReadTimeout"
+
+
+def test_an_unreachable_runner_is_an_auth_error():
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with pytest.raises(AuthError) as caught:
+        github_id_token(f"http://127.0.0.1:{port}/token", "job-request-token-7", "api://AzureADTokenExchange")
+    assert str(caught.value) == "could not reach the GitHub Actions ID-token endpoint: ConnectError"
