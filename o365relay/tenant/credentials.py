@@ -80,13 +80,25 @@ def credential_for(endpoints: Endpoints, environ: Mapping[str, str] | None = Non
         return aio.ClientAssertionCredential(
             tenant, client_id, lambda: github_id_token(url, bearer, audience), **common)
     if kind == "client certificate":
-        return aio.CertificateCredential(
-            tenant, client_id, certificate_path=certificate_file(env, "AZURE_CLIENT_CERTIFICATE_PATH"),
-            password=env.get("AZURE_CLIENT_CERTIFICATE_PASSWORD") or None, **common)
+        return certificate_credential(tenant, client_id, env, "AZURE_CLIENT_CERTIFICATE_PATH",
+                                      env.get("AZURE_CLIENT_CERTIFICATE_PASSWORD") or None, **common)
     return aio.ClientSecretCredential(tenant, client_id, env["AZURE_CLIENT_SECRET"], **common)
 
 
 MAX_CERTIFICATE_BYTES = 1024 * 1024
+
+
+def certificate_credential(tenant: str, client_id: str, env: Mapping[str, str], variable: str,
+                           password: str | None, **common: Any) -> AsyncTokenCredential:
+    """A CertificateCredential for the file ``variable`` names; a key azure-identity cannot load (encrypted,
+    without the right password) is a UsageError rather than its bare TypeError or ValueError."""
+    from azure.identity import aio
+
+    path = certificate_file(env, variable)
+    try:
+        return aio.CertificateCredential(tenant, client_id, certificate_path=path, password=password, **common)
+    except (TypeError, ValueError) as error:
+        raise UsageError(f"{variable}={path}: cannot load the key: {error}") from None
 
 
 def certificate_file(env: Mapping[str, str], variable: str) -> str:

@@ -41,7 +41,7 @@ async def sender_token(endpoints: Endpoints, client_id: str, environ: Mapping[st
     RELAY_SENDER_CERTIFICATE_PATH or a secret from RELAY_SENDER_CLIENT_SECRET."""
     from azure.identity import aio
 
-    from o365relay.tenant.credentials import bearer_token, certificate_file
+    from o365relay.tenant.credentials import bearer_token, certificate_credential
 
     common: dict[str, Any] = {"authority": endpoints.login_authority}
     if not endpoints.is_microsoft_cloud:
@@ -49,12 +49,8 @@ async def sender_token(endpoints: Endpoints, client_id: str, environ: Mapping[st
     if endpoints.ca_file:
         common["connection_verify"] = endpoints.ca_file
     if environ.get("RELAY_SENDER_CERTIFICATE_PATH"):
-        path = certificate_file(environ, "RELAY_SENDER_CERTIFICATE_PATH")
-        try:
-            credential: Any = aio.CertificateCredential(endpoints.tenant_id, client_id, certificate_path=path,
-                                                        **common)
-        except ValueError as error:  # an encrypted key, or a PEM azure-identity cannot load
-            raise UsageError(f"RELAY_SENDER_CERTIFICATE_PATH={path}: cannot load the key: {error}") from None
+        credential: Any = certificate_credential(endpoints.tenant_id, client_id, environ,
+                                                 "RELAY_SENDER_CERTIFICATE_PATH", None, **common)
     elif secret := environ.get("RELAY_SENDER_CLIENT_SECRET"):
         credential = aio.ClientSecretCredential(endpoints.tenant_id, client_id, secret, **common)
     else:

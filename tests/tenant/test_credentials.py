@@ -404,3 +404,18 @@ def test_an_unreachable_runner_is_an_auth_error():
     with pytest.raises(AuthError) as caught:
         github_id_token(f"http://127.0.0.1:{port}/token", "job-request-token-7", "api://AzureADTokenExchange")
     assert str(caught.value) == "could not reach the GitHub Actions ID-token endpoint: ConnectError"
+
+
+@pytest.mark.parametrize(
+    "password, reason",
+    [(None, "Password was not given but private key is encrypted"),
+     ("not-the-pass", "Incorrect password, could not decrypt key")],
+)
+def test_an_encrypted_key_without_its_password_is_a_usage_error(tmp_path, password, reason):
+    _, path = _certificate(tmp_path, b"pfx-pass-4u")
+    env = {"AZURE_CLIENT_ID": "app", "AZURE_CLIENT_CERTIFICATE_PATH": str(path)}
+    if password:
+        env["AZURE_CLIENT_CERTIFICATE_PASSWORD"] = password
+    with pytest.raises(UsageError) as caught:
+        credential_for(Endpoints.global_cloud(TENANT), env)
+    assert str(caught.value) == f"AZURE_CLIENT_CERTIFICATE_PATH={path}: cannot load the key: {reason}"
