@@ -61,6 +61,24 @@ def test_an_entry_with_host_bits_is_refused() -> None:
         (6, 19, "spec.tenant.connectionFilter.ipBlockList[0]", "'203.0.113.5/24' has host bits set; write the network as 203.0.113.0/24")]
 
 
+def test_allow_list_entries_are_checked_like_block_entries() -> None:
+    assert problems(HEAD + "    ipAllowList: [10.1.2.0/24, 198.51.100.7, 198.51.100.0/24, 203.0.113.5/24]\n") == [
+        (6, 19, "spec.tenant.connectionFilter.ipAllowList[0]", "10.1.2.0/24 is in private address space (RFC 1918, 10.0.0.0/8); connection filtering sees the public IPv4 address a sending server connects from, never this space"),
+        (6, 46, "spec.tenant.connectionFilter.ipAllowList[2]", "198.51.100.0/24 overlaps ipAllowList[1]; list each address once"),
+        (6, 63, "spec.tenant.connectionFilter.ipAllowList[3]", "'203.0.113.5/24' has host bits set; write the network as 203.0.113.0/24")]
+
+
+def test_an_entry_that_is_no_string_gets_the_schemas_message_alone() -> None:
+    assert problems(HEAD + "    ipBlockList: [5]\n") == [
+        (6, 19, "spec.tenant.connectionFilter.ipBlockList[0]", "expected a string, got the number 5")]
+
+
+def test_a_block_does_not_claim_an_outbound_connectors_addresses() -> None:
+    outbound = "connectors:\n  out:\n    direction: outbound\n    recipientDomains: [fabrikam.com]\n    useMxRecord: true\n    senderIPs: [198.51.100.7]\n"
+    assert problems(HEAD + "    ipBlockList: [198.51.100.7]\n" + outbound) == [
+        (12, 5, "spec.connectors.out.senderIPs", "'senderIPs' applies to inbound connectors only; remove it from this outbound connector, or remove 'direction: outbound'")]
+
+
 def test_an_address_both_allowed_and_blocked_is_refused_on_the_block_entry() -> None:
     text = HEAD + "    ipBlockList: [192.0.2.9]\n    ipAllowList: [192.0.2.0/24]\n" + RELAY
     assert problems(text) == [(6, 19, "spec.tenant.connectionFilter.ipBlockList[0]", "192.0.2.9 is also on ipAllowList[0]; Exchange lets the allow list win, so this block does nothing: remove one of the two")]
