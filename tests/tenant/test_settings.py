@@ -40,6 +40,6 @@ def test_only_trailing_slashes_are_stripped_from_bases():
 
 
 def test_sandbox_base_with_a_trailing_slash():
-    endpoints = Endpoints.sandbox("https://RELAYBOX:8443/", TENANT, None)
+    endpoints = Endpoints.sandbox("https://RELAYBOX/", TENANT, None)
     assert (endpoints.login_authority, endpoints.graph_base, endpoints.exchange_base) == (
-        "https://RELAYBOX:8443", "https://RELAYBOX:8443/v1.0", "https://RELAYBOX:8443")
+        "https://RELAYBOX", "https://RELAYBOX/v1.0", "https://RELAYBOX")
