@@ -4,9 +4,11 @@ does not produce (an empty page, a $batch missing a response)."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import pickle
+import ssl
 import time
 from collections.abc import Callable
 from typing import Any
@@ -17,6 +19,7 @@ from azure.core.credentials import AccessToken
 from msgraph.generated.models.user import User
 
 from o365relay.errors import TenantError, Throttled, TransientError
+from o365relay.sandbox.certs import ensure_pki
 from o365relay.tenant import graph as graph_module
 from o365relay.tenant.graph import GraphClient, build_http_client, odata_quote
 from o365relay.tenant.settings import Endpoints
@@ -258,3 +261,25 @@ async def test_the_client_works_only_inside_async_with_and_can_be_entered_again(
     async with graph:
         assert [u.id for u in await graph.list_users()] == ["a"]
     assert len(seen) == 2
+
+
+async def test_graph_is_offered_http2(tmp_path, policy):
+    """Without an injected transport the client offers HTTP/2 in the TLS handshake (ALPN), as Graph
+    speaks it; a stand-in TLS server on loopback records what was offered and hangs up."""
+    pki = ensure_pki(tmp_path)
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    tls.load_cert_chain(pki.server_cert_file, pki.server_key_file)
+    tls.set_alpn_protocols(["h2", "http/1.1"])
+    offered: list[str | None] = []
+
+    async def handshake(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        offered.append(writer.get_extra_info("ssl_object").selected_alpn_protocol())
+        writer.close()
+
+    server = await asyncio.start_server(handshake, "127.0.0.1", 0, ssl=tls)
+    port = server.sockets[0].getsockname()[1]
+    endpoints = Endpoints("contoso.com", graph_base=f"https://127.0.0.1:{port}/v1.0", ca_file=str(pki.ca_file))
+    async with server, build_http_client(endpoints, policy) as http:
+        with pytest.raises(httpx.HTTPError):
+            await http.get("/users")
+    assert offered and set(offered) == {"h2"}
