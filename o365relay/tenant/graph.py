@@ -27,6 +27,7 @@ from kiota_abstractions.base_request_configuration import RequestConfiguration
 from kiota_abstractions.method import Method
 from kiota_abstractions.request_information import RequestInformation
 from kiota_abstractions.request_option import RequestOption
+from kiota_http.middleware import REQUEST_OPTIONS_KEY, BaseMiddleware
 from msgraph import GraphRequestAdapter, GraphServiceClient
 from msgraph.generated.applications.item.add_password.add_password_post_request_body import (
     AddPasswordPostRequestBody,
@@ -83,6 +84,16 @@ class IdempotentOption(RequestOption):
     @staticmethod
     def get_key() -> str:
         return IDEMPOTENT
+
+
+class _MarkIdempotent(BaseMiddleware):
+    """Last in the chain: copies :class:`IdempotentOption` into the request extension RetryTransport
+    reads, since kiota's last middleware drops its request options before the transport sees them."""
+
+    async def send(self, request: httpx.Request, transport: httpx.AsyncBaseTransport) -> httpx.Response:
+        if IDEMPOTENT in (request.extensions.get(REQUEST_OPTIONS_KEY) or {}):
+            request.extensions[IDEMPOTENT] = True
+        return await super().send(request, transport)
 
 
 @dataclass
@@ -470,7 +481,8 @@ class GraphClient:
 def build_http_client(endpoints: Endpoints, policy: RetryPolicy = DEFAULT_POLICY,
                       transport: httpx.AsyncBaseTransport | None = None,
                       timeout: float = 100.0) -> httpx.AsyncClient:
-    """httpx client with Graph's default middleware minus RetryHandler, over RetryTransport."""
+    """httpx client with Graph's default middleware minus RetryHandler, over RetryTransport (which
+    learns from the request which writes are safe to repeat)."""
     from kiota_http.kiota_client_factory import KiotaClientFactory
     from kiota_http.middleware import RetryHandler
     from msgraph_core import GraphClientFactory
@@ -481,8 +493,8 @@ def build_http_client(endpoints: Endpoints, policy: RetryPolicy = DEFAULT_POLICY
                                timeout=httpx.Timeout(timeout, connect=30))
     defaults = KiotaClientFactory.get_default_middleware(None)
     middleware = [m for m in defaults if not isinstance(m, RetryHandler)]
-    return GraphClientFactory.create_with_custom_middleware([*middleware, GraphTelemetryHandler()],
-                                                            client=client)
+    return GraphClientFactory.create_with_custom_middleware(
+        [*middleware, GraphTelemetryHandler(), _MarkIdempotent()], client=client)
 
 
 def _iso(moment: dt.datetime) -> str:

@@ -10,6 +10,7 @@ import json
 import pickle
 import ssl
 import time
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -93,9 +94,10 @@ async def test_the_token_goes_only_to_the_graph_host(endpoints, credential, poli
     assert seen[1].url.host == "elsewhere.example" and "Authorization" not in seen[1].headers
 
 
-async def test_writes_declared_idempotent_are_retried_after_a_503(endpoints, credential, policy, sleeps):
-    unavailable = httpx.Response(503, headers={"Retry-After": "2"}, json={"error": {"code": "x"}})
-    transport, seen = graph_app(unavailable, httpx.Response(204))
+async def test_writes_declared_idempotent_are_retried_after_a_504(endpoints, credential, policy, sleeps):
+    """A 504 leaves it open whether Graph made the change: only a write marked idempotent is repeated."""
+    timed_out = httpx.Response(504, headers={"Retry-After": "2"}, json={"error": {"code": "GatewayTimeout"}})
+    transport, seen = graph_app(timed_out, httpx.Response(204))
     async with client(endpoints, credential, policy, transport) as graph:
         await graph.update_user("a@contoso.com", User(usage_location="DE"))
     assert [r.method for r in seen] == ["PATCH", "PATCH"]
@@ -110,6 +112,15 @@ async def test_a_throttled_call_is_retried_by_the_one_policy_only(endpoints, cre
         with pytest.raises(Throttled, match="still throttled"):
             await graph.get_user("a@contoso.com")
     assert len(seen) == 5
+
+
+async def test_requests_carry_graphs_request_id_and_sdk_telemetry(endpoints, credential, policy):
+    """Graph's middleware stays in the pipeline: the client-request-id Microsoft support traces a call by."""
+    transport, seen = graph_app(users("a"))
+    async with client(endpoints, credential, policy, transport) as graph:
+        await graph.list_users()
+    assert uuid.UUID(seen[0].headers["client-request-id"])
+    assert seen[0].headers["sdkVersion"].startswith("graph-python-core/")
 
 
 @pytest.mark.parametrize("timeout,read", [({}, 100.0), ({"timeout": 7.0}, 7.0)], ids=["default", "given"])
@@ -183,8 +194,9 @@ async def test_batch_request_shape(endpoints, credential, policy):
                                                      {"id": "1", "method": "GET", "url": "/domains/b"}]}
 
 
-async def test_batch_post_is_resent_after_a_503(endpoints, credential, policy):
-    transport, seen = graph_app(httpx.Response(503, headers={"Retry-After": "0"}),
+async def test_batch_post_is_resent_after_a_504(endpoints, credential, policy):
+    """The $batch POST of reads is marked safe to repeat, so a gateway timeout is retried."""
+    transport, seen = graph_app(httpx.Response(504, headers={"Retry-After": "0"}),
                                 batch_reply({"id": "0", "status": 200, "body": {"id": "a"}}))
     async with client(endpoints, credential, policy, transport) as graph:
         assert await graph.batch_get(["/users/a"]) == [{"id": "a"}]
