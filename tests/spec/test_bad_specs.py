@@ -270,6 +270,36 @@ CASES = {
             (8, 15, 'spec.sendAs[0].trustee', "'app' is not a declared service account; none are declared"),
         ],
     ),
+    'waiver-targets-name-nothing': (
+        BASE + "connectors:\n  dc1:\n    senderIPs: [203.0.113.10]\nauthenticationPolicies:\n  Relay SMTP: {}\nwaivers:\n"
+        + "".join(f"  - {{rule: no-basic-smtp-auth, target: {t}, reason: vendor firmware, expires: 2027-03-31}}\n"
+                  for t in ("domains.fabrikam.com", "connectors.dc9", "authenticationPolicies.Relay basic SMTP")),
+        [
+            (13, 40, 'spec.waivers[0].target', "'domains.fabrikam.com' names nothing in the spec; declared: domains.contoso.com"),
+            (14, 40, 'spec.waivers[1].target', "'connectors.dc9' names nothing in the spec; did you mean 'connectors.dc1'?"),
+            (15, 40, 'spec.waivers[2].target', "'authenticationPolicies.Relay basic SMTP' names nothing in the spec; did you mean 'authenticationPolicies.Relay SMTP'?"),
+        ],
+    ),
+    'credential-unknown-key-reported-once': (
+        SA + "    credential: {type: secret, foo: 1}\n",
+        [
+            (11, 32, 'spec.serviceAccounts.app.credential.foo', "unknown key 'foo'; allowed here: audiences, certificateFile, expiresInDays, issuer, subject, type"),
+        ],
+    ),
+    'credential-key-of-another-type': (
+        SA + "    credential: {type: federated, issuer: https://token.actions.githubusercontent.com, subject: 'repo:contoso/erp:environment:prod', certificateFile: a.pem}\n",
+        [
+            (11, 134, 'spec.serviceAccounts.app.credential.certificateFile', "'certificateFile' does not apply to a federated credential; remove it (a federated credential takes: audiences, issuer, subject)"),
+        ],
+    ),
+    'send-as-mailbox-with-no-domain-at-all': (
+        "version: 1\ntenant: {id: 7a3f6c1e-52b4-4d0e-9c8a-1f2e3d4c5b6a}\nsendAs:\n  - {trustee: app, mailbox: shared@contoso.com}\n",
+        [
+            (2, 9, 'spec.tenant', "missing required key 'initialDomain': The tenant's initial domain (<name>.onmicrosoft.com)"),
+            (4, 15, 'spec.sendAs[0].trustee', "'app' is not a declared service account; none are declared"),
+            (4, 29, 'spec.sendAs[0].mailbox', "'shared@contoso.com' is not in a declared domain; use an address in a domain declared under domains or declare contoso.com"),
+        ],
+    ),
     'send-as-unknown-trustee': (
         'version: 1\ntenant:\n  id: 7a3f6c1e-52b4-4d0e-9c8a-1f2e3d4c5b6a\n  initialDomain: contoso.onmicrosoft.com\ndomains:\n  contoso.com: {}\nserviceAccounts:\n  app:\n    kind: application\n    mailbox: app@contoso.com\n    credential: {type: secret}\nsendAs:\n  - {trustee: ap, mailbox: shared@contoso.com}\n',
         [

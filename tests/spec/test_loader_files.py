@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from o365relay.errors import SpecError
-from o365relay.spec import yamlsource
+from o365relay.spec import loader, yamlsource
 from o365relay.spec.loader import load_spec, load_text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -146,3 +146,15 @@ def test_regions_cover_the_text_a_position_points_at() -> None:
     assert covered("waivers", 0) == ("rule: no-open-relay\n    target: tenant\n    reason: why not\n"
                                      "    expires: 2030-01-31")
     assert covered("waivers", 0, "nothing-here") == covered("waivers", 0)
+
+
+def test_a_loaded_spec_names_its_source() -> None:
+    assert load_spec(ROOT / "relay.prod.yaml").source == str(ROOT / "relay.prod.yaml")
+    assert load_text(HEAD, "relay.dev.yaml").source == "relay.dev.yaml"
+
+
+def test_an_issue_without_a_node_of_its_own_points_at_its_nearest_ancestor() -> None:
+    parsed = yamlsource.Source({}, positions={(): (3, 1), ("connectors",): (7, 1), ("connectors", "dc1"): (8, 3)})
+    assert loader._locate(yamlsource.Issue(("connectors", "dc1", "senderIPs", 0), "m"), parsed) == (8, 3)
+    assert loader._locate(yamlsource.Issue(("connectors", "dc2"), "m"), parsed) == (7, 1)
+    assert loader._locate(yamlsource.Issue(("waivers", 0), "m"), parsed) == (3, 1)  # the document's start
