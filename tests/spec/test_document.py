@@ -97,3 +97,36 @@ def test_spec_from_document_refuses_a_non_mapping() -> None:
     with pytest.raises(SpecError) as caught:
         spec_from_document(["version", 1])  # type: ignore[arg-type]
     assert str(caught.value.problems[0]) == "<document>:1:1: spec: the spec must be a mapping, got list"
+
+
+STAGED = """version: 1
+tenant:
+  id: 7a3f6c1e-52b4-4d0e-9c8a-1f2e3d4c5b6a
+  initialDomain: contoso.onmicrosoft.com
+  smtpAuth: {stage: observe, evidenceDays: 30}
+  rejectDirectSend: {stage: enforce}
+domains:
+  contoso.com:
+    mtaSts: {mode: enforce, maxAge: 86400}
+    tlsRpt: {rua: [mailto:tls@contoso.com]}
+serviceAccounts:
+  scanner:
+    kind: mailbox
+    mailbox: scanner@contoso.com
+    create: {license: EXCHANGESTANDARD, usageLocation: DE}
+"""
+
+
+def test_rollouts_mail_policies_and_names_become_typed_values() -> None:
+    from o365relay.spec.model import MailboxCreation, MtaSts, Rollout, TlsRpt
+
+    spec = load_text(STAGED)
+    assert spec.tenant.smtp_auth == Rollout("observe", evidence_days=30)
+    assert spec.tenant.reject_direct_send == Rollout("enforce")
+    domain = spec.domains["contoso.com"]
+    assert (domain.name, domain.mta_sts, domain.tls_rpt) == (
+        "contoso.com", MtaSts(mode="enforce", max_age=86400), TlsRpt(rua=("mailto:tls@contoso.com",)))
+    scanner = spec.service_accounts["scanner"]
+    assert scanner.name == "scanner"
+    assert isinstance(scanner.create, MailboxCreation) and scanner.create.usage_location == "DE"
+    assert spec_from_document(to_document(spec), spec.source) == spec
