@@ -130,3 +130,12 @@ def test_rollouts_mail_policies_and_names_become_typed_values() -> None:
     assert scanner.name == "scanner"
     assert isinstance(scanner.create, MailboxCreation) and scanner.create.usage_location == "DE"
     assert spec_from_document(to_document(spec), spec.source) == spec
+
+
+def test_a_spec_with_only_outbound_connectors_writes_them_under_connectors() -> None:
+    text = ("version: 1\ntenant: {id: 7a3f6c1e-52b4-4d0e-9c8a-1f2e3d4c5b6a, initialDomain: contoso.onmicrosoft.com}\n"
+            "connectors:\n  out:\n    direction: outbound\n    recipientDomains: [fabrikam.com]\n"
+            "    useMxRecord: true\n")
+    spec = load_text(text)
+    assert to_document(spec)["connectors"] == parse_source(text).data["connectors"]
+    assert spec_from_document(to_document(spec), spec.source) == spec
