@@ -148,7 +148,7 @@ def _evidence(data: dict[str, Any]) -> m.Evidence:
 
 
 def _moment(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return datetime.fromisoformat(text)  # Python 3.11 reads a trailing Z as UTC
 
 
 def _domain(name: str, data: dict[str, Any]) -> m.Domain:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from o365relay.spec.document import to_document
+from o365relay.spec.document import evidence_document, to_document
 from o365relay.spec.evidence_file import LIMIT, inline_evidence
 from o365relay.spec.loader import load_spec, spec_from_document
 from o365relay.spec.model import Evidence, SeenSender
@@ -92,3 +92,21 @@ def test_the_evidence_read_from_the_file_is_in_the_model_and_in_the_canonical_do
         senders=(SeenSender("erp@contoso.com", 12, day(3), day(4)),))
     document = to_document(spec)
     assert spec_from_document(document).tenant.evidence == spec.tenant.evidence  # the policy pack reads this
+
+
+def test_evidence_without_rows_has_no_senders(tmp_path: Path) -> None:
+    (tmp_path / "evidence.json").write_text(json.dumps(EVIDENCE), encoding="utf-8")
+    (tmp_path / "relay.yaml").write_text(
+        "version: 1\ntenant:\n  id: 7a3f6c1e-52b4-4d0e-9c8a-1f2e3d4c5b6a\n  initialDomain: contoso.onmicrosoft.com\n"
+        "  evidence: evidence.json\n", encoding="utf-8")
+    assert load_spec(tmp_path / "relay.yaml").tenant.evidence == Evidence(
+        tenant=EVIDENCE["tenant"], start=day(1), end=day(30), sign_in_log="read", basic_sign_ins=(), senders=())
+
+
+def test_the_evidence_file_form_is_what_the_loader_reads_back(tmp_path: Path) -> None:
+    sent = {"address": "erp@contoso.com", "count": 12, "first": "2026-11-03T00:00:00+00:00",
+            "last": "2026-11-04T00:00:00+00:00"}
+    evidence = Evidence(tenant=EVIDENCE["tenant"], start=day(1), end=day(30), sign_in_log="read",
+                        senders=(SeenSender("erp@contoso.com", 12, day(3), day(4)),))
+    assert evidence_document(evidence) == {**EVIDENCE, "start": "2026-11-01T00:00:00+00:00",
+                                           "end": "2026-11-30T00:00:00+00:00", "senders": [sent]}
