@@ -12,6 +12,7 @@ the semantic checks judge them) and mapping keys are always the key's text.
 
 from __future__ import annotations
 
+import codecs
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -87,13 +88,14 @@ def decode(raw: bytes) -> str:
     if nul >= 0:
         raise SourceError([Issue((), f"this is a binary file (NUL byte at offset {nul}); "
                                      "a spec is a UTF-8 YAML text file")])
+    body = raw.removeprefix(codecs.BOM_UTF8)  # so the error's offset counts from the text, as editors do
     try:
-        return raw.decode("utf-8-sig")
+        return body.decode("utf-8")
     except UnicodeDecodeError as error:
-        text = raw[: error.start].decode("utf-8", "replace")
+        text = body[: error.start].decode("utf-8")  # valid up to the bad byte
         line = text.count("\n") + 1
         column = len(text) - text.rfind("\n")
-        raise SourceError([Issue((), f"invalid UTF-8 (byte 0x{raw[error.start]:02x}); "
+        raise SourceError([Issue((), f"invalid UTF-8 (byte 0x{body[error.start]:02x}); "
                                      "save the file as UTF-8", (line, column))]) from error
 
 

@@ -36,6 +36,20 @@ def test_latin1_file_points_at_the_bad_byte(tmp_path: Path) -> None:
     assert problems(path) == [f"{path}:5:6: spec: invalid UTF-8 (byte 0xe9); save the file as UTF-8"]
 
 
+def test_a_file_with_a_byte_order_mark_points_at_the_bad_byte_itself(tmp_path: Path) -> None:
+    path = tmp_path / "relay.bom.yaml"
+    path.write_bytes(b"\xef\xbb\xbf" + HEAD.encode() + "# café \u00e9".encode() + b"\xff\n")
+    assert problems(path) == [f"{path}:5:9: spec: invalid UTF-8 (byte 0xff); save the file as UTF-8"]
+
+
+def test_a_file_starting_with_nul_is_binary(tmp_path: Path) -> None:
+    path = tmp_path / "relay.yaml"
+    path.write_bytes(b"\x00version: 1\n")
+    with pytest.raises(yamlsource.SourceError) as caught:
+        yamlsource.read_source(path)
+    assert str(caught.value) == "this is a binary file (NUL byte at offset 0); a spec is a UTF-8 YAML text file"
+
+
 def test_file_over_the_size_limit_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(yamlsource, "MAX_FILE_BYTES", 100)
     path = tmp_path / "relay.big.yaml"
