@@ -138,10 +138,12 @@ def _tenant(data: dict[str, Any]) -> m.Tenant:
 
 
 def _evidence(data: dict[str, Any]) -> m.Evidence:
+    """The times are text and the seen senders rows of mappings: the parsed values are given to ``_build``,
+    and what is given wins over the raw keys."""
     def seen(row: dict[str, Any]) -> m.SeenSender:
         return _build(m.SeenSender, row, first=_moment(row["first"]), last=_moment(row["last"]))
 
-    return _build(m.Evidence, {k: v for k, v in data.items() if k not in ("basicSignIns", "senders")},
+    return _build(m.Evidence, data,
                   start=_moment(data["start"]), end=_moment(data["end"]),
                   basic_sign_ins=tuple(seen(r) for r in data.get("basicSignIns", [])),
                   senders=tuple(seen(r) for r in data.get("senders", [])))
