@@ -40,6 +40,8 @@ def test_a_file_with_a_byte_order_mark_points_at_the_bad_byte_itself(tmp_path: P
     path = tmp_path / "relay.bom.yaml"
     path.write_bytes(b"\xef\xbb\xbf" + HEAD.encode() + "# café \u00e9".encode() + b"\xff\n")
     assert problems(path) == [f"{path}:5:9: spec: invalid UTF-8 (byte 0xff); save the file as UTF-8"]
+    path.write_bytes(b"\xef\xbb\xbf# caf\xff\n" + HEAD.encode())
+    assert problems(path) == [f"{path}:1:6: spec: invalid UTF-8 (byte 0xff); save the file as UTF-8"]
 
 
 def test_a_file_starting_with_nul_is_binary(tmp_path: Path) -> None:
