@@ -174,3 +174,10 @@ def test_an_issue_without_a_node_of_its_own_points_at_its_nearest_ancestor() -> 
     assert loader._locate(yamlsource.Issue(("connectors", "dc1", "senderIPs", 0), "m"), parsed) == (8, 3)
     assert loader._locate(yamlsource.Issue(("connectors", "dc2"), "m"), parsed) == (7, 1)
     assert loader._locate(yamlsource.Issue(("waivers", 0), "m"), parsed) == (3, 1)  # the document's start
+
+
+def test_nesting_past_the_yaml_parsers_own_limit_is_one_clear_problem() -> None:
+    with pytest.raises(SpecError) as caught:
+        load_text("[" * 2000 + "]" * 2000, "relay.yaml")
+    assert [str(p) for p in caught.value.problems] == [
+        "relay.yaml:1:1001: spec: nesting is deeper than 32 levels; a spec needs at most a handful"]
