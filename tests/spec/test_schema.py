@@ -141,3 +141,8 @@ def test_across_drives_the_modeline_is_an_absolute_uri(monkeypatch: pytest.Monke
         raise ValueError(f"path is on mount {path!r}, start on mount {start!r}")
     monkeypatch.setattr(schema.os.path, "relpath", other_drive)
     assert modeline(Path("/elsewhere/relay.yaml")) == "# yaml-language-server: $schema=" + schema_path().resolve().as_uri()
+
+
+def test_a_mapping_that_allows_no_keys_says_so_for_each_key() -> None:
+    error = next(Draft202012Validator({"additionalProperties": False}).iter_errors({"x": 1}))
+    assert [(i.path, i.message, i.on_key) for i in schema._issues(error)] == [(("x",), "unknown key 'x'; allowed here: ", True)]
