@@ -96,6 +96,7 @@ def test_a_type_is_named_in_plain_words(value: str | list[str], expected: str) -
 @pytest.mark.parametrize(("node", "expected"), [
     ({"properties": {"k": {"description": "The first sentence. The rest."}}}, "The first sentence"),
     ({"properties": {"k": {"description": "One sentence only."}}}, "One sentence only"),
+    ({"properties": {"k": {"description": "The host named by the MX. Then more."}}}, "The host named by the MX"),
     ({"properties": {"k": {"title": "no description"}}}, ""),
     ({"properties": {"other": {"description": "Not this."}}}, ""),
     ({}, ""),
