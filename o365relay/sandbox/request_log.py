@@ -74,6 +74,15 @@ class RequestLogMiddleware:
             return
         body: list[bytes] = []
         status = 0
+        logged = False
+        start = time.time()
+
+        def record() -> None:
+            nonlocal logged
+            if not logged:
+                logged = True
+                self.log.add({"start": start, "end": time.time(), "method": scope.get("method", ""), "path": path,
+                              "status": status, **_cmdlet_fields(b"".join(body))})
 
         async def receiving() -> Any:
             message = await receive()
@@ -85,14 +94,14 @@ class RequestLogMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+            elif message["type"] == "http.response.body" and not message.get("more_body", False):
+                record()  # before the last bytes leave: a client that has its reply finds the request logged
             await send(message)
 
-        start = time.time()
         try:
             await self.app(scope, receiving, sending)
         finally:
-            self.log.add({"start": start, "end": time.time(), "method": scope.get("method", ""), "path": path,
-                          "status": status, **_cmdlet_fields(b"".join(body))})
+            record()  # a request that ended without a whole reply
 
 
 def _cmdlet_fields(body: bytes) -> dict[str, Any]:

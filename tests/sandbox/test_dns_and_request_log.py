@@ -48,3 +48,32 @@ def test_request_log_names_each_cmdlet_in_order_with_timings(exo) -> None:
     assert any(e["path"].endswith("/oauth2/v2.0/token") for e in log)  # the token request is there too
     assert exo.http.delete(f"{exo.sandbox.base_url}/_sandbox/requests").status_code == 204
     assert exo.http.get(f"{exo.sandbox.base_url}/_sandbox/requests").json()["requests"] == []
+
+
+def test_a_request_is_logged_before_its_reply_ends() -> None:
+    """A client holding the whole reply (a test counting requests right after a call) finds it logged."""
+    import asyncio
+
+    from o365relay.sandbox.request_log import RequestLog, RequestLogMiddleware
+
+    log = RequestLog()
+    seen_at_last_byte: list[int] = []
+
+    async def app(scope: dict, receive: Callable, send: Callable) -> None:
+        await receive()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"{", "more_body": True})
+        await send({"type": "http.response.body", "body": b"}"})
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b'{"CmdletInput": {"CmdletName": "Get-User"}}'}
+
+    async def send(message: dict) -> None:
+        if message["type"] == "http.response.body" and not message.get("more_body"):
+            seen_at_last_byte.append(len(log.entries()))
+
+    scope = {"type": "http", "method": "POST", "path": "/adminapi/beta/t/InvokeCommand"}
+    asyncio.run(RequestLogMiddleware(app, log)(scope, receive, send))
+    assert seen_at_last_byte == [1]
+    [entry] = log.entries()  # logged once, not again when the app returns
+    assert (entry["status"], entry["cmdlets"]) == (200, ["Get-User"])
