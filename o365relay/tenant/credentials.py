@@ -61,9 +61,7 @@ def credential_for(endpoints: Endpoints, environ: Mapping[str, str] | None = Non
 
     env = os.environ if environ is None else environ
     kind = credential_kind(env)
-    common: dict[str, Any] = {"authority": endpoints.login_authority}
-    if endpoints.ca_file:
-        common["connection_verify"] = endpoints.ca_file
+    common = credential_options(endpoints)
     if kind == "managed identity":
         return aio.ManagedIdentityCredential(client_id=env.get("AZURE_CLIENT_ID") or None)
     client_id = env.get("AZURE_CLIENT_ID")
@@ -83,6 +81,15 @@ def credential_for(endpoints: Endpoints, environ: Mapping[str, str] | None = Non
         return certificate_credential(tenant, client_id, env, "AZURE_CLIENT_CERTIFICATE_PATH",
                                       env.get("AZURE_CLIENT_CERTIFICATE_PASSWORD") or None, **common)
     return aio.ClientSecretCredential(tenant, client_id, env["AZURE_CLIENT_SECRET"], **common)
+
+
+def credential_options(endpoints: Endpoints) -> dict[str, Any]:
+    """What every azure-identity credential here is built with: the cloud's authority, and the CA to trust
+    when one is set (the sandbox)."""
+    common: dict[str, Any] = {"authority": endpoints.login_authority}
+    if endpoints.ca_file:
+        common["connection_verify"] = endpoints.ca_file
+    return common
 
 
 MAX_CERTIFICATE_BYTES = 1024 * 1024

@@ -41,13 +41,9 @@ async def sender_token(endpoints: Endpoints, client_id: str, environ: Mapping[st
     RELAY_SENDER_CERTIFICATE_PATH or a secret from RELAY_SENDER_CLIENT_SECRET."""
     from azure.identity import aio
 
-    from o365relay.tenant.credentials import bearer_token, certificate_credential
+    from o365relay.tenant.credentials import bearer_token, certificate_credential, credential_options
 
-    common: dict[str, Any] = {"authority": endpoints.login_authority}
-    if not endpoints.is_microsoft_cloud:
-        common["disable_instance_discovery"] = True
-    if endpoints.ca_file:
-        common["connection_verify"] = endpoints.ca_file
+    common = credential_options(endpoints)
     if environ.get("RELAY_SENDER_CERTIFICATE_PATH"):
         credential: Any = certificate_credential(endpoints.tenant_id, client_id, environ,
                                                  "RELAY_SENDER_CERTIFICATE_PATH", None, **common)
