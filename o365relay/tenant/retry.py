@@ -39,7 +39,6 @@ log = logging.getLogger(__name__)
 
 IDEMPOTENT = "o365relay.idempotent"
 EXO_CONCURRENCY_TEXT = "maximum number of concurrent requests per tenant"
-_KIOTA_OPTIONS = "kiota_request_options"  # kiota_http.middleware.middleware.REQUEST_OPTIONS_KEY
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
@@ -140,10 +139,9 @@ def _sub_retryable(sub: SubResponse, safe: bool) -> bool:
 
 
 def is_safe_to_repeat(request: httpx.Request) -> bool:
-    """GET-like methods, or a request its sender marked idempotent (extension or kiota option)."""
-    if request.method in _SAFE_METHODS or request.extensions.get(IDEMPOTENT):
-        return True
-    return IDEMPOTENT in (request.extensions.get(_KIOTA_OPTIONS) or {})
+    """GET-like methods, or a request its sender marked idempotent (the Graph client's last middleware
+    turns its kiota option into this mark, since kiota drops request options before the transport)."""
+    return request.method in _SAFE_METHODS or bool(request.extensions.get(IDEMPOTENT))
 
 
 class RetryTransport(httpx.AsyncBaseTransport):

@@ -120,18 +120,6 @@ async def test_connection_refused_is_retried_for_any_method(policy, sleeps):
     assert (await send(transport, policy, "POST")).status_code == 201
 
 
-async def test_kiota_request_option_marks_a_request_idempotent(policy, sleeps):
-    from o365relay.tenant.graph import IdempotentOption
-
-    transport, seen = scripted(httpx.Response(504), httpx.Response(200))
-    options = {IdempotentOption.get_key(): IdempotentOption()}
-    async with httpx.AsyncClient(transport=RetryTransport(transport, policy)) as client:
-        request = client.build_request(
-            "PATCH", "https://graph.example/v1.0/users/x", extensions={"kiota_request_options": options}
-        )
-        assert (await client.send(request)).status_code == 200
-
-
 async def test_batch_resends_only_the_throttled_sub_requests(policy, sleeps):
     rounds: list[list[str]] = []
 
