@@ -26,6 +26,12 @@ _CREDENTIAL_FIELDS = {
     "secret": ({"expiresInDays"}, ()),
 }
 
+# The key each DNS backend needs (and no other backend takes), and what its value is.
+_BACKEND_KEYS = {
+    "azure": ("resourceGroup", "the resource group of the DNS zone"),
+    "cloudflare": ("zoneId", "the Cloudflare zone's identifier (its Overview page, API section)"),
+}
+
 
 def semantic_issues(doc: dict[str, Any]) -> list[Issue]:
     """Every semantic problem in ``doc`` (a mapping that may also have schema problems)."""
@@ -89,17 +95,12 @@ class _Spec:
             if not isinstance(dns, dict):
                 continue
             path: SpecPath = ("domains", name, "dns")
-            if dns.get("backend") == "azure" and "resourceGroup" not in dns:
-                yield Issue(path, "backend azure needs 'resourceGroup': the resource group of the DNS zone")
-            if dns.get("backend", "none") != "azure" and "resourceGroup" in dns:
-                yield Issue(path + ("resourceGroup",), "'resourceGroup' applies only with backend: azure; "
-                                                       "remove it or set backend: azure", on_key=True)
-            if dns.get("backend") == "cloudflare" and "zoneId" not in dns:
-                yield Issue(path, "backend cloudflare needs 'zoneId': the Cloudflare zone's identifier "
-                                  "(its Overview page, API section)")
-            if dns.get("backend", "none") != "cloudflare" and "zoneId" in dns:
-                yield Issue(path + ("zoneId",), "'zoneId' applies only with backend: cloudflare; "
-                                                "remove it or set backend: cloudflare", on_key=True)
+            for backend, (key, what) in _BACKEND_KEYS.items():
+                if dns.get("backend") == backend and key not in dns:
+                    yield Issue(path, f"backend {backend} needs '{key}': {what}")
+                elif dns.get("backend") != backend and key in dns:
+                    yield Issue(path + (key,), f"'{key}' applies only with backend: {backend}; "
+                                               f"remove it or set backend: {backend}", on_key=True)
             zone = dns.get("zone")
             if isinstance(zone, str) and zone != name and not name.endswith("." + zone):
                 yield Issue(path + ("zone",), f"zone {zone!r} cannot hold records of {name}; "
