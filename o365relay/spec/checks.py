@@ -299,9 +299,10 @@ def _blocks_basic_smtp(policy: dict[str, Any]) -> bool:
 
 
 def _networks(value: Any) -> list[tuple[int, ipaddress.IPv4Network]]:
-    """The well-formed sender-IP entries of a list, with their indexes (the schema reports the rest)."""
+    """The well-formed sender-IP entries of a list, with their indexes (the schema reports the rest); no
+    entry with host bits is well-formed, so each parses strictly."""
     entries = value if isinstance(value, list) else []
-    return [(i, ipaddress.IPv4Network(ip, strict=False)) for i, ip in enumerate(entries)
+    return [(i, ipaddress.IPv4Network(ip)) for i, ip in enumerate(entries)
             if _ok("senderIp", ip) and sender_ip_syntax(ip) is None]
 
 
@@ -332,7 +333,7 @@ def _credential(path: SpecPath, credential: dict[str, Any]) -> Iterator[Issue]:
         if key not in credential:
             yield Issue(path, f"a {kind} credential needs '{key}'")
     for key in credential:
-        if key != "type" and key not in allowed and any(key in f for f, _ in _CREDENTIAL_FIELDS.values()):
+        if key not in allowed and any(key in f for f, _ in _CREDENTIAL_FIELDS.values()):  # another kind's key
             yield Issue(path + (key,), f"'{key}' does not apply to a {kind} credential; remove it "
                                        f"(a {kind} credential takes: {', '.join(sorted(allowed))})",
                         on_key=True)
