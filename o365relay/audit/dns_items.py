@@ -19,7 +19,9 @@ from o365relay.reports.wording import plural
 from o365relay.spec.model import RelaySpec
 
 _STATUS: dict[str, Status] = {"ok": "in_sync", "finding": "drift", "unknown": "unknown"}
-_WORST: tuple[Status, ...] = ("unknown", "drift", "in_sync")
+# A row is drift when any of its checks found something (a listing on one blocklist stands even if another
+# blocklist could not be asked), else unknown when any lookup failed.
+_WORST: tuple[Status, ...] = ("drift", "unknown", "in_sync")
 _LABEL = {"spf": "SPF", "dkim": "DKIM", "dmarc": "DMARC", "mx": "MX", "dnsbl": "DNSBL", "mta-sts": "MTA-STS",
           "tls-rpt": "TLS-RPT"}
 
@@ -38,11 +40,13 @@ def _desired(spec: RelaySpec, check: Check) -> str:
 
 
 def _actual(check: Check) -> Any:
-    evidence = check.evidence
-    if check.kind == "dnsbl":
-        return "listed" if check.status == "finding" else "not listed"
+    """What DNS answered; nothing for a check that could not conclude (a refused blocklist lookup is no
+    evidence that the address is not listed)."""
     if check.status == "unknown":
         return None
+    if check.kind == "dnsbl":
+        return "listed" if check.status == "finding" else "not listed"
+    evidence = check.evidence
     return evidence.get("record") or evidence.get("published") or evidence.get("records") or None
 
 
@@ -59,9 +63,10 @@ def dns_items(spec: RelaySpec, report: DnsReport) -> list[Item]:
     items = []
     for name, checks in groups.items():
         status = next(s for s in _WORST if any(_STATUS[c.status] == s for c in checks))
-        first = checks[0]
+        concluding = [c for c in checks if _STATUS[c.status] == status]
+        first = concluding[0]
         field = FieldDiff(f"{_LABEL[first.kind]} record", _desired(spec, first), _actual(first))
-        reason = "; ".join(c.message for c in checks if _STATUS[c.status] == status)
+        reason = "; ".join(c.message for c in concluding)
         spec_path = f"spec.domains.{first.subject}" if first.subject in spec.domains else ""
         items.append(Item("dns", name, status, (field,) if status == "drift" else (), reason=reason,
                           evidence=first.evidence, spec_path=spec_path, fields=(field,)))
