@@ -75,8 +75,9 @@ def test_audit_with_dns_reads_the_records_and_says_so(dns_server, tenant, capsys
 
 def test_audit_with_dns_reports_every_wrong_record_and_listed_sender_ip(dns_server, tenant, capsys):
     tenant()
-    replaced = ("_dmarc.notify.contoso.com", "selector1._domainkey.notify.contoso.com")
+    replaced = ("notify.contoso.com", "_dmarc.notify.contoso.com", "selector1._domainkey.notify.contoso.com")
     address = dns_server.start([r for r in prod_zone() if r[1] not in replaced] + [
+        ("mx", "notify.contoso.com", "notify-contoso-com.mail.protection.outlook.com", "0"),  # and no SPF
         ("txt", "contoso.com", "v=spf1 -all"),
         ("txt", "_dmarc.notify.contoso.com", "v=DMARC1; p=none; pct=50; rua=mailto:dmarc-reports@contoso.com"),
         ("cname", "selector1._domainkey.notify.contoso.com", ELSEWHERE),
@@ -89,6 +90,10 @@ def test_audit_with_dns_reports_every_wrong_record_and_listed_sender_ip(dns_serv
     spf = rows["contoso.com SPF"]
     assert (spf["status"], spf["reason"]) == ("drift", "2 SPF records; exactly one is allowed")
     assert spf["fields"] == spf["diffs"] == field(CONTOSO_SPF, ["v=spf1 -all", CONTOSO_SPF], "SPF record")
+    no_spf = rows["notify.contoso.com SPF"]
+    assert no_spf["fields"] == no_spf["diffs"] == field(
+        "v=spf1 ip4:203.0.113.0/28 ip4:198.51.100.25 include:spf.protection.outlook.com -all", None, "SPF record")
+    assert no_spf["reason"].startswith("no SPF record; dns.backend none: the stack publishes nothing itself")
     dmarc = rows["notify.contoso.com DMARC"]
     assert dmarc["reason"] == ("p=none only monitors: mail that fails DMARC is still delivered; "
                                "policy is p=none; the spec declares p=quarantine")
