@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.constructor import SafeConstructor
 
 from o365relay.spec.model import Position, SpecPath
 
@@ -27,6 +28,7 @@ MAX_DEPTH = 32
 MAX_ALIAS_EXPANSION = 50_000
 
 _Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_TOO_DEEP = f"nesting is deeper than {MAX_DEPTH} levels; a spec needs at most a handful"
 _STR = "tag:yaml.org,2002:str"
 _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
@@ -93,10 +95,14 @@ def decode(raw: bytes) -> str:
         return body.decode("utf-8")
     except UnicodeDecodeError as error:
         text = body[: error.start].decode("utf-8")  # valid up to the bad byte
-        line = text.count("\n") + 1
-        column = len(text) - text.rfind("\n")
         raise SourceError([Issue((), f"invalid UTF-8 (byte 0x{body[error.start]:02x}); "
-                                     "save the file as UTF-8", (line, column))]) from error
+                                     "save the file as UTF-8", _position(text, len(text)))]) from error
+
+
+def _position(text: str, index: int) -> Position:
+    """The line and column of ``text[index]``, 1-based as editors count."""
+    before = text[:index]
+    return before.count("\n") + 1, len(before) - before.rfind("\n")
 
 
 def parse_source(text: str) -> Source:
@@ -106,10 +112,10 @@ def parse_source(text: str) -> Source:
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as error:
         raise SourceError([_yaml_issue(error, text)]) from error
-    except yaml.YAMLError as error:
-        raise SourceError([Issue((), f"not valid YAML: {error}")]) from error
+    except yaml.reader.ReaderError as error:
+        raise SourceError([_reader_issue(error, text)]) from error
     except RecursionError as error:  # the pure-Python composer on very deep nesting
-        raise SourceError([Issue((), f"nesting is deeper than {MAX_DEPTH} levels")]) from error
+        raise SourceError([Issue((), _TOO_DEEP)]) from error
     finally:
         loader.dispose()
     if root is None:
@@ -120,7 +126,7 @@ def parse_source(text: str) -> Source:
         raise SourceError([Issue((), f"the top level is {kind}; a spec is a mapping with keys version, tenant, "
                                      "domains, serviceAccounts, connectors, sendAs, authenticationPolicies, waivers",
                                  _mark(root))])
-    return _Walker(merges="<<" in text).build(root)
+    return _Walker().build(root)
 
 
 def _mark(node: yaml.Node) -> Position:
@@ -139,25 +145,34 @@ def _end(node: yaml.Node) -> Position:
 
 
 def _yaml_issue(error: yaml.MarkedYAMLError, text: str) -> Issue:
-    mark = error.problem_mark or error.context_mark
-    parts = [p for p in (error.context, error.problem) if p]
-    message = "not valid YAML: " + (", ".join(parts) if parts else "syntax error")
+    """A syntax error where PyYAML marks it (libyaml and the pure-Python parser name and mark every
+    problem they raise; ``context`` is only sometimes given)."""
+    mark = error.problem_mark
+    assert mark is not None
+    message = "not valid YAML: " + ", ".join(p for p in (error.context, error.problem) if p)
     if "maximum nesting depth" in message:
-        message = f"nesting is deeper than {MAX_DEPTH} levels; a spec needs at most a handful"
-    elif mark and text[mark.index : mark.index + 1] == "\t":
+        message = _TOO_DEEP
+    elif text[mark.index : mark.index + 1] == "\t":
         message += " (a tab); indent with spaces"
-    at = (mark.line + 1, mark.column + 1) if mark else None
-    return Issue((), message, at)
+    return Issue((), message, (mark.line + 1, mark.column + 1))
+
+
+def _reader_issue(error: yaml.reader.ReaderError, text: str) -> Issue:
+    """A character YAML does not allow anywhere (a control character). The reader's offset counts bytes
+    under libyaml and characters in pure Python, so the first such character is found in the text."""
+    at = _position(text, text.index(chr(error.character)))
+    return Issue((), f"not valid YAML: unacceptable character U+{error.character:04X}: {error.reason}; "
+                     "remove it", at)
 
 
 class _Walker:
     """One pass over the node graph: build data, record positions, enforce the limits."""
 
-    def __init__(self, merges: bool) -> None:
-        self.merges = merges  # a text without '<<' has no merge keys: skip looking for them
-        self.constructor = yaml.SafeLoader("")  # only its scalar constructors are used
+    def __init__(self) -> None:
+        self.constructor = SafeConstructor()  # yaml.safe_load's scalar rules
         self.seen: set[int] = set()
         self.sizes: dict[int, int] = {}
+        self.sizing: set[int] = set()  # nodes whose size is being counted: met again, they contain themselves
         self.expanded = 0
         self.out = Source(None)
 
@@ -179,8 +194,7 @@ class _Walker:
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node, path)
         if depth >= MAX_DEPTH:
-            raise SourceError([Issue(path, f"nesting is deeper than {MAX_DEPTH} levels; "
-                                           "a spec needs at most a handful", _mark(node))])
+            raise SourceError([Issue(path, _TOO_DEEP, _mark(node))])
         if node.tag not in (_SEQ, _MAP):
             self.unsupported(node, path)
         if isinstance(node, yaml.SequenceNode):
@@ -189,25 +203,27 @@ class _Walker:
         return self.mapping(node, path, depth, reused)
 
     def charge(self, node: yaml.Node, path: SpecPath) -> None:
-        self.expanded += self.size(node, 0)
+        self.expanded += self.size(node)
         if self.expanded > MAX_ALIAS_EXPANSION:
             raise SourceError([Issue(path, f"aliases expand to more than {MAX_ALIAS_EXPANSION:,} nodes "
                                            "(a 'billion laughs' file?); write the values out instead",
                                      _mark(node))])
 
-    def size(self, node: yaml.Node, depth: int) -> int:
-        """Nodes in the expanded subtree, memoised so that nested aliases cost linear time."""
+    def size(self, node: yaml.Node) -> int:
+        """Nodes in the expanded subtree, memoised so that nested aliases cost linear time. A key
+        counts as one node: the walk reads a key's text only, and refuses a key that is no scalar."""
         key = id(node)
         if key in self.sizes:
             return self.sizes[key]
-        if depth > MAX_DEPTH:
+        if key in self.sizing:
             raise SourceError([Issue((), "an alias refers to a node that contains it (a recursive "
                                          "structure); write the values out instead", _mark(node))])
+        self.sizing.add(key)
         total = 1
         if isinstance(node, yaml.SequenceNode):
-            total += sum(self.size(child, depth + 1) for child in node.value)
+            total += sum(self.size(child) for child in node.value)
         elif isinstance(node, yaml.MappingNode):
-            total += sum(self.size(k, depth + 1) + self.size(v, depth + 1) for k, v in node.value)
+            total += sum(1 + self.size(value) for _, value in node.value)
         self.sizes[key] = total
         return total
 
@@ -218,18 +234,17 @@ class _Walker:
 
     def mapping(self, node: yaml.MappingNode, path: SpecPath, depth: int, reused: bool) -> dict[str, Any]:
         result: dict[str, Any] = {}
-        own: dict[str, Position] = {}
-        for key_node, value_node in self._entries(node, path):
-            name = str(key_node.value)
+        seen: dict[str, Position] = {}
+        for key_node, value_node in self._entries(node, path):  # merges expanded, own keys as written
+            name = _key(key_node, path)
             key_at = _mark(key_node)
             child = path + (name,)
-            if key_node.tag != _MERGE and name in own:
-                line = own[name][0]
+            if name in seen:
+                line = seen[name][0]
                 self.out.issues.append(Issue(child, f"duplicate key '{name}' (first at line {line}); "
                                                     "each key may appear once", key_at))
                 continue
-            if key_node.tag != _MERGE:
-                own[name] = key_at
+            seen[name] = key_at
             value_at = _mark(value_node)
             self.out.key_positions[child] = key_at
             same_line = value_at[0] == key_at[0]
@@ -240,7 +255,7 @@ class _Walker:
 
     def _entries(self, node: yaml.MappingNode, path: SpecPath) -> list[tuple[yaml.Node, yaml.Node]]:
         """The mapping's entries with ``<<`` merges expanded (merged keys first, own keys win)."""
-        if not self.merges or not any(k.tag == _MERGE for k, _ in node.value):
+        if not any(k.tag == _MERGE for k, _ in node.value):
             return list(node.value)
         merged: list[tuple[yaml.Node, yaml.Node]] = []
         own: list[tuple[yaml.Node, yaml.Node]] = []
@@ -255,11 +270,12 @@ class _Walker:
                                                        "of a mapping", _mark(source)))
                     continue
                 merged.extend(self._entries(source, path))
-        taken = {str(k.value) for k, _ in own}
+        taken = {_key(k, path) for k, _ in own}
         first: list[tuple[yaml.Node, yaml.Node]] = []
         for key_node, value_node in merged:  # the first mapping merged wins, as in YAML's merge spec
-            if str(key_node.value) not in taken:
-                taken.add(str(key_node.value))
+            name = _key(key_node, path)
+            if name not in taken:
+                taken.add(name)
                 first.append((key_node, value_node))
         return first + own
 
@@ -277,3 +293,12 @@ class _Walker:
         self.out.issues.append(Issue(path, f"unsupported YAML tag {shown}; remove the tag "
                                            "(a spec holds only strings, numbers, booleans, lists "
                                            "and mappings)", _mark(node)))
+
+
+def _key(node: yaml.Node, path: SpecPath) -> str:
+    """A mapping key's text. A list or mapping as a key (YAML's ``? `` complex key) is refused before
+    anything reads it: no spec key is one, and its text would be the whole, perhaps aliased, subtree."""
+    if not isinstance(node, yaml.ScalarNode):
+        raise SourceError([Issue(path, "a key must be a word, not a list or a mapping; write the key "
+                                       "as plain text", _mark(node))])
+    return str(node.value)
