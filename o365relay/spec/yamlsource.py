@@ -107,17 +107,18 @@ def _position(text: str, index: int) -> Position:
 
 def parse_source(text: str) -> Source:
     """Parse YAML text into a :class:`Source`; fatal problems raise :class:`SourceError`."""
-    loader = _Loader(text)
     try:
-        root = loader.get_single_node()
+        loader = _Loader(text)  # the pure-Python reader checks the characters here
+        try:
+            root = loader.get_single_node()
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as error:
         raise SourceError([_yaml_issue(error, text)]) from error
     except yaml.reader.ReaderError as error:
         raise SourceError([_reader_issue(error, text)]) from error
     except RecursionError as error:  # the pure-Python composer on very deep nesting
         raise SourceError([Issue((), _TOO_DEEP)]) from error
-    finally:
-        loader.dispose()
     if root is None:
         raise SourceError([Issue((), "the file is empty; a spec starts with 'version: 1' and a "
                                      "'tenant' section")])
