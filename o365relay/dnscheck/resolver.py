@@ -44,6 +44,16 @@ def _port(text: str, raw: str) -> int:
     return int(raw)
 
 
+def _written(nameserver: str | dns.nameserver.Nameserver) -> str:
+    """``IP``, ``IP:PORT`` or ``[IPv6]:PORT`` (the system's nameservers come as bare addresses)."""
+    if not isinstance(nameserver, dns.nameserver.Do53Nameserver):
+        return str(nameserver)
+    host, port = nameserver.address, nameserver.port
+    if port == 53:
+        return host
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
 class Dns:
     """Synchronous and asynchronous lookups against the chosen nameservers (system ones if none)."""
 
@@ -61,7 +71,8 @@ class Dns:
         return resolver
 
     def describe(self) -> tuple[str, ...]:
-        return tuple(str(ns) for ns in self._sync.nameservers)
+        """The nameservers asked, for reports, written as ``--nameserver`` takes them."""
+        return tuple(_written(ns) for ns in self._sync.nameservers)
 
     def lookup(self, name: str, rdtype: str) -> list[str]:
         """Answers as text (TXT strings joined, names without the trailing dot); [] if none exist."""

@@ -43,7 +43,7 @@ def field(desired: object, actual: object, name: str) -> list[dict]:
 
 
 def via(*servers: DnsServer) -> str:
-    named = ", ".join(f"Do53:{s.host}@{s.port}" for s in servers)
+    named = ", ".join(s.address for s in servers)
     return f"DNS: SPF, DKIM, DMARC and MX of 2 domains, DNSBL of the connector IPs (via {named})"
 
 

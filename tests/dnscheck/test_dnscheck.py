@@ -169,6 +169,11 @@ def test_parse_nameserver(text, host, port):
     assert (ns.address, ns.port) == (host, port)
 
 
+def test_reports_name_the_nameservers_as_they_were_given():
+    given = ["127.0.0.1", "127.0.0.2:5353", "[::1]:5300", "::1"]
+    assert Dns([parse_nameserver(text) for text in given]).describe() == tuple(given)
+
+
 @pytest.mark.parametrize("text", ["dns.example", "127.0.0.1:0", "127.0.0.1:x"])
 def test_parse_nameserver_rejects(text):
     with pytest.raises(UsageError, match="--nameserver"):
