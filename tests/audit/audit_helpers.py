@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 from o365relay.audit.model import AuditResult, Item
 from o365relay.audit.runner import audit, spec_revision
+from o365relay.audit.snapshot import Read, Snapshot
 from o365relay.sandbox.runner import Sandbox
 from o365relay.spec.loader import load_spec
 
@@ -29,3 +31,12 @@ def item(result: AuditResult, kind: str, name: str) -> Item:
 
 def statuses(result: AuditResult) -> dict[tuple[str, str], str]:
     return {(i.kind, i.name): i.status for i in result.items}
+
+
+def snapshot(**reads: Any) -> Snapshot:
+    """A tenant snapshot in which every read succeeded and found nothing, but the ``reads`` given."""
+    empty: Read[list[Any]] = Read("x", [])
+    base: dict[str, Any] = dict(connectors=empty, transport_config=Read("x", {}), organization_config=Read("x", {}),
+                                exchange_service_principals=empty, dkim_configs=empty, cas_mailboxes=empty,
+                                domains=empty, send_as_app_holders=empty)
+    return Snapshot(**{**base, **reads})
