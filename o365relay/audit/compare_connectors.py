@@ -23,8 +23,10 @@ from o365relay.spec.model import RelaySpec
 
 def compare_connectors(spec: RelaySpec, snap: Snapshot) -> list[Item]:
     if not snap.connectors.ok:
-        names = list(spec.connectors) or ["(undeclared connectors)"]
-        return [unknown_item("connector", n, [snap.connectors], f"spec.connectors.{n}") for n in names]  # type: ignore[misc]
+        if not spec.connectors:  # no spec path: the undeclared ones are what could not be looked at
+            return [unknown_item("connector", "(undeclared connectors)", [snap.connectors])]  # type: ignore[list-item]
+        return [unknown_item("connector", n, [snap.connectors], f"spec.connectors.{n}")  # type: ignore[misc]
+                for n in spec.connectors]
     kind = INBOUND_CONNECTOR
     rows = {kind.value(r, "name"): r for r in snap.connectors.value or []}
     items = _declared("connector", kind, spec.connectors, rows)

@@ -59,8 +59,8 @@ def test_smtp_auth_unset_in_the_tenant_is_drift_against_disabled():
 def test_a_failed_read_makes_only_its_own_switch_unknown():
     failed = Read("Get-TransportConfig", error="403 Forbidden")
     smtp, reject = org(transport=failed)
-    assert smtp == Item("org_setting", "SMTP AUTH (organisation)", "unknown", reason="Get-TransportConfig: 403 Forbidden",
-                        spec_path="spec.tenant.smtpAuth")
+    assert smtp == Item("org_setting", "SMTP AUTH (organisation)", "unknown",
+                        reason="Get-TransportConfig: 403 Forbidden", spec_path="spec.tenant.smtpAuth")
     assert reject.status == "in_sync"
     smtp, reject = org(organization=Read("Get-OrganizationConfig", error="throttled"))
     assert smtp.status == "in_sync"
@@ -89,7 +89,8 @@ def test_a_rollout_at_enforce_compares_the_tenant_with_the_safe_value():
     assert reject.reason.startswith("rollout enforce: set by the stack; no evidence")
 
 
-DOMAIN_ROWS = [{"id": "Contoso.com", "isVerified": True, "supportedServices": ["Email"], "authenticationType": "Managed"},
+DOMAIN_ROWS = [{"id": "Contoso.com", "isVerified": True, "supportedServices": ["Email"],
+                "authenticationType": "Managed"},
                {"id": "fabrikam.com", "isVerified": False, "supportedServices": []}]
 
 
