@@ -11,7 +11,6 @@ cover, so ``203.0.113.0-203.0.113.255`` in the tenant is ``203.0.113.0/24`` in t
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from o365relay import exchange_values as xv
 from o365relay.audit.common import unknown_item
@@ -72,5 +71,5 @@ def _safe_list(policy: ConnectionFilter, row: Row) -> Item:
                 reason=SAFE_LIST_MESSAGE if actual else "", evidence=evidence, spec_path=f"{PATH}.enableSafeList")
 
 
-def _key(entry: Any) -> tuple[str, ...]:
-    return tuple(xv.ip_coverage([str(entry)]))
+def _key(entry: str) -> tuple[str, ...]:
+    return tuple(xv.ip_coverage([entry]))

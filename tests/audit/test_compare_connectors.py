@@ -20,7 +20,7 @@ RELAY = Connector("dc1-relay", sender_ips=("198.51.100.25",))
 PARTNER = PartnerConnector("ticketing", sender_domains=("contoso.com",), certificate_name="mx.ticketing.example")
 OUTBOUND = OutboundConnector("to-fabrikam", recipient_domains=("fabrikam.com",), use_mx_record=True)
 SPEC = RelaySpec(version=1, tenant=TENANT, connectors={"dc1-relay": RELAY})
-FAILED = Read("Get-InboundConnector", error="Throttled: still 429 after 6 attempts")
+FAILED: Read[list[dict]] = Read("Get-InboundConnector", error="Throttled: still 429 after 6 attempts")
 
 
 def relay_row(name: str, **changes: object) -> dict:
