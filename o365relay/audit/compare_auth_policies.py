@@ -10,7 +10,7 @@ whether the policy blocks the sender's basic SMTP AUTH (Exchange refuses it with
 
 from __future__ import annotations
 
-from o365relay.audit.common import compared, unknown_item
+from o365relay.audit.common import compared, find_row, unknown_item
 from o365relay.audit.model import Item
 from o365relay.audit.snapshot import Row, Snapshot
 from o365relay.kinds import auth_policy as ap
@@ -25,7 +25,7 @@ def compare_auth_policies(spec: RelaySpec, snap: Snapshot) -> list[Item]:
     read = snap.auth_policies
     if not read.ok:
         return [unknown_item(POLICY, "Authentication policies", [read], "spec.authenticationPolicies")]  # type: ignore[list-item]
-    rows = {str(r.get("Name", "")).casefold(): r for r in read.value or []}
+    rows = {str(r["Name"]).casefold(): r for r in read.value or []}
     items = [_policy(name, p.allow_basic_auth, rows.get(name.casefold()))
              for name, p in spec.authentication_policies.items()]
     senders = {key: a for key, a in spec.service_accounts.items()
@@ -55,12 +55,12 @@ def _default(spec: RelaySpec, snap: Snapshot, rows: dict[str, Row], senders: dic
         shown = declared if ap.same_policy(declared, actual) else actual
         return [compared(POLICY, DEFAULT_NAME, {ap.ORG_DEFAULT: declared},
                          {ap.ORG_DEFAULT: shown}, evidence, "spec.tenant.defaultAuthenticationPolicy")]
+    # with no default declared, only mailbox (basic SMTP AUTH) senders can be without a policy of their own
     inheriting = sorted(k for k in senders if spec.authentication_policy_of(k) is None)
     if actual is None or not inheriting:
         return []
-    basic = [k for k in inheriting if senders[k].kind == "mailbox"]
     reason = (f"the org default {actual!r} is not declared (tenant.defaultAuthenticationPolicy) and applies to "
-              f"{', '.join(inheriting)}" + _blocks(rows, actual, basic))
+              f"{', '.join(inheriting)}" + _blocks(rows, actual, inheriting))
     return [Item(POLICY, DEFAULT_NAME, "unexpected", reason=reason, evidence=evidence)]
 
 
@@ -70,8 +70,7 @@ def _assignment(spec: RelaySpec, snap: Snapshot, rows: dict[str, Row], key: str,
     name = account.mailbox.lower()
     if not read.ok:
         return unknown_item(ASSIGNMENT, name, [read], f"spec.serviceAccounts.{key}")
-    row = next((r for r in read.value or [] if name in {str(r.get(f) or "").lower() for f in
-                                                         ("UserPrincipalName", "WindowsEmailAddress")}), None)
+    row = find_row(read.value or [], lambda r: (r.get("UserPrincipalName"), r.get("WindowsEmailAddress")), name)
     if row is None:
         return None  # no such user: the mailbox item reports it
     raw = row.get(ap.USER_POLICY)

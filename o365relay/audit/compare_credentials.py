@@ -68,7 +68,8 @@ def compare_credentials(spec: RelaySpec, identities: dict[str, Identity], snap: 
 def _credentials(app: Row) -> Iterator[dict[str, Any]]:
     """Every credential of an application, in one shape: kind, id, and what identifies it."""
     for fic in app.get("fics") or []:
-        yield {"kind": "federated", "id": fic.get("name") or fic.get("id"), "issuer": fic.get("issuer"),
+        # a federated credential's name is required and unique on its application (Graph)
+        yield {"kind": "federated", "id": fic.get("name"), "issuer": fic.get("issuer"),
                "subject": fic.get("subject"), "audiences": fic.get("audiences")}
     for secret in app.get("passwordCredentials") or []:
         yield {"kind": "secret", "id": secret.get("keyId"), "displayName": secret.get("displayName"),
@@ -89,20 +90,20 @@ def _stack_secret(credentials: list[dict[str, Any]], account: str) -> Any:
 
 def _is_declared(found: dict[str, Any], declared: Credential | None, stack_secret: Any,
                  thumbprints: frozenset[str]) -> bool:
-    kind = declared.type if declared else "federated"
-    if found["kind"] != kind or declared is None:
+    if declared is None or found["kind"] != declared.type:
         return False
-    if kind == "federated":
+    if declared.type == "federated":
         return (xv.lower(found.get("issuer")).rstrip("/") == xv.lower(declared.issuer).rstrip("/")
                 and found.get("subject") == declared.subject)
-    if kind == "secret":
+    if declared.type == "secret":
         return found["id"] == stack_secret
-    return str(found.get("thumbprint") or "") in thumbprints
+    return found.get("thumbprint") in thumbprints
 
 
 def _declared_thumbprints(spec: RelaySpec, declared: Credential | None) -> frozenset[str]:
-    """The forms Graph may give the declared certificate's SHA-1 thumbprint in (hex, base64)."""
-    if declared is None or declared.type != "certificate" or not declared.certificate_file:
+    """The forms Graph may give the declared certificate's SHA-1 thumbprint in (hex, base64); none unless the
+    credential names a certificate file (only a certificate credential may)."""
+    if declared is None or not declared.certificate_file:
         return frozenset()
     try:
         pem = read_public_certificate(Path(spec.source).parent, declared.certificate_file).pem
@@ -113,7 +114,8 @@ def _declared_thumbprints(spec: RelaySpec, declared: Credential | None) -> froze
 
 
 def _date(value: Any) -> date | None:
+    """Graph's ``endDateTime`` (ISO 8601, ``Z`` for UTC) as a date; None when absent or unreadable."""
     try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00")).date() if value else None
-    except ValueError:
+        return datetime.fromisoformat(value).date()
+    except (TypeError, ValueError):
         return None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
-from audit_helpers import PROD_SPEC, SEEDS, item, run_audit
+from audit_helpers import PROD_SPEC, SEEDS, item, run_audit, snapshot
 from msgraph.generated.models.federated_identity_credential import FederatedIdentityCredential
 
 from o365relay.tenant.exchange import ExchangeClient
@@ -57,7 +57,7 @@ def test_undeclared_credentials_and_mailbox_access_are_unexpected(tenant):
 def test_a_declared_credential_near_expiry_is_a_finding():
     from o365relay.audit.compare_credentials import compare_credentials
     from o365relay.audit.identities import Identity
-    from o365relay.audit.snapshot import Read, Snapshot
+    from o365relay.audit.snapshot import Read
     from o365relay.sandbox.tokens import certificate_thumbprint
     from o365relay.spec.loader import load_spec
 
@@ -66,10 +66,7 @@ def test_a_declared_credential_near_expiry_is_a_finding():
     account = spec.service_accounts["monitoring-alerts"]
     thumbprint = certificate_thumbprint((root / "certs" / "monitoring-alerts.pem").read_text())
     key = {"keyId": "k1", "customKeyIdentifier": thumbprint, "endDateTime": "2027-01-13T00:00:00Z"}
-    empty: Read = Read("x", [])
-    snap = Snapshot(connectors=empty, transport_config=Read("x", {}), organization_config=Read("x", {}),
-                    exchange_service_principals=empty, dkim_configs=empty, cas_mailboxes=empty, domains=empty,
-                    send_as_app_holders=empty, applications=Read("apps", {"sp": {"keyCredentials": [key]}}))
+    snap = snapshot(applications=Read("apps", {"sp": {"keyCredentials": [key]}}))
     ident = Identity(account, (), holder={"principalId": "sp"})
     [found] = compare_credentials(spec, {"monitoring-alerts": ident}, snap, today=dt.date(2027, 1, 1))
     assert (found.status, found.spec_path) == ("drift", "spec.serviceAccounts.monitoring-alerts.credential")
@@ -107,14 +104,11 @@ def test_undeclared_rights_on_sender_mailboxes_exchange_principals_and_send_as_e
 def test_a_failed_send_as_list_is_unknown_not_in_sync(tenant):
     from o365relay.audit.compare_sender_access import compare_sender_access
     from o365relay.audit.identities import resolve
-    from o365relay.audit.snapshot import Read, Snapshot
+    from o365relay.audit.snapshot import Read
     from o365relay.spec.loader import load_spec
 
     spec = load_spec(SEEDS.parents[2] / "relay.prod.yaml")
-    empty: Read = Read("x", [])
-    snap = Snapshot(connectors=empty, transport_config=Read("x", {}), organization_config=Read("x", {}),
-                    exchange_service_principals=empty, dkim_configs=empty, cas_mailboxes=empty, domains=empty,
-                    send_as_app_holders=empty, send_as_grants=Read("Get-RecipientPermission", error="503"))
+    snap = snapshot(send_as_grants=Read("Get-RecipientPermission", error="503"))
     identities = {n: resolve(a, snap) for n, a in spec.service_accounts.items()}
     [unknown] = [i for i in compare_sender_access(identities, snap, []) if i.kind == "send_as"]
     assert unknown.status == "unknown" and "Get-RecipientPermission: 503" in unknown.reason
