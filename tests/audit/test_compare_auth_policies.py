@@ -123,14 +123,16 @@ def test_no_org_default_or_nobody_inheriting_it_is_no_finding() -> None:
 
 
 def test_a_senders_declared_assignment_is_found_by_address_or_principal_name_and_compared_by_name() -> None:
+    """Exchange names policies case-insensitively: the spec's ``relay basic smtp`` is the tenant's RELAY."""
+    relay = RELAY.lower()
     spec = spec_with({BLOCK: AuthenticationPolicy(BLOCK, applies_to=("erp-mailer",)),
-                      RELAY: AuthenticationPolicy(RELAY, ("smtp",), applies_to=("scanner-floor3",))})
+                      relay: AuthenticationPolicy(relay, ("smtp",), applies_to=("scanner-floor3",))})
     rows = [policy_row(BLOCK), policy_row(RELAY, "Smtp")]
     users = [user("someone@contoso.com", BLOCK),
              user("SCANNER3@contoso.com", RELAY, upn="scanner3.svc@contoso.onmicrosoft.com"),
              user("erp.mailbox@contoso.com", None, upn="ERP@contoso.com")]
     assignments = [i for i in audit(spec, rows, users) if i.kind == "auth_policy_assignment"]
-    in_sync = FieldDiff("AuthenticationPolicy", RELAY, RELAY)
+    in_sync = FieldDiff("AuthenticationPolicy", relay, relay)
     unset = FieldDiff("AuthenticationPolicy", BLOCK, None)
     assert assignments == [
         Item("auth_policy_assignment", "erp@contoso.com", "drift", (unset,),
@@ -138,11 +140,11 @@ def test_a_senders_declared_assignment_is_found_by_address_or_principal_name_and
              spec_path=f"spec.authenticationPolicies.{BLOCK}.appliesTo", fields=(unset,)),
         Item("auth_policy_assignment", "scanner3@contoso.com", "in_sync",
              evidence={"UserPrincipalName": "scanner3.svc@contoso.onmicrosoft.com", "AuthenticationPolicy": dn(RELAY)},
-             spec_path=f"spec.authenticationPolicies.{RELAY}.appliesTo", fields=(in_sync,)),
+             spec_path=f"spec.authenticationPolicies.{relay}.appliesTo", fields=(in_sync,)),
     ]
     users[1] = user("scanner3@contoso.com", BLOCK)
     [scanner] = [i for i in audit(spec, rows, users) if i.name == "scanner3@contoso.com"]
-    assert (scanner.status, scanner.diffs) == ("drift", (FieldDiff("AuthenticationPolicy", RELAY, BLOCK),))
+    assert (scanner.status, scanner.diffs) == ("drift", (FieldDiff("AuthenticationPolicy", relay, BLOCK),))
 
 
 def test_an_unassigned_policy_on_a_sender_is_unexpected_and_says_whom_it_blocks() -> None:
