@@ -49,9 +49,7 @@ def compare_send_as(spec: RelaySpec, identities: dict[str, Identity], snap: Snap
         row = next((r for r in _grants(read) if SEND_AS.holder_of(r) in ident.keys), None)
         items.append(Item("send_as", name, "in_sync", evidence=public(row, *SEND_AS.evidence()), spec_path=path) if row
                      else Item("send_as", name, "missing", spec_path=path))
-    for mailbox, read in reads.items():
-        if not read.ok:
-            continue  # the declared grants on it are already unknown; nothing can be said of others
+    for mailbox, read in reads.items():  # a failed list has no rows: its declared grants are unknown, nothing more
         trustees = by_mailbox.get(mailbox, [])
         keys = frozenset().union(*(i.keys for i in trustees))
         unresolved = [r for i in trustees for r in i.reads if not r.ok]

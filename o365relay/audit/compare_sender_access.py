@@ -35,9 +35,9 @@ def _mailbox_permissions(identities: dict[str, Identity], snap: Snapshot) -> lis
     """Explicit permissions on each sender's mailbox beyond its own service principal's FullAccess."""
     items = []
     for mailbox in sorted({i.account.mailbox.lower() for i in identities.values()}):
-        read = snap.mailbox_permissions.get(mailbox, Read(f"Get-MailboxPermission {mailbox}", error="not read"))
-        if not read.ok:
-            continue  # the sender's own FullAccess is already unknown; nothing can be said of others
+        read = snap.mailbox_permissions.get(mailbox)
+        if read is None or not read.ok:
+            continue  # its sender's own FullAccess is already unknown; nothing can be said of others
         owners = [i for i in identities.values() if i.account.mailbox.lower() == mailbox]
         declared = frozenset().union(*(i.keys for i in owners if i.account.kind == "application"))
         for row in read.value or []:

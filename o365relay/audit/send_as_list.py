@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 
 from o365relay import exchange_values as xv
 from o365relay.audit.common import RowIndex, mailbox_keys
@@ -32,6 +33,6 @@ def send_as_by_mailbox(snap: Snapshot, mailboxes: Iterable[str]) -> dict[str, Re
     found = {}
     for mailbox in wanted:
         names = xv.mailbox_names(index.find(mailbox), mailbox)
-        rows = sorted((pair for name in names for pair in by_name.get(name, ())), key=lambda pair: pair[0])
-        found[mailbox] = Read(f"{grants.what} on {mailbox}", [row for _, row in rows])
+        rows = sorted(pair for name in names for pair in by_name.get(name, ()))  # by position, each row's own
+        found[mailbox] = replace(grants, value=[row for _, row in rows])  # the list's read, cut to the mailbox
     return found

@@ -71,6 +71,7 @@ def test_undeclared_onpremises_connectors_are_unexpected_and_other_types_are_lef
 def test_a_row_named_as_a_declared_partner_is_never_an_unexpected_relay_connector():
     spec = RelaySpec(version=1, tenant=TENANT, partner_connectors={"Ticketing": PARTNER})
     assert compare_connectors(spec, snapshot(connectors=inbound(relay_row("ticketing")))) == []
+    assert compare_connectors(spec, snapshot(connectors=inbound())) == []  # a partner the tenant lacks: not ours
 
 
 def test_a_failed_read_makes_each_declared_connector_unknown_or_says_the_undeclared_ones_are():
@@ -87,7 +88,8 @@ def test_partner_connectors_undeclared_partner_rows_are_unexpected_once_the_spec
     spec = RelaySpec(version=1, tenant=TENANT, partner_connectors={"ticketing": PARTNER})
     rows = [partner_row("Ticketing"), partner_row("Newsletter tool"), relay_row("Old printers")]
     declared, stray = compare_partner_connectors(spec, snapshot(connectors=inbound(*rows)))
-    assert (declared.name, declared.status, declared.spec_path) == ("ticketing", "in_sync", "spec.connectors.ticketing")
+    assert (declared.kind, declared.name, declared.status, declared.spec_path) == (
+        "partner_connector", "ticketing", "in_sync", "spec.connectors.ticketing")
     assert stray == Item("partner_connector", "Newsletter tool", "unexpected",
                          reason="a Partner inbound connector the spec does not declare (the spec declares the "
                                 "partner side)",
@@ -101,9 +103,9 @@ def test_partner_connectors_without_a_declared_one_are_not_looked_at_and_a_faile
     assert compare_partner_connectors(SPEC, snapshot(connectors=FAILED)) == []
     spec = RelaySpec(version=1, tenant=TENANT, partner_connectors={"ticketing": PARTNER, "crm": PARTNER})
     reason = "Get-InboundConnector: Throttled: still 429 after 6 attempts"
-    assert [(i.name, i.status, i.reason, i.spec_path) for i in compare_partner_connectors(spec, snapshot(
-        connectors=FAILED))] == [("ticketing", "unknown", reason, "spec.connectors.ticketing"),
-                                 ("crm", "unknown", reason, "spec.connectors.crm")]
+    assert compare_partner_connectors(spec, snapshot(connectors=FAILED)) == [
+        Item("partner_connector", "ticketing", "unknown", reason=reason, spec_path="spec.connectors.ticketing"),
+        Item("partner_connector", "crm", "unknown", reason=reason, spec_path="spec.connectors.crm")]
 
 
 def outbound_row(name: str) -> dict:
@@ -117,8 +119,8 @@ def test_outbound_connectors_every_undeclared_one_is_unexpected_once_the_spec_de
     rows = [outbound_row("To-Fabrikam"), {**outbound_row("Legacy smarthost"), "ConnectorType": "OnPremises"}]
     read = Read("Get-OutboundConnector", rows)
     declared, stray = compare_outbound_connectors(spec, snapshot(outbound_connectors=read))
-    assert (declared.name, declared.status, declared.spec_path) == ("to-fabrikam", "in_sync",
-                                                                    "spec.connectors.to-fabrikam")
+    assert (declared.kind, declared.name, declared.status, declared.spec_path) == (
+        "outbound_connector", "to-fabrikam", "in_sync", "spec.connectors.to-fabrikam")
     assert stray == Item("outbound_connector", "Legacy smarthost", "unexpected",
                          reason="an outbound connector the spec does not declare (the spec declares the outbound side)",
                          evidence={k: v for k, v in rows[1].items() if k != "Guid"})

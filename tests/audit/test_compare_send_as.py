@@ -75,13 +75,15 @@ def test_undeclared_grants_on_declared_mailboxes_are_unexpected_named_as_people_
     rows = [grant("shared", "scanner"), grant("shared", "erp-sp"), grant("shared", "bob"), grant("erp", "Bob"),
             grant("scanner", "h1"), grant("scanner", "nobody"), grant("scanner", "stranger@fabrikam.com"),
             grant("elsewhere", "bob")]
-    unexpected = [(i.name, i.reason, i.evidence) for i in send_as(tenant(*rows)) if i.status == "unexpected"]
     reason = "a Send As grant the spec does not declare"
-    assert unexpected == [("bob@contoso.com on erp@contoso.com", reason, shown(rows[3])),
-                          ("h1 on scanner@contoso.com", reason, shown(rows[4])),  # a principal with no display name
-                          ("nobody on scanner@contoso.com", reason, shown(rows[5])),  # a mailbox with no address
-                          ("stranger@fabrikam.com on scanner@contoso.com", reason, shown(rows[6])),
-                          ("bob@contoso.com on shared@contoso.com", reason, shown(rows[2]))]
+    assert send_as(tenant(*rows))[2:] == [
+        Item("send_as", "bob@contoso.com on erp@contoso.com", "unexpected", reason=reason, evidence=shown(rows[3])),
+        # a principal with no display name, a mailbox with no address, a trustee the tenant does not list
+        Item("send_as", "h1 on scanner@contoso.com", "unexpected", reason=reason, evidence=shown(rows[4])),
+        Item("send_as", "nobody on scanner@contoso.com", "unexpected", reason=reason, evidence=shown(rows[5])),
+        Item("send_as", "stranger@fabrikam.com on scanner@contoso.com", "unexpected", reason=reason,
+             evidence=shown(rows[6])),
+        Item("send_as", "bob@contoso.com on shared@contoso.com", "unexpected", reason=reason, evidence=shown(rows[2]))]
 
 
 def test_the_trustee_is_shown_by_its_service_principals_display_name_first():
@@ -99,11 +101,12 @@ def test_an_unresolved_trustee_makes_its_grant_and_the_other_rows_on_that_mailbo
     rows = [grant("shared", "scanner"), grant("shared", "bob"), grant("scanner", "bob")]
     items = send_as(tenant(*rows, send_as_app_holders=failed))
     why = "GET /servicePrincipals/SMTP.SendAsApp/appRoleAssignedTo: 429 Throttled"
-    assert [(i.name, i.status, i.reason) for i in items] == [
-        ("scanner on Shared@Contoso.com", "in_sync", ""),
-        ("erp on shared@contoso.com", "unknown", why),
-        ("bob@contoso.com on scanner@contoso.com", "unexpected", "a Send As grant the spec does not declare"),
-        ("bob@contoso.com on shared@contoso.com", "unknown", why),
+    stranger = "a Send As grant the spec does not declare"
+    assert [(i.kind, i.name, i.status, i.reason) for i in items] == [
+        ("send_as", "scanner on Shared@Contoso.com", "in_sync", ""),
+        ("send_as", "erp on shared@contoso.com", "unknown", why),
+        ("send_as", "bob@contoso.com on scanner@contoso.com", "unexpected", stranger),
+        ("send_as", "bob@contoso.com on shared@contoso.com", "unknown", why),
     ]
     assert items[1].spec_path == "spec.sendAs[1]" and items[3].spec_path == ""
 
@@ -123,6 +126,12 @@ def test_each_mailbox_gets_the_rows_naming_it_by_any_of_its_names_in_list_order(
     assert list(reads) == ["ghost@contoso.com", "shared@contoso.com"]
     assert reads["shared@contoso.com"].value == [rows[0], rows[2]] and reads["shared@contoso.com"].ok
     assert reads["ghost@contoso.com"].value == []  # no such mailbox: no rows, not a failed read
+
+
+def test_a_recipient_get_casmailbox_does_not_list_gets_the_rows_naming_its_address():
+    """A Send As target that is no mailbox (a group) is known only by the address the spec gives."""
+    rows = [grant("sales@contoso.com", "scanner"), grant("sales", "bob")]
+    assert send_as_by_mailbox(tenant(*rows), ["Sales@contoso.com"])["sales@contoso.com"].value == [rows[0]]
 
 
 def test_either_failed_list_stands_as_every_mailboxs_read():
