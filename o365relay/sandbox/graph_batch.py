@@ -1,6 +1,7 @@
 """Graph JSON batching in the sandbox: ``POST /v1.0/$batch``.
 
-At most 20 sub-requests with unique ids, else 400. Each sub-request is dispatched through the same
+At most 20 sub-requests with unique ids and relative URLs (``/users/x``; an absolute one fails the whole
+batch, as Graph answers it), else 400. Each sub-request is dispatched through the same
 routes as a direct call (so it is authorised on its own with the outer request's token) and can be
 throttled on its own: the fault plan draws once per sub-request, and a throttle or outage becomes that
 sub-response's 429/503 with ``Retry-After`` (a sub-request cannot drop the connection, so a drawn
@@ -65,6 +66,8 @@ def _validate(body: Any) -> list[dict[str, Any]]:
     for item in items:
         if not item.get("method") or not item.get("url"):
             raise bad_request(f"Batch request {item['id']} needs a method and a url.")
+        if urlsplit(str(item["url"])).netloc:  # Graph takes only relative URLs (/users, not https://.../users)
+            raise bad_request("Invalid batch payload format.")
         if "body" in item and "content-type" not in {k.lower() for k in (item.get("headers") or {})}:
             raise bad_request(f"Batch request {item['id']}: a body requires a Content-Type header.")
         for dep in item.get("dependsOn") or []:

@@ -214,6 +214,10 @@ def test_batch_runs_each_request_on_its_own(sandbox: Any) -> None:
             "/$batch", json={"requests": [{"id": "1", "method": "GET", "url": "/domains"}] * 2}
         )
         assert dup_ids.status_code == 400
+        absolute = http.post(
+            "/$batch", json={"requests": [{"id": "1", "method": "GET", "url": f"{sandbox.base_url}/v1.0/domains"}]}
+        )
+        assert (absolute.status_code, absolute.json()["error"]["message"]) == (400, "Invalid batch payload format.")
 
         for _ in range(90):
             http.get("/admin/exchange/tracing/messageTraces")

@@ -1,0 +1,176 @@
+"""The audit's bulk reads (o365relay.audit.reader) against the sandbox: what each read is called, what it
+holds, how a failed or paged read is kept, and the progress reported while reading."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import io
+from typing import Any
+
+import yaml
+from audit_helpers import SEEDS
+from rich.console import Console
+from rich.progress import Progress
+
+from o365relay.audit.reader import ReadPlan, _list_read, read_applications, read_every_mailbox, read_tenant
+from o365relay.audit.snapshot import Read, Snapshot
+from o365relay.reports.progress import Tick
+from o365relay.sandbox import store as st
+from o365relay.sandbox.faults import FaultPlan
+from o365relay.tenant.exchange import ExchangeClient
+from o365relay.tenant.graph import GraphClient
+from o365relay.tenant.retry import RetryPolicy
+
+ONCE = RetryPolicy(max_attempts=1)  # a failed request fails at once: no retries to wait for
+SENDERS = ("ERP@Contoso.com", "ghost@contoso.com")  # as a spec may write them; ghost has no mailbox
+ERP, ALERTS = "o365-relay erp-mailer", "o365-relay monitoring-alerts"
+
+
+class Bar:
+    """A real progress bar (drawn into a string) and the Tick the readers report to."""
+
+    def __init__(self, total: int):
+        self.progress = Progress(console=Console(file=io.StringIO()))
+        self.tick = Tick(self.progress, self.progress.add_task("reading", total=total))
+
+    @property
+    def state(self) -> tuple[float, float | None]:
+        task = self.progress.tasks[0]
+        return task.completed, task.total
+
+
+def read(sandbox: Any, plan: ReadPlan, progress: Any = None, every_mailbox_faults: FaultPlan | None = None,
+         graph_policy: RetryPolicy | None = None, exchange_policy: RetryPolicy | None = None) -> Snapshot:
+    """read_tenant (then read_every_mailbox, under ``every_mailbox_faults`` if given) with the sandbox's clients."""
+
+    async def go() -> Snapshot:
+        async with ExchangeClient(sandbox.endpoints(), policy=exchange_policy or ONCE) as exo, \
+                GraphClient(sandbox.endpoints(), policy=graph_policy or ONCE) as graph:
+            snap = await read_tenant(exo, graph, plan, progress)
+            if every_mailbox_faults is not None:
+                sandbox.set_faults(every_mailbox_faults)
+                await read_every_mailbox(exo, snap, progress)
+            return snap
+
+    return asyncio.run(go())
+
+
+def reads(snap: Snapshot) -> dict[str, Read[Any]]:
+    return {f.name: getattr(snap, f.name) for f in dataclasses.fields(snap) if isinstance(getattr(snap, f.name), Read)}
+
+
+def exchange_calls(sandbox: Any, cmdlet: str) -> list[list[str]]:
+    """The parameter names of every call of ``cmdlet`` the sandbox's Exchange received."""
+    entries = [e for e in sandbox.ctx.requests.entries() if e["path"].startswith("/adminapi/")]
+    return [params for e in entries for name, params in zip(e["cmdlets"], e["parameters"], strict=True)
+            if name == cmdlet]
+
+
+def test_each_read_is_named_for_what_it_asked_and_per_mailbox_reads_are_keyed_by_lower_case_address(tenant):
+    sandbox = tenant(SEEDS / "applied.yaml")
+    sandbox.ctx.requests.clear()
+    snap = read(sandbox, ReadPlan(SENDERS, SENDERS))
+    assert {name: r.what for name, r in reads(snap).items()} == {
+        "connectors": "Get-InboundConnector",
+        "transport_config": "Get-TransportConfig",
+        "organization_config": "Get-OrganizationConfig",
+        "exchange_service_principals": "Get-ServicePrincipal",
+        "dkim_configs": "Get-DkimSigningConfig",
+        "cas_mailboxes": "Get-CASMailbox",
+        "domains": "GET /domains",
+        "send_as_app_holders": "GET /servicePrincipals/{Exchange}/appRoleAssignedTo",
+        "outbound_connectors": "Get-OutboundConnector",
+        "applications": "applications of the SMTP.SendAsApp holders",
+        "connection_filter": "Get-HostedConnectionFilterPolicy",
+        "send_as_grants": "Get-RecipientPermission (every Send As grant)",
+        "auth_policies": "Get-AuthenticationPolicy",
+        "exchange_users": "Get-User",
+    }
+    assert all(r.ok for r in reads(snap).values())
+    # the three singletons are the one object the tenant has, the lists are lists
+    assert snap.transport_config.value["SmtpClientAuthenticationDisabled"] is True
+    assert snap.organization_config.value["RejectDirectSend"] is True
+    assert snap.connection_filter.value["Identity"] == "Default"
+    assert [c["Identity"] for c in snap.connectors.value] == ["dc1-relay"]
+    assert snap.outbound_connectors.value == []
+    assert {d["id"] for d in snap.domains.value} == {"contoso.onmicrosoft.com", "contoso.com", "notify.contoso.com"}
+
+    assert set(snap.mailbox_permissions) == set(snap.users) == {"erp@contoso.com", "ghost@contoso.com"}
+    erp = snap.mailbox_permissions["erp@contoso.com"]
+    assert (erp.what, erp.error) == ("Get-MailboxPermission ERP@Contoso.com", None)
+    assert {(r["Identity"], r["User"]) for r in erp.value} == {
+        ("erp", "NT AUTHORITY\\SELF"), ("erp", principal_id(sandbox, ERP))}
+    assert snap.mailbox_permissions["ghost@contoso.com"] == Read("Get-MailboxPermission ghost@contoso.com", [])
+    # one Get-MailboxPermission per sender, each naming its mailbox
+    assert exchange_calls(sandbox, "Get-MailboxPermission") == [["Identity"], ["Identity"]]
+    user = snap.users["erp@contoso.com"]
+    assert (user.what, user.error, user.value["userPrincipalName"]) == ("GET /users/ERP@Contoso.com", None,
+                                                                        "erp@contoso.com")
+    assert snap.users["ghost@contoso.com"] == Read("GET /users/ghost@contoso.com", None)
+
+
+def principal_id(sandbox: Any, name: str) -> str:
+    [sp] = [sp for sp in sandbox.store.list(st.SERVICE_PRINCIPAL) if sp["displayName"] == name]
+    return str(sp["id"])
+
+
+def test_only_smtp_send_as_app_holders_are_read_with_their_applications(tenant):
+    """The deployer holds another Exchange role (Exchange.ManageAsApp): it is no SMTP.SendAsApp holder."""
+    sandbox = tenant(SEEDS / "applied.yaml")
+    snap = read(sandbox, ReadPlan((), ()))
+    holders = {h["principalDisplayName"]: h["principalId"] for h in snap.send_as_app_holders.value}
+    assert holders == {ERP: principal_id(sandbox, ERP), ALERTS: principal_id(sandbox, ALERTS)}
+    apps = snap.applications.value
+    assert {holder: (app["displayName"], app["fics"]) for holder, app in apps.items()} == {
+        holders[ERP]: (ERP, []), holders[ALERTS]: (ALERTS, [])}
+
+
+def test_progress_counts_every_read_once(tenant):
+    sandbox = tenant(SEEDS / "sender-access.yaml")
+    plan = ReadPlan(SENDERS, SENDERS)
+    bar = Bar(plan.total)
+    snap = read(sandbox, plan, bar.tick, every_mailbox_faults=FaultPlan())
+    mailboxes = {u["mail"] for u in sandbox.store.list(st.USER) if u["xHasMailbox"]}
+    others = len(mailboxes - {"erp@contoso.com"})
+    # every mailbox's permissions read once: the senders' with the tenant, the others' after
+    assert set(snap.mailbox_permissions) == mailboxes | {"ghost@contoso.com"}
+    assert len(exchange_calls(sandbox, "Get-MailboxPermission")) == len(SENDERS) + others
+    assert bar.state == (plan.total + others, plan.total + others)
+    assert snap.every_mailbox is True
+
+
+def test_every_mailbox_reads_each_mailbox_by_its_primary_address(tenant):
+    """A mailbox whose sign-in name differs from its address is read once, under its address."""
+    sandbox = tenant(SEEDS / "applied.yaml")
+    [user] = sandbox.store.list(st.USER, userPrincipalName="scanner3@contoso.com")
+    sandbox.store.update(st.USER, user["id"], {"mail": "scanner@contoso.com"})
+    snap = read(sandbox, ReadPlan((), ()), every_mailbox_faults=FaultPlan())
+    mailboxes = {u["mail"] for u in sandbox.store.list(st.USER) if u["xHasMailbox"]}
+    assert "scanner@contoso.com" in mailboxes and "scanner3@contoso.com" not in mailboxes
+    assert set(snap.mailbox_permissions) == mailboxes
+    scanner = snap.mailbox_permissions["scanner@contoso.com"]
+    assert scanner.what == "Get-MailboxPermission scanner@contoso.com"
+    assert {r["Identity"] for r in scanner.value} == {"scanner3"}
+
+
+def test_a_failed_cmdlet_fails_its_read_with_the_tenants_reason(tenant):
+    sandbox = tenant(SEEDS / "no-exchange-role.yaml")
+    snap = read(sandbox, ReadPlan(SENDERS, SENDERS))
+    failures = {r.what: r.error for r in reads(snap).values() if not r.ok}
+    failures |= {r.what: r.error for r in snap.mailbox_permissions.values() if not r.ok}
+    assert set(failures) == {
+        "Get-InboundConnector", "Get-TransportConfig", "Get-OrganizationConfig", "Get-ServicePrincipal",
+        "Get-DkimSigningConfig", "Get-CASMailbox", "Get-OutboundConnector", "Get-HostedConnectionFilterPolicy",
+        "Get-RecipientPermission (every Send As grant)", "Get-AuthenticationPolicy", "Get-User",
+        "Get-MailboxPermission ERP@Contoso.com", "Get-MailboxPermission ghost@contoso.com"}
+    for what, error in failures.items():  # the reason Exchange gave for the cmdlet, whatever it was asked
+        assert error.startswith(f"{what.split()[0]}: the app lacks an Exchange role (HTTP 403, empty body)"), error
+    assert snap.domains.ok and snap.send_as_app_holders.ok and snap.applications.ok
+
+
+def test_a_singleton_the_tenant_answers_with_nothing_is_a_failed_read():
+    """Get-TransportConfig and the like answer with one object; none at all is no answer (unknown, not absent)."""
+    assert _list_read("Get-TransportConfig", [], single=True) == Read("Get-TransportConfig", None,
+                                                                     "the tenant returned no object")
+    assert _list_read("Get-InboundConnector", [], single=False) == Read("Get-InboundConnector", [])
