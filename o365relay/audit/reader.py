@@ -48,6 +48,10 @@ LABELS = {"send_as_grants": "Get-RecipientPermission (every Send As grant)"}  # 
 Progress = Callable[[int], None]  # called with the number of reads just completed
 
 
+def _quiet(done: int) -> None:
+    """The progress of a read nobody watches."""
+
+
 class Exchange(Protocol):
     def invoke_batch(self, commands: Sequence[tuple[str, dict[str, Any]]]) -> Awaitable[list[Any]]: ...
 
@@ -71,7 +75,7 @@ class ReadPlan:
 
 
 async def read_tenant(exo: Exchange, graph: Graph, plan: ReadPlan, progress: Progress | None = None) -> Snapshot:
-    tick = progress or (lambda n: None)
+    tick = progress or _quiet
     exchange, directory = await asyncio.gather(_read_exchange(exo, plan, tick), _read_graph(graph, plan, tick))
     lists, mailbox = exchange
     domains, holders, users, applications = directory
@@ -145,7 +149,7 @@ async def read_per_mailbox(exo: Exchange, grant: Grant, mailboxes: Sequence[str]
     cmdlet = f"Get-{grant.noun}"
     commands = [(cmdlet, grant.query(m)) for m in mailboxes]
     try:
-        results = await _chunked(exo.invoke_batch, commands, EXO_BATCH, progress or (lambda n: None))
+        results = await _chunked(exo.invoke_batch, commands, EXO_BATCH, progress or _quiet)
     except TenantError as error:
         results = [error] * len(commands)
     index = RowIndex(cas.value or [], mailbox_keys)
@@ -159,8 +163,6 @@ def _per_mailbox(cmdlet: str, mailbox: str, result: Any, cas: Read[list[Row]], i
         return Read(what, [])  # no such mailbox: it holds no grants (the mailbox item says it is missing)
     if isinstance(result, BaseException):
         return failed(what, result)
-    if not result:
-        return Read(what, [])
     if not cas.ok:
         return failed(what, f"cannot tell which rows are this mailbox's, {cas.what} failed: {cas.error}")
     names = xv.mailbox_names(index.find(mailbox), mailbox)
@@ -192,7 +194,7 @@ async def read_applications(graph: Graph, holders: list[Row]) -> Read[dict[str, 
     what = "applications of the SMTP.SendAsApp holders"
 
     async def get(urls: list[str]) -> list[Any]:
-        return await _chunked(graph.batch_get, urls, GRAPH_BATCH, lambda n: None)
+        return await _chunked(graph.batch_get, urls, GRAPH_BATCH, _quiet)
 
     ids = [str(h["principalId"]) for h in holders]
     principals = await get([f"/servicePrincipals/{i}?$select=id,appId,displayName" for i in ids])

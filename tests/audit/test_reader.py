@@ -13,8 +13,16 @@ from audit_helpers import SEEDS
 from rich.console import Console
 from rich.progress import Progress
 
-from o365relay.audit.reader import ReadPlan, _list_read, read_applications, read_every_mailbox, read_tenant
-from o365relay.audit.snapshot import Read, Snapshot
+from o365relay.audit.reader import (
+    ReadPlan,
+    _list_read,
+    read_applications,
+    read_every_mailbox,
+    read_per_mailbox,
+    read_tenant,
+)
+from o365relay.audit.snapshot import Read, Snapshot, failed
+from o365relay.kinds.permissions import FULL_ACCESS
 from o365relay.reports.progress import Tick
 from o365relay.sandbox import store as st
 from o365relay.sandbox.faults import FaultPlan
@@ -24,6 +32,7 @@ from o365relay.tenant.retry import RetryPolicy
 
 ONCE = RetryPolicy(max_attempts=1)  # a failed request fails at once: no retries to wait for
 SENDERS = ("ERP@Contoso.com", "ghost@contoso.com")  # as a spec may write them; ghost has no mailbox
+UNAVAILABLE = "$batch: The service is temporarily unavailable."  # Exchange's 503 to the whole $batch
 ERP, ALERTS = "o365-relay erp-mailer", "o365-relay monitoring-alerts"
 
 
@@ -174,3 +183,88 @@ def test_a_singleton_the_tenant_answers_with_nothing_is_a_failed_read():
     assert _list_read("Get-TransportConfig", [], single=True) == Read("Get-TransportConfig", None,
                                                                      "the tenant returned no object")
     assert _list_read("Get-InboundConnector", [], single=False) == Read("Get-InboundConnector", [])
+
+
+def test_when_the_exchange_endpoint_fails_as_a_whole_every_exchange_read_fails_with_its_reason(tenant):
+    sandbox = tenant(SEEDS / "applied.yaml")
+    sandbox.set_faults(FaultPlan(unavailable=1.0, paths=("/adminapi/",)))
+    snap = read(sandbox, ReadPlan(SENDERS, SENDERS))
+    exchange = [r for name, r in reads(snap).items() if r.what.startswith("Get-")]
+    exchange += list(snap.mailbox_permissions.values())
+    assert len(exchange) == 13
+    assert {(r.value, r.error) for r in exchange} == {(None, UNAVAILABLE)}
+    assert snap.domains.ok and snap.applications.ok and all(u.ok for u in snap.users.values())
+
+
+def test_when_graphs_batch_endpoint_fails_as_a_whole_every_graph_read_fails_with_its_reason(tenant):
+    sandbox = tenant(SEEDS / "applied.yaml")
+    sandbox.set_faults(FaultPlan(unavailable=1.0, paths=("/v1.0/$batch",)))
+    snap = read(sandbox, ReadPlan(SENDERS, SENDERS))
+    error = snap.domains.error
+    assert error is not None and "503" in error
+    assert snap.domains == Read("GET /domains", None, error)
+    assert snap.send_as_app_holders == Read("GET /servicePrincipals/{Exchange}/appRoleAssignedTo", None, error)
+    assert snap.applications == Read("applications of the SMTP.SendAsApp holders", None, error)
+    assert snap.users == {"erp@contoso.com": Read("GET /users/ERP@Contoso.com", None, error),
+                          "ghost@contoso.com": Read("GET /users/ghost@contoso.com", None, error)}
+    assert snap.cas_mailboxes.ok and snap.mailbox_permissions["erp@contoso.com"].ok
+
+
+def test_when_the_every_mailbox_reads_fail_each_mailbox_read_says_why(tenant):
+    sandbox = tenant(SEEDS / "applied.yaml")
+    snap = read(sandbox, ReadPlan(SENDERS, SENDERS),
+                every_mailbox_faults=FaultPlan(unavailable=1.0, paths=("/adminapi/",)))
+    others = {m: r for m, r in snap.mailbox_permissions.items() if m not in {"erp@contoso.com", "ghost@contoso.com"}}
+    assert "invoices@contoso.com" in others
+    assert {(r.what, r.value) for r in others.values()} == {(f"Get-MailboxPermission {m}", None) for m in others}
+    assert {r.error for r in others.values()} == {UNAVAILABLE}
+    assert snap.mailbox_permissions["erp@contoso.com"].ok  # read before the fault
+
+
+def test_a_mailbox_read_is_unknown_when_the_mailbox_list_failed(tenant):
+    """Which of an answer's rows are the mailbox's is told from Get-CASMailbox; without it they are not guessed."""
+    sandbox = tenant(SEEDS / "applied.yaml")
+
+    async def go() -> dict[str, Read[Any]]:
+        async with ExchangeClient(sandbox.endpoints(), policy=ONCE) as exo:
+            return await read_per_mailbox(exo, FULL_ACCESS, ["ERP@Contoso.com", "ghost@contoso.com"],
+                                          failed("Get-CASMailbox", "Exchange was down"))
+
+    assert asyncio.run(go()) == {
+        "erp@contoso.com": Read("Get-MailboxPermission ERP@Contoso.com", None,
+                                "cannot tell which rows are this mailbox's, Get-CASMailbox failed: Exchange was down"),
+        "ghost@contoso.com": Read("Get-MailboxPermission ghost@contoso.com", [])}  # no such mailbox: no grants
+
+
+def test_a_collection_longer_than_a_page_is_read_to_its_last_page(tenant, tmp_path):
+    """Graph answers GET /domains 100 at a time with an absolute @odata.nextLink; $batch takes it relative."""
+    extra = [f"branch{i:03d}.contoso.com" for i in range(150)]
+    seed = tmp_path / "many-domains.yaml"
+    seed.write_text(yaml.safe_dump({"extends": str(SEEDS / "applied.yaml"), "domains": dict.fromkeys(extra, {})}))
+    sandbox = tenant(seed)
+    snap = read(sandbox, ReadPlan((), ()))
+    assert snap.domains.ok
+    ids = [d["id"] for d in snap.domains.value]
+    assert sorted(ids) == sorted({"contoso.onmicrosoft.com", "contoso.com", "notify.contoso.com", *extra})
+    assert len(ids) == len(set(ids))
+
+
+def test_an_application_read_that_fails_fails_all_of_them_with_its_reason(tenant):
+    sandbox = tenant(SEEDS / "applied.yaml")
+    holders = [{"principalId": principal_id(sandbox, ERP)}, {"principalId": principal_id(sandbox, ALERTS)}]
+
+    async def go(holders: list[dict[str, Any]]) -> Read[dict[str, Any]]:
+        async with GraphClient(sandbox.endpoints(), policy=ONCE) as graph:
+            return await read_applications(graph, holders)
+
+    what = "applications of the SMTP.SendAsApp holders"
+    gone = "00000000-0000-0000-0000-00000000dead"
+    principal = asyncio.run(go([*holders, {"principalId": gone}]))
+    assert principal.what == what and principal.value is None
+    assert str(principal.error).startswith(f"GET /servicePrincipals/{gone}?$select=id,appId,displayName")
+    for path, url in (("/v1.0/applications", "GET /applications?$filter=appId eq "),  # the second round
+                      ("/v1.0/applications/", "GET /applications/")):  # the third: federated credentials
+        sandbox.set_faults(FaultPlan(unavailable=1.0, paths=(path,)))
+        result = asyncio.run(go(holders))
+        assert (result.what, result.value) == (what, None) and str(result.error).startswith(url), result.error
+        assert str(result.error).endswith(": The service is temporarily unavailable. (ServiceUnavailable)")
