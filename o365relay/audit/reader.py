@@ -84,11 +84,15 @@ async def read_tenant(exo: Exchange, graph: Graph, plan: ReadPlan, progress: Pro
 
 
 async def _chunked(run: Callable[[list[Any]], Any], items: list[Any], size: int, tick: Progress) -> list[Any]:
-    """Run ``run`` over chunks of ``items`` concurrently; results line up with ``items``."""
+    """Run ``run`` over chunks of ``items`` concurrently; results line up with ``items``. A chunk whose
+    request failed as a whole (e.g. no token, or still 503 after the retries) gives its error for each item."""
     async def one(chunk: list[Any]) -> list[Any]:
-        out = await run(chunk)
+        try:
+            out = list(await run(chunk))
+        except TenantError as error:
+            out = [error] * len(chunk)
         tick(len(chunk))
-        return list(out)
+        return out
 
     chunks = [items[i:i + size] for i in range(0, len(items), size)]
     results = await asyncio.gather(*(one(c) for c in chunks))
@@ -99,10 +103,7 @@ async def _read_exchange(exo: Exchange, plan: ReadPlan, tick: Progress) -> tuple
         dict[str, Read[Any]], dict[str, Read[list[Row]]]]:
     commands: list[tuple[str, dict[str, Any]]] = list(LIST_CMDLETS.values())
     commands += [(f"Get-{FULL_ACCESS.noun}", FULL_ACCESS.query(m)) for m in plan.full_access_mailboxes]
-    try:
-        results = await _chunked(exo.invoke_batch, commands, EXO_BATCH, tick)
-    except TenantError as error:  # the whole endpoint failed (e.g. no token): every read is unknown
-        results = [error] * len(commands)
+    results = await _chunked(exo.invoke_batch, commands, EXO_BATCH, tick)
     lists: dict[str, Read[Any]] = {}
     for (key, (cmdlet, _)), result in zip(LIST_CMDLETS.items(), results, strict=False):
         lists[key] = _list_read(LABELS.get(key, cmdlet), result, single=key in SINGLETONS)
@@ -148,10 +149,7 @@ async def read_per_mailbox(exo: Exchange, grant: Grant, mailboxes: Sequence[str]
     ``cas`` (Get-CASMailbox) names each mailbox, so only the rows about it are kept."""
     cmdlet = f"Get-{grant.noun}"
     commands = [(cmdlet, grant.query(m)) for m in mailboxes]
-    try:
-        results = await _chunked(exo.invoke_batch, commands, EXO_BATCH, progress or _quiet)
-    except TenantError as error:
-        results = [error] * len(commands)
+    results = await _chunked(exo.invoke_batch, commands, EXO_BATCH, progress or _quiet)
     index = RowIndex(cas.value or [], mailbox_keys)
     return {m.lower(): _per_mailbox(cmdlet, m, r, cas, index) for m, r in zip(mailboxes, results, strict=True)}
 
@@ -174,10 +172,7 @@ async def _read_graph(graph: Graph, plan: ReadPlan, tick: Progress) -> tuple[
     urls = ["/domains?$select=id,isVerified,isInitial,supportedServices",
             f"/servicePrincipals?$filter=appId eq '{EXCHANGE_RESOURCE_APP_ID}'&$select=id,appId,appRoles"]
     urls += [f"/users/{quote(m, safe='@')}?$select=id,userPrincipalName,mail,accountEnabled" for m in plan.mailboxes]
-    try:
-        results = await _chunked(graph.batch_get, urls, GRAPH_BATCH, tick)
-    except TenantError as error:
-        results = [error] * len(urls)
+    results = await _chunked(graph.batch_get, urls, GRAPH_BATCH, tick)
     domains = await _paged(graph, "GET /domains", results[0])
     holders = await _holders(graph, results[1])
     tick(1)
@@ -238,7 +233,7 @@ async def _paged(graph: Graph, what: str, first: Any) -> Read[list[Row]]:
         link = page.get("@odata.nextLink")
         if not link:
             return Read(what, rows)
-        [page] = await graph.batch_get([_relative(link)])
+        [page] = await _chunked(graph.batch_get, [_relative(link)], GRAPH_BATCH, _quiet)
 
 
 def _relative(link: str) -> str:
@@ -250,14 +245,15 @@ def _relative(link: str) -> str:
 async def _holders(graph: Graph, resource: Any) -> Read[list[Row]]:
     """Principals holding SMTP.SendAsApp on Office 365 Exchange Online."""
     what = "GET /servicePrincipals/{Exchange}/appRoleAssignedTo"
-    found = await _paged(graph, "GET /servicePrincipals?$filter=appId eq Exchange", resource)
+    found = await _paged(graph, what, resource)  # the Exchange resource's service principal
     if not found.ok:
-        return failed(what, found.error or "")
+        return found
     if not found.value:
         return Read(what, [])  # Exchange Online is not in the directory: nobody can hold its roles
     sp = found.value[0]
     role_ids = {r.get("id") for r in sp.get("appRoles", []) if r.get("value") == SEND_AS_APP_ROLE}
-    [first] = await graph.batch_get([f"/servicePrincipals/{sp['id']}/appRoleAssignedTo?$top=999"])
+    [first] = await _chunked(graph.batch_get, [f"/servicePrincipals/{sp['id']}/appRoleAssignedTo?$top=999"],
+                             GRAPH_BATCH, _quiet)
     assigned = await _paged(graph, what, first)
     if not assigned.ok:
         return assigned

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import io
+import random
 from typing import Any
 
 import yaml
@@ -14,6 +15,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 from o365relay.audit.reader import (
+    EXCHANGE_RESOURCE_APP_ID,
     ReadPlan,
     _list_read,
     read_applications,
@@ -33,6 +35,9 @@ from o365relay.tenant.retry import RetryPolicy
 ONCE = RetryPolicy(max_attempts=1)  # a failed request fails at once: no retries to wait for
 SENDERS = ("ERP@Contoso.com", "ghost@contoso.com")  # as a spec may write them; ghost has no mailbox
 UNAVAILABLE = "$batch: The service is temporarily unavailable."  # Exchange's 503 to the whole $batch
+# Graph's 503 to the whole $batch, as the SDK words it
+GRAPH_UNAVAILABLE = ("batch_get: The server returned an unexpected status code and no error class is registered "
+                     "for this code 503")
 ERP, ALERTS = "o365-relay erp-mailer", "o365-relay monitoring-alerts"
 
 
@@ -144,7 +149,7 @@ def test_progress_counts_every_read_once(tenant):
     others = len(mailboxes - {"erp@contoso.com"})
     # every mailbox's permissions read once: the senders' with the tenant, the others' after
     assert set(snap.mailbox_permissions) == mailboxes | {"ghost@contoso.com"}
-    assert len(exchange_calls(sandbox, "Get-MailboxPermission")) == len(SENDERS) + others
+    assert exchange_calls(sandbox, "Get-MailboxPermission") == [["Identity"]] * (len(SENDERS) + others)
     assert bar.state == (plan.total + others, plan.total + others)
     assert snap.every_mailbox is True
 
@@ -200,8 +205,7 @@ def test_when_graphs_batch_endpoint_fails_as_a_whole_every_graph_read_fails_with
     sandbox = tenant(SEEDS / "applied.yaml")
     sandbox.set_faults(FaultPlan(unavailable=1.0, paths=("/v1.0/$batch",)))
     snap = read(sandbox, ReadPlan(SENDERS, SENDERS))
-    error = snap.domains.error
-    assert error is not None and "503" in error
+    error = GRAPH_UNAVAILABLE
     assert snap.domains == Read("GET /domains", None, error)
     assert snap.send_as_app_holders == Read("GET /servicePrincipals/{Exchange}/appRoleAssignedTo", None, error)
     assert snap.applications == Read("applications of the SMTP.SendAsApp holders", None, error)
@@ -268,3 +272,37 @@ def test_an_application_read_that_fails_fails_all_of_them_with_its_reason(tenant
         result = asyncio.run(go(holders))
         assert (result.what, result.value) == (what, None) and str(result.error).startswith(url), result.error
         assert str(result.error).endswith(": The service is temporarily unavailable. (ServiceUnavailable)")
+
+
+def test_a_later_page_that_fails_fails_its_read_instead_of_the_audit(tenant, tmp_path):
+    """The first round of Graph reads succeeds, the $batch for the domains' second page fails as a whole (503,
+    no retries left): the domains read fails with that reason; nothing is raised."""
+    extra = [f"branch{i:03d}.contoso.com" for i in range(150)]
+    seed = tmp_path / "many-domains.yaml"
+    seed.write_text(yaml.safe_dump({"extends": str(SEEDS / "applied.yaml"), "domains": dict.fromkeys(extra, {})}))
+    sandbox = tenant(seed)
+    # faults are drawn per $batch in arrival order: pick the seed whose first draw serves, second fails
+    draws = next(s for s in range(100) if (r := random.Random(s)).random() >= 0.5 > r.random())
+    sandbox.set_faults(FaultPlan(unavailable=0.5, seed=draws, paths=("/v1.0/$batch",)))
+    snap = read(sandbox, ReadPlan((), ()))
+    assert snap.domains == Read("GET /domains", None, GRAPH_UNAVAILABLE)
+
+
+def test_when_the_holders_list_fails_the_applications_fail_with_its_reason(tenant):
+    sandbox = tenant(SEEDS / "applied.yaml")
+    sandbox.set_faults(FaultPlan(unavailable=1.0, paths=("/v1.0/servicePrincipals/",)))  # not the $filter
+    snap = read(sandbox, ReadPlan((), ()))
+    [exchange] = sandbox.store.list(st.SERVICE_PRINCIPAL, appId=EXCHANGE_RESOURCE_APP_ID)
+    error = (f"GET /servicePrincipals/{exchange['id']}/appRoleAssignedTo?$top=999: "
+             "The service is temporarily unavailable. (ServiceUnavailable)")
+    assert snap.send_as_app_holders == Read("GET /servicePrincipals/{Exchange}/appRoleAssignedTo", None, error)
+    assert snap.applications == Read("applications of the SMTP.SendAsApp holders", None, error)
+
+
+def test_without_exchange_online_in_the_directory_nobody_holds_smtp_send_as_app(tenant):
+    sandbox = tenant(SEEDS / "applied.yaml")
+    [exchange] = sandbox.store.list(st.SERVICE_PRINCIPAL, appId=EXCHANGE_RESOURCE_APP_ID)
+    sandbox.store.delete(st.SERVICE_PRINCIPAL, exchange["id"])
+    snap = read(sandbox, ReadPlan((), ()))
+    assert snap.send_as_app_holders == Read("GET /servicePrincipals/{Exchange}/appRoleAssignedTo", [])
+    assert snap.applications == Read("applications of the SMTP.SendAsApp holders", {})
