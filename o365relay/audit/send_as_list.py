@@ -3,8 +3,9 @@
 
 A row names its mailbox by ``Identity``, which is the mailbox's name (its alias), not an address:
 Get-CASMailbox tells which rows are whose. When either list failed, every mailbox's Send As is a
-failed read ("unknown"), never an empty one ("missing"). A mailbox Get-CASMailbox does not list (no
-such mailbox) holds no rows: its grants are missing, and the mailbox item says why.
+failed read ("unknown"), never an empty one ("missing"). A recipient Get-CASMailbox does not list holds
+only the rows naming it by the address asked (a group's); no such mailbox holds none: its grants are
+missing, and the mailbox item says why.
 """
 
 from __future__ import annotations
