@@ -36,7 +36,7 @@ def compare_applications(spec: RelaySpec, identities: dict[str, Identity], snap:
     for name, ident in identities.items():
         if ident.account.kind != "application":
             continue
-        path = f"spec.serviceAccounts.{name}"
+        path = _path(ident)
         items.append(
             unknown_item("application", name, [snap.send_as_app_holders], path)
             or (Item("application", name, "in_sync", spec_path=path,
@@ -82,15 +82,15 @@ def compare_smtp_auth(spec: RelaySpec, identities: dict[str, Identity], snap: Sn
     """Every sender's mailbox needs SMTP AUTH on (OAuth submission uses the same per-mailbox switch);
     any other mailbox with it on is unexpected."""
     senders = {i.account.mailbox.lower(): i for i in identities.values()}
-    if not snap.cas_mailboxes.ok:
-        names = [i.account.mailbox for i in senders.values()] or ["(undeclared SMTP AUTH exceptions)"]
-        return [unknown_item("mailbox_smtp_auth", n, [snap.cas_mailboxes]) for n in names]  # type: ignore[misc]
+    if not snap.cas_mailboxes.ok:  # each sender's switch is unknown, and so is every other mailbox's
+        names = {a: _path(i) for a, i in senders.items()} or {"(undeclared SMTP AUTH exceptions)": ""}
+        return [unknown_item("mailbox_smtp_auth", n, [snap.cas_mailboxes], p) for n, p in names.items()]  # type: ignore[misc]
     items = []
     claimed: set[int] = set()
     index = RowIndex(snap.cas_mailboxes.value or [], mailbox_keys)
     for address, ident in senders.items():
-        path = f"spec.serviceAccounts.{ident.account.name}"
-        row = ident.mailbox or index.find(ident.account.mailbox)
+        path = _path(ident)
+        row = index.find(address)
         if row is None:
             items.append(Item("mailbox_smtp_auth", address, "missing", reason="no such mailbox", spec_path=path))
             continue
@@ -109,3 +109,7 @@ def compare_smtp_auth(spec: RelaySpec, identities: dict[str, Identity], snap: Sn
                           reason="SMTP AUTH is switched on for a mailbox that is no declared sender's",
                           evidence=public(row, "PrimarySmtpAddress", *MAILBOX_SMTP_AUTH.evidence())))
     return items
+
+
+def _path(ident: Identity) -> str:
+    return f"spec.serviceAccounts.{ident.account.name}"

@@ -49,9 +49,7 @@ def resolve(account: ServiceAccount, snap: Snapshot) -> Identity:
     holders = snap.send_as_app_holders.value or []
     holder = next((h for n in names for h in holders if xv.lower(h.get("principalDisplayName")) == n), None)
     principals = snap.exchange_service_principals.value or []
-    principal = None
-    if holder:
-        principal = find_row(principals, SERVICE_PRINCIPAL.object_id_of, str(holder.get("principalId")))
+    principal = holder and find_row(principals, SERVICE_PRINCIPAL.object_id_of, str(holder.get("principalId")))
     for name in names:
         principal = principal or find_row(principals, SERVICE_PRINCIPAL.display_name_of, name)
     return Identity(account, (snap.send_as_app_holders, snap.exchange_service_principals), holder, principal)

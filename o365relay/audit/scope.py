@@ -29,7 +29,7 @@ def _reads(snap: Snapshot) -> Iterator[tuple[str, Read[Any]]]:
                 yield read.what, read
 
 
-def snapshot_scope(spec: RelaySpec, snap: Snapshot, *, dns_checked: bool = False) -> Scope:
+def snapshot_scope(spec: RelaySpec, snap: Snapshot) -> Scope:
     per_object: dict[str, int] = defaultdict(int)
     tenant_wide: list[str] = []
     failed = []
@@ -45,7 +45,7 @@ def snapshot_scope(spec: RelaySpec, snap: Snapshot, *, dns_checked: bool = False
     read = [*tenant_wide, *(f"{cmd} for every mailbox ({n})" if every and cmd == "Get-MailboxPermission"
                             else f"{cmd} for {plural(n, 'declared mailbox', 'declared mailboxes')}"
                             for cmd, n in per_object.items())]
-    not_read = [] if dns_checked else [DNS_NOT_READ]
+    not_read = [DNS_NOT_READ]  # `relayctl audit --dns` takes it out when it reads them (audit/dns_items.py)
     if not every:
         not_read.append("FullAccess and other mailbox permissions on mailboxes the spec does not name: not read "
                         "(Exchange has no tenant-wide list of them; `relayctl audit --every-mailbox` reads each "
