@@ -104,7 +104,7 @@ def compare_smtp_auth(spec: RelaySpec, identities: dict[str, Identity], snap: Sn
     for row in snap.cas_mailboxes.value or []:
         if id(row) in claimed or MAILBOX_SMTP_AUTH.state(row) != "enabled":
             continue
-        name = next((str(k) for k in mailbox_keys(row) if k and "@" in str(k)), str(row.get("Identity")))
+        name = str(row.get("PrimarySmtpAddress") or row.get("Identity"))  # every mailbox has a primary address
         items.append(Item("mailbox_smtp_auth", name, "unexpected",
                           reason="SMTP AUTH is switched on for a mailbox that is no declared sender's",
                           evidence=public(row, "PrimarySmtpAddress", *MAILBOX_SMTP_AUTH.evidence())))
