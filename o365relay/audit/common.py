@@ -21,7 +21,9 @@ def unknown_item(kind: str, name: str, reads: Iterable[Read[Any]], spec_path: st
 
 
 def compared(kind: str, name: str, desired: dict[str, Any], actual: dict[str, Any], evidence: Row,
-             spec_path: str = "") -> Item:
+             spec_path: str) -> Item:
+    """A declared object found in the tenant: in sync, or drift with each differing field; ``fields`` keeps
+    every compared field, so a report can show what was checked, not only what differs."""
     found = diff(desired, actual)
     every = tuple(FieldDiff(k, desired[k], actual.get(k)) for k in desired)
     return Item(kind, name, "drift" if found else "in_sync", found, evidence=evidence, spec_path=spec_path,
