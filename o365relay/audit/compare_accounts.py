@@ -13,7 +13,6 @@ from o365relay.audit.snapshot import Read, Snapshot
 from o365relay.kinds.permissions import FULL_ACCESS
 from o365relay.kinds.service_principal import SERVICE_PRINCIPAL
 from o365relay.kinds.switches import MAILBOX_SMTP_AUTH, SMTP_AUTH_DISABLED
-from o365relay.spec.model import RelaySpec
 
 
 def compare_mailboxes(addresses: Iterable[str], snap: Snapshot) -> list[Item]:
@@ -31,7 +30,7 @@ def compare_mailboxes(addresses: Iterable[str], snap: Snapshot) -> list[Item]:
     return items
 
 
-def compare_applications(spec: RelaySpec, identities: dict[str, Identity], snap: Snapshot) -> list[Item]:
+def compare_applications(identities: dict[str, Identity], snap: Snapshot) -> list[Item]:
     items = []
     for name, ident in identities.items():
         if ident.account.kind != "application":
@@ -78,7 +77,7 @@ def _full_access(ident: Identity, snap: Snapshot, path: str) -> Item:
     return Item("full_access", name, "missing", spec_path=path)
 
 
-def compare_smtp_auth(spec: RelaySpec, identities: dict[str, Identity], snap: Snapshot) -> list[Item]:
+def compare_smtp_auth(identities: dict[str, Identity], snap: Snapshot) -> list[Item]:
     """Every sender's mailbox needs SMTP AUTH on (OAuth submission uses the same per-mailbox switch);
     any other mailbox with it on is unexpected."""
     senders = {i.account.mailbox.lower(): i for i in identities.values()}

@@ -36,7 +36,7 @@ def snapshot_scope(spec: RelaySpec, snap: Snapshot) -> Scope:
     for what, outcome in _reads(snap):
         if not outcome.ok:
             failed.append(f"{what}: {outcome.error}")
-        *head, target = what.split(" ")
+        *head, target = what.split()
         if "@" in target:  # a read per mailbox: say how many, not each one
             per_object[" ".join(head + ([target.rsplit("/", 1)[0] + "/…"] if "/" in target else []))] += 1
         elif what not in tenant_wide:

@@ -62,11 +62,11 @@ def snapshot(*, holders: Read | None = None, principals: Read | None = None, cas
 
 
 def applications(snap: Snapshot) -> list[Item]:
-    return compare_applications(SPEC, {n: resolve(a, snap) for n, a in SPEC.service_accounts.items()}, snap)
+    return compare_applications({n: resolve(a, snap) for n, a in SPEC.service_accounts.items()}, snap)
 
 
 def smtp_auth(snap: Snapshot, spec: RelaySpec = SPEC) -> list[Item]:
-    return compare_smtp_auth(spec, {n: resolve(a, snap) for n, a in spec.service_accounts.items()}, snap)
+    return compare_smtp_auth({n: resolve(a, snap) for n, a in spec.service_accounts.items()}, snap)
 
 
 def test_a_declared_mailbox_is_in_sync_missing_or_unknown_with_the_user_record_as_evidence():
