@@ -65,11 +65,13 @@ def test_an_audit_by_default_reads_only_the_declared_mailboxes_and_names_no_revi
     assert _stamped_in_utc(result)
 
 
-def test_progress_counts_every_read_including_every_mailboxs_permissions(tenant):
+def test_the_callers_revision_is_reported_and_progress_counts_every_read_every_mailboxs_included(tenant):
     sandbox: Sandbox = tenant(SEEDS / "applied.yaml")
     spec = load_spec(PROD_SPEC)
     ticks: list[int] = []
-    result = asyncio.run(audit(spec, sandbox.endpoints(), progress=ticks.append, every_mailbox=True))
+    result = asyncio.run(audit(spec, sandbox.endpoints(), revision="ce01362", progress=ticks.append,
+                               every_mailbox=True))
+    assert result.spec_revision == "ce01362"
     mailboxes = len(sandbox.store.list("user"))
     assert f"Get-MailboxPermission for every mailbox ({mailboxes})" in result.scope.read
     plan = plan_reads(spec)  # its total counts the senders' own mailboxes; the others are read after it
