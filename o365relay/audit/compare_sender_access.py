@@ -96,7 +96,10 @@ def _rights_elsewhere(identities: dict[str, Identity], snap: Snapshot) -> list[I
     """Rights a declared sender holds on any mailbox but its own (only known after ``--every-mailbox``)."""
     if not snap.every_mailbox or not identities:
         return []
-    own = {i.account.mailbox.lower() for i in identities.values()}
+    # the senders' own mailboxes by every name: the spec may give one's UPN, and --every-mailbox reads it again
+    # under its primary address
+    index = RowIndex(snap.cas_mailboxes.value or [], mailbox_keys)
+    own = {n for i in identities.values() for n in xv.mailbox_names(index.find(i.account.mailbox), i.account.mailbox)}
     reads = {m: r for m, r in snap.mailbox_permissions.items() if m not in own}
     failures = [r for r in [snap.cas_mailboxes, *reads.values()] if not r.ok]
     items = []

@@ -173,6 +173,18 @@ def test_with_every_mailbox_a_senders_rights_on_other_mailboxes_are_unexpected()
     assert compare_sender_access({}, snap, []) == [erp_unowned()]  # no sender: no rights of theirs elsewhere
 
 
+def test_with_every_mailbox_a_senders_own_mailbox_is_its_own_under_any_of_its_names():
+    """The spec names erp's mailbox by its UPN; --every-mailbox reads it again by its primary address: erp's
+    FullAccess there is its own, not a right on someone else's mailbox."""
+    accounts = {"erp": ServiceAccount("erp", "application", "erp@contoso.onmicrosoft.com")}
+    cas = Read("Get-CASMailbox", [{**CAS[0], "UserPrincipalName": "erp@contoso.onmicrosoft.com"}, *CAS[1:]])
+    own = [permission("erp", "erp-sp")]
+    snap = every({"erp@contoso.onmicrosoft.com": Read("p", own), "erp@contoso.com": Read("p", own),
+                  "ceo@contoso.com": Read("p", [permission("ceo", "erp-sp")])}, cas_mailboxes=cas)
+    assert [(i.kind, i.name) for i in compare_sender_access(identities(snap, accounts), snap, [])] == [
+        ("full_access", "erp on ceo@contoso.com")]
+
+
 def test_with_every_mailbox_failed_reads_are_one_unknown_naming_three_and_counting_the_rest():
     reads = {f"m{n}@contoso.com": Read(f"Get-MailboxPermission m{n}@contoso.com", error="429") for n in range(5)}
     reads["erp@contoso.com"] = Read("Get-MailboxPermission erp@contoso.com", error="429")  # its own: said elsewhere
