@@ -161,8 +161,8 @@ def test_the_whole_document_spans_to_its_last_value() -> None:
 ], ids=["libyaml", "pure-python"])
 def test_a_control_character_is_one_line_that_points_at_it(monkeypatch: pytest.MonkeyPatch, loader: type,
                                                            reason: str) -> None:
-    """libyaml counts the offset in bytes, so the text before it must not be ASCII only."""
+    """The first of them (libyaml counts the offset in bytes, so the text before it is not ASCII only)."""
     monkeypatch.setattr(yamlsource, "_Loader", loader)
-    text = HEAD.replace("initialDomain: contoso", "initialDomain: caf\u00e9\u00e9\x07contoso")
+    text = HEAD.replace("initialDomain: contoso", "initialDomain: caf\u00e9\u00e9\x07contoso") + "# \x07\n"
     assert problems(text) == [f"relay.yaml:4:23: spec: not valid YAML: unacceptable character U+0007: {reason}; "
                               "remove it"]
