@@ -96,12 +96,11 @@ def decode(raw: bytes) -> str:
     except UnicodeDecodeError as error:
         text = body[: error.start].decode("utf-8")  # valid up to the bad byte
         raise SourceError([Issue((), f"invalid UTF-8 (byte 0x{body[error.start]:02x}); "
-                                     "save the file as UTF-8", _position(text, len(text)))]) from error
+                                     "save the file as UTF-8", _position_after(text))]) from error
 
 
-def _position(text: str, index: int) -> Position:
-    """The line and column of ``text[index]``, 1-based as editors count."""
-    before = text[:index]
+def _position_after(before: str) -> Position:
+    """The line and column of the character that follows ``before``, 1-based as editors count."""
     return before.count("\n") + 1, len(before) - before.rfind("\n")
 
 
@@ -161,7 +160,7 @@ def _yaml_issue(error: yaml.MarkedYAMLError, text: str) -> Issue:
 def _reader_issue(error: yaml.reader.ReaderError, text: str) -> Issue:
     """A character YAML does not allow anywhere (a control character). The reader's offset counts bytes
     under libyaml and characters in pure Python, so the first such character is found in the text."""
-    at = _position(text, text.index(chr(error.character)))
+    at = _position_after(text[: text.index(chr(error.character))])
     return Issue((), f"not valid YAML: unacceptable character U+{error.character:04X}: {error.reason}; "
                      "remove it", at)
 
