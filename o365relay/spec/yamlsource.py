@@ -173,6 +173,7 @@ class _Walker:
         self.seen: set[int] = set()
         self.sizes: dict[int, int] = {}
         self.sizing: set[int] = set()  # nodes whose size is being counted: met again, they contain themselves
+        self.refused_merges: set[tuple[int, int]] = set()  # each written once, though merged on elsewhere
         self.expanded = 0
         self.out = Source(None)
 
@@ -266,8 +267,10 @@ class _Walker:
             sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
             for source in sources:
                 if not isinstance(source, yaml.MappingNode):
-                    self.out.issues.append(Issue(path, "'<<' merges mappings only; give it an alias "
-                                                       "of a mapping", _mark(source)))
+                    if (id(key_node), id(source)) not in self.refused_merges:
+                        self.refused_merges.add((id(key_node), id(source)))
+                        self.out.issues.append(Issue(path, "'<<' merges mappings only; give it an alias "
+                                                           "of a mapping", _mark(source)))
                     continue
                 merged.extend(self._entries(source, path))
         taken = {_key(k, path) for k, _ in own}

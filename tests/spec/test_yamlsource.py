@@ -130,6 +130,17 @@ def test_merging_something_that_is_not_a_mapping_points_at_it_and_merges_the_res
     assert source.issues == [Issue(("c",), MERGES_MAPPINGS_ONLY, (1, 4))]
 
 
+def test_a_bad_merge_is_reported_once_where_it_is_written_though_its_mapping_is_merged_again() -> None:
+    source = parse_source("a: &a {<<: 3, k: 1}\nb: {<<: *a}\n")
+    assert source.data == {"a": {"k": 1}, "b": {"k": 1}}
+    assert source.issues == [Issue(("a",), MERGES_MAPPINGS_ONLY, (1, 12))]
+
+
+def test_each_merge_of_something_that_is_not_a_mapping_is_reported() -> None:
+    source = parse_source("s: &s text\nc: {<<: *s}\nd: {<<: [*s, *s]}\n")
+    assert source.issues == [Issue(("c",), MERGES_MAPPINGS_ONLY, (1, 4)), Issue(("d",), MERGES_MAPPINGS_ONLY, (1, 4))]
+
+
 def test_a_bad_merge_inside_a_merged_mapping_is_reported_under_the_mapping_that_merges() -> None:
     source = parse_source("c:\n  <<: {<<: 3, k: 1}\n")
     assert source.data["c"] == {"k": 1}
