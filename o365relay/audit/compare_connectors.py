@@ -8,7 +8,7 @@ outbound connectors); a spec without any leaves them to other integrations.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from o365relay.audit.common import compared, public, unknown_item
@@ -30,8 +30,7 @@ def compare_connectors(spec: RelaySpec, snap: Snapshot) -> list[Item]:
     kind = INBOUND_CONNECTOR
     rows = {kind.value(r, "name"): r for r in snap.connectors.value or []}
     items = _declared("connector", kind, spec.connectors, rows)
-    for name in spec.partner_connectors:
-        rows.pop(name.lower(), None)  # declared as a partner: compared as one (its type shows as drift)
+    _drop(rows, spec.partner_connectors)
     for row in rows.values():
         if is_relay(row):
             items.append(Item("connector", _name(row), "unexpected",
@@ -55,6 +54,13 @@ def _declared(item_kind: str, kind: Kind, declared: Mapping[str, Any], rows: dic
     return items
 
 
+def _drop(rows: dict[str, Row], names: Iterable[str]) -> None:
+    """Take out of ``rows`` the connectors the spec declares as the other inbound type: each is compared as
+    that type (a changed type shows as drift there), never also unexpected here."""
+    for name in names:
+        rows.pop(name.lower(), None)
+
+
 def _missing(kind: str, name: str, path: str, desired: dict[str, Any]) -> Item:
     """A declared connector the tenant lacks: every desired field against nothing."""
     return Item(kind, name, "missing", spec_path=path, evidence={"desired": desired},
@@ -71,6 +77,7 @@ def compare_partner_connectors(spec: RelaySpec, snap: Snapshot) -> list[Item]:
     kind = PARTNER_CONNECTOR
     rows = {kind.value(r, "name"): r for r in snap.connectors.value or []}
     items = _declared("partner_connector", kind, spec.partner_connectors, rows)
+    _drop(rows, spec.connectors)
     items += [Item("partner_connector", _name(row), "unexpected",
                    reason="a Partner inbound connector the spec does not declare (the spec declares the partner side)",
                    evidence=public(row, *kind.evidence())) for row in rows.values() if is_partner(row)]

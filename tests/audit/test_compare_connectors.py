@@ -74,6 +74,15 @@ def test_a_row_named_as_a_declared_partner_is_never_an_unexpected_relay_connecto
     assert compare_connectors(spec, snapshot(connectors=inbound())) == []  # a partner the tenant lacks: not ours
 
 
+def test_a_relay_connector_switched_to_partner_is_drift_and_never_also_an_unexpected_partner():
+    spec = RelaySpec(version=1, tenant=TENANT, connectors={"dc1-relay": RELAY},
+                     partner_connectors={"ticketing": PARTNER})
+    snap = snapshot(connectors=inbound(relay_row("DC1-Relay", ConnectorType="Partner"), partner_row("ticketing")))
+    [relay] = compare_connectors(spec, snap)
+    assert (relay.status, relay.diffs) == ("drift", (FieldDiff("ConnectorType", "OnPremises", "Partner"),))
+    assert [(i.name, i.status) for i in compare_partner_connectors(spec, snap)] == [("ticketing", "in_sync")]
+
+
 def test_a_failed_read_makes_each_declared_connector_unknown_or_says_the_undeclared_ones_are():
     spec = RelaySpec(version=1, tenant=TENANT, connectors={"dc1-relay": RELAY, "dc2": Connector("dc2")})
     reason = "Get-InboundConnector: Throttled: still 429 after 6 attempts"
