@@ -216,7 +216,7 @@ def _first_error(results: Sequence[Any]) -> BaseException | None:
 def _user(mailbox: str, result: Any) -> Read[Row | None]:
     what = f"GET /users/{mailbox}"
     if isinstance(result, NotFound):
-        return Read(what, None)
+        return Read(what)  # no such user: the mailbox item says it is missing
     if isinstance(result, BaseException):
         return failed(what, result)
     return Read(what, result)
