@@ -306,3 +306,15 @@ def test_without_exchange_online_in_the_directory_nobody_holds_smtp_send_as_app(
     snap = read(sandbox, ReadPlan((), ()))
     assert snap.send_as_app_holders == Read("GET /servicePrincipals/{Exchange}/appRoleAssignedTo", [])
     assert snap.applications == Read("applications of the SMTP.SendAsApp holders", {})
+
+
+def test_the_holders_are_read_past_graphs_999_assignments_a_page(tenant, tmp_path):
+    """Exchange Online's app role assignments come 999 a page: a tenant with more (here apps allowed to manage
+    Exchange) still has every SMTP.SendAsApp holder read."""
+    seed = tmp_path / "many-exchange-apps.yaml"
+    seed.write_text(yaml.safe_dump({"extends": str(SEEDS / "applied.yaml"), "applications": {
+        f"exchange-tool-{i:04d}": {"roles": ["Exchange.ManageAsApp"]} for i in range(1000)}
+        | {"late-sender": {"roles": ["SMTP.SendAsApp"]}}}))  # its assignment comes last: on the second page
+    sandbox = tenant(seed)
+    snap = read(sandbox, ReadPlan((), ()))
+    assert {h["principalDisplayName"] for h in snap.send_as_app_holders.value} == {ERP, ALERTS, "late-sender"}
