@@ -139,10 +139,10 @@ def serve(args: argparse.Namespace) -> int:
         state = "" if args.state_dir == DEFAULT_STATE_DIR else f" --state-dir {shlex.quote(str(sandbox.state_dir))}"
         print(f'or, in another shell: eval "$(relayctl sandbox env{state})"  (also lists sender credentials)')
         print("Ctrl-C to stop.", flush=True)
-        try:
-            while not stop.wait(0.5):
-                pass
-        except KeyboardInterrupt:
+        # Ctrl-C stops it like SIGTERM, even when it was started with SIGINT ignored (`relayctl sandbox &`
+        # in a script), which would otherwise leave it deaf to Ctrl-C
+        signal.signal(signal.SIGINT, lambda *_: stop.set())
+        while not stop.wait(0.5):
             pass
         env_file.unlink(missing_ok=True)
     print("sandbox stopped; state kept in", args.state_dir)

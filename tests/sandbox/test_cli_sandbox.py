@@ -62,6 +62,25 @@ def test_relayctl_sandbox_serves_until_interrupted(tmp_path: Path) -> None:
             process.kill()
 
 
+def test_ctrl_c_stops_a_sandbox_started_with_sigint_ignored(tmp_path: Path) -> None:
+    """A shell script's `relayctl sandbox &` starts it with SIGINT ignored; Ctrl-C (SIGINT) still stops it."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "o365relay.cli.main", "sandbox", "--state-dir", str(tmp_path / "state")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+    )
+    try:
+        assert process.stdout is not None
+        assert any(line.startswith("Ctrl-C") for line in process.stdout)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=15)
+        assert process.returncode == 0, err
+        assert out.startswith("sandbox stopped; state kept in")
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+
 def test_bad_fault_spec_is_a_usage_error(tmp_path: Path) -> None:
     result = subprocess.run(
         [
